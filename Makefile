@@ -1,0 +1,46 @@
+# SEP Portal. The two commands a newcomer needs: `make run` and `make test`.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := wsgi
+
+.PHONY: run test lint code mail-send reminders migration clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.runtime-installed: requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.runtime-installed
+
+## Set up (once), migrate, load the demo data (once) and serve http://127.0.0.1:5000
+run: $(VENV)/.runtime-installed
+	PORTAL_ENV=development $(BIN)/flask db upgrade
+	PORTAL_ENV=development $(BIN)/flask seed-demo
+	PORTAL_ENV=development $(BIN)/flask run --host 127.0.0.1 --port 5000
+
+## The whole test suite (TEST_DATABASE_URL=postgresql+psycopg://... to run it on PostgreSQL)
+test: $(VENV)/.dev-installed
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check .
+
+## The current two-step code of a demo FDA account: make code EMAIL=admin@fda.example.gov
+code: $(VENV)/.runtime-installed
+	@PORTAL_ENV=development $(BIN)/flask totp-code $(EMAIL)
+
+mail-send: $(VENV)/.runtime-installed
+	$(BIN)/flask mail send
+
+reminders: $(VENV)/.runtime-installed
+	$(BIN)/flask reminders send
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,405 @@
+"""Signing in and out, second factor, activation and reset links, one's own account."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user
+from sqlalchemy import select
+
+from portal.auth import services, totp
+from portal.auth.forms import (
+    ChangePasswordForm,
+    DisableSecondFactorForm,
+    EnrolSecondFactorForm,
+    ForgotPasswordForm,
+    LoginForm,
+    NewPasswordForm,
+    ProfileForm,
+    SecondFactorForm,
+)
+from portal.auth.models import TokenPurpose, User, UserStatus
+from portal.extensions import db, limiter
+from portal.forms import ConfirmForm
+from portal.security import access, passwords
+from portal.security.limits import (
+    email_link_limit,
+    login_account_key,
+    login_account_limit,
+    login_address_limit,
+    login_failed,
+    pending_user_key,
+)
+from portal.urls import is_safe_next
+
+bp = Blueprint("auth", __name__)
+
+#: How long the step between password and code may take.
+PENDING_LIFETIME_SECONDS = 300
+
+LOGIN_FAILED_MESSAGE = "The email address or password is not right. Check them and try again."
+
+
+def _home_for(user: User) -> str:
+    return url_for("home.index")
+
+
+def _next_or_home(user: User, target: str | None) -> str:
+    return target if is_safe_next(target) else _home_for(user)
+
+
+# --- sign-in --------------------------------------------------------------------
+
+
+def _pending_user() -> User | None:
+    """The person who gave the right password and now owes the second factor."""
+    raw_id = session.get("pending_uid")
+    started = session.get("pending_at", 0)
+    if not raw_id or time.time() - started > PENDING_LIFETIME_SECONDS:
+        return None
+    try:
+        public_id = uuid.UUID(raw_id)
+    except ValueError:
+        return None
+    user = db.session.scalars(select(User).where(User.public_id == public_id)).first()
+    if user is None or user.status != UserStatus.ACTIVE:
+        return None
+    if user.session_version != session.get("pending_sv"):
+        return None
+    return user
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@access.public
+@limiter.limit(
+    login_account_limit,
+    key_func=login_account_key,
+    methods=["POST"],
+    deduct_when=login_failed,
+    scope="login-account",
+)
+@limiter.limit(
+    login_address_limit, methods=["POST"], deduct_when=login_failed, scope="login-address"
+)
+def login():
+    if current_user.is_authenticated:
+        return redirect(_home_for(current_user))
+    form = LoginForm()
+    target = request.args.get("next")
+    if form.validate_on_submit():
+        user = services.check_credentials(form.email.data, form.password.data)
+        if user is None:
+            g.login_failed = True
+            db.session.commit()
+            form.password.errors = [LOGIN_FAILED_MESSAGE]
+            return render_template("auth/login.html", form=form), 200
+        if user.has_second_factor or user.second_factor_required:
+            session.clear()
+            session["pending_uid"] = str(user.public_id)
+            session["pending_sv"] = user.session_version
+            session["pending_at"] = time.time()
+            if is_safe_next(target):
+                session["pending_next"] = target
+            db.session.commit()
+            if user.has_second_factor:
+                return redirect(url_for("auth.second_factor"))
+            return redirect(url_for("auth.enrol_at_login"))
+        services.complete_login(user)
+        return redirect(_next_or_home(user, target))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@access.public
+@limiter.limit(
+    login_account_limit,
+    key_func=pending_user_key,
+    methods=["POST"],
+    deduct_when=login_failed,
+    scope="login-code",
+)
+def second_factor():
+    user = _pending_user()
+    if user is None or not user.has_second_factor:
+        flash("Sign in again: that step took too long or was not started.", "info")
+        return redirect(url_for("auth.login"))
+    form = SecondFactorForm()
+    if form.validate_on_submit():
+        if services.check_second_factor(user, form.code.data):
+            target = session.get("pending_next")
+            services.complete_login(user)
+            remaining = totp.remaining_recovery_codes(user)
+            if remaining <= 3:
+                flash(
+                    f"You have {remaining} recovery codes left. Make new ones on your account page.",  # noqa: E501
+                    "warning",
+                )
+            return redirect(_next_or_home(user, target))
+        g.login_failed = True
+        form.code.errors = ["That code is not right or has already been used. Try the newest code."]
+    return render_template("auth/second_factor.html", form=form)
+
+
+@bp.route("/login/set-up-two-step", methods=["GET", "POST"])
+@access.public
+@limiter.limit(
+    login_account_limit,
+    key_func=pending_user_key,
+    methods=["POST"],
+    deduct_when=login_failed,
+    scope="login-code",
+)
+def enrol_at_login():
+    """FDA accounts must have TOTP; the first sign-in sets it up before anything else."""
+    user = _pending_user()
+    if user is None or user.has_second_factor:
+        flash("Sign in again: that step took too long or was not started.", "info")
+        return redirect(url_for("auth.login"))
+    secret = session.get("pending_secret")
+    if not secret:
+        secret = totp.new_secret()
+        session["pending_secret"] = secret
+    form = EnrolSecondFactorForm()
+    if form.validate_on_submit():
+        codes = services.enable_second_factor(user, secret, form.code.data)
+        if codes is not None:
+            target = session.get("pending_next")
+            services.complete_login(user)
+            return render_template(
+                "auth/recovery_codes.html", codes=codes, continue_url=_next_or_home(user, target)
+            )
+        g.login_failed = True
+        form.code.errors = [
+            "That code is not right. Check the key you typed and try the newest code."
+        ]
+    return render_template(
+        "auth/enrol.html",
+        form=form,
+        secret=totp.grouped(secret),
+        uri=totp.provisioning_uri(secret, user.email),
+        at_login=True,
+    )
+
+
+@bp.route("/logout", methods=["POST"])
+@access.signed_in
+def logout():
+    services.logout(current_user._get_current_object())
+    flash("You have signed out.", "success")
+    return redirect(url_for("auth.login"))
+
+
+# --- links by email -------------------------------------------------------------------
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@access.public
+@limiter.limit(email_link_limit, methods=["POST"], scope="email-link")
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        return render_template("auth/link_sent.html", email=form.email.data)
+    return render_template("auth/forgot_password.html", form=form)
+
+
+def _new_password_problem(user: User, password: str) -> str | None:
+    return passwords.check_new_password(
+        password,
+        has_second_factor=user.has_second_factor or user.second_factor_required,
+        context_words=services.context_words(user),
+    )
+
+
+def _password_link_page(token: str, purpose: TokenPurpose, template: str):
+    row = services.usable_token(token, purpose)
+    if row is None:
+        return render_template("auth/link_invalid.html", purpose=purpose), 404
+    form = NewPasswordForm()
+    user = row.user
+    if form.validate_on_submit():
+        problem = _new_password_problem(user, form.password.data)
+        if problem:
+            form.password.errors = [problem]
+        elif services.redeem_token(token, purpose, form.password.data) is None:
+            return render_template("auth/link_invalid.html", purpose=purpose), 404
+        else:
+            if purpose == TokenPurpose.ACTIVATION:
+                message = "Your account is ready. Sign in with your new password."
+            else:
+                message = "Your password has been changed. Sign in with the new one."
+            flash(message, "success")
+            return redirect(url_for("auth.login"))
+    minimum = passwords.minimum_length(
+        has_second_factor=user.has_second_factor or user.second_factor_required
+    )
+    response = render_template(template, form=form, user=user, minimum=minimum)
+    return response
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@access.public
+def reset_password(token: str):
+    return _password_link_page(token, TokenPurpose.RESET, "auth/reset_password.html")
+
+
+@bp.route("/activate/<token>", methods=["GET", "POST"])
+@access.public
+def activate(token: str):
+    return _password_link_page(token, TokenPurpose.ACTIVATION, "auth/activate.html")
+
+
+# --- one's own account -----------------------------------------------------------------
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@access.signed_in
+def account():
+    user = current_user._get_current_object()
+    form = ProfileForm(obj=user)
+    if form.validate_on_submit():
+        user.full_name = form.full_name.data
+        user.title = form.title.data or ""
+        user.timezone = form.timezone.data
+        services.audit.record("user.update_profile", user)
+        db.session.commit()
+        flash("Your details have been saved.", "success")
+        return redirect(url_for("auth.account"))
+    return render_template(
+        "auth/account.html",
+        form=form,
+        recovery_left=totp.remaining_recovery_codes(user) if user.has_second_factor else 0,
+    )
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@access.signed_in
+def change_password():
+    user = current_user._get_current_object()
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        problem = _new_password_problem(user, form.password.data)
+        if problem:
+            form.password.errors = [problem]
+        else:
+            try:
+                services.change_password(user, form.current.data, form.password.data)
+            except services.AccountError as error:
+                form.current.errors = [str(error)]
+            else:
+                flash(
+                    "Your password has been changed. You were signed out everywhere else.",
+                    "success",
+                )
+                return redirect(url_for("auth.account"))
+    minimum = passwords.minimum_length(
+        has_second_factor=user.has_second_factor or user.second_factor_required
+    )
+    return render_template("auth/change_password.html", form=form, minimum=minimum)
+
+
+@bp.route("/account/two-step", methods=["GET", "POST"])
+@access.signed_in
+def two_step():
+    """Firm users may add TOTP here; FDA users, who already have it, renew recovery codes."""
+    user = current_user._get_current_object()
+    if user.has_second_factor:
+        return render_template(
+            "auth/two_step_on.html",
+            renew_form=ConfirmForm(prefix="renew"),
+            disable_form=DisableSecondFactorForm(prefix="off"),
+            recovery_left=totp.remaining_recovery_codes(user),
+        )
+    secret = session.get("enrol_secret") or totp.new_secret()
+    session["enrol_secret"] = secret
+    form = EnrolSecondFactorForm()
+    if form.validate_on_submit():
+        codes = services.enable_second_factor(user, secret, form.code.data)
+        if codes is not None:
+            session.pop("enrol_secret", None)
+            return render_template(
+                "auth/recovery_codes.html", codes=codes, continue_url=url_for("auth.account")
+            )
+        form.code.errors = [
+            "That code is not right. Check the key you typed and try the newest code."
+        ]
+    return render_template(
+        "auth/enrol.html",
+        form=form,
+        secret=totp.grouped(secret),
+        uri=totp.provisioning_uri(secret, user.email),
+        at_login=False,
+    )
+
+
+@bp.route("/account/two-step/recovery-codes", methods=["POST"])
+@access.signed_in
+def renew_recovery_codes():
+    user = current_user._get_current_object()
+    form = ConfirmForm(prefix="renew")
+    if not user.has_second_factor or not form.validate_on_submit():
+        return redirect(url_for("auth.two_step"))
+    codes = totp.new_recovery_codes(user)
+    services.audit.record("auth.recovery_codes_renewed", user)
+    db.session.commit()
+    return render_template(
+        "auth/recovery_codes.html", codes=codes, continue_url=url_for("auth.account")
+    )
+
+
+@bp.route("/account/two-step/off", methods=["POST"])
+@access.signed_in
+def disable_two_step():
+    user = current_user._get_current_object()
+    form = DisableSecondFactorForm(prefix="off")
+    if form.validate_on_submit():
+        try:
+            services.disable_second_factor(user, form.password.data)
+        except services.AccountError as error:
+            form.password.errors = [str(error)]
+        else:
+            flash("Two-step sign-in is off. You sign in with your password alone.", "success")
+            return redirect(url_for("auth.account"))
+    return render_template(
+        "auth/two_step_on.html",
+        renew_form=ConfirmForm(prefix="renew"),
+        disable_form=form,
+        recovery_left=totp.remaining_recovery_codes(user),
+    ), 400
+
+
+# --- the idle-timeout warning ------------------------------------------------------------
+
+
+@bp.route("/session/status")
+@access.signed_in
+def session_status():
+    """Seconds left before the idle timeout, for the warning script. Does not extend it."""
+    idle = current_app.config["IDLE_TIMEOUT"].total_seconds()
+    remaining = max(0, int(idle - (time.time() - session.get("seen_at", 0))))
+    return jsonify(remaining=remaining)
+
+
+@bp.route("/session/keep-alive", methods=["POST"])
+@access.signed_in
+def keep_alive():
+    """The "Stay signed in" button: any signed-in request resets the idle clock."""
+    idle = int(current_app.config["IDLE_TIMEOUT"].total_seconds())
+    if request.accept_mimetypes.best == "application/json" or request.is_json:
+        return jsonify(remaining=idle)
+    flash("You are still signed in.", "success")
+    target = request.form.get("next")
+    return redirect(target if is_safe_next(target) else url_for("home.index"))

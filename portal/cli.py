@@ -1,0 +1,111 @@
+"""`flask` commands: accounts, demo data, mail delivery, reminders.
+
+A domain adds its own commands in ``portal/<domain>/commands.py`` with a
+``register(app)`` function; they are picked up here.
+"""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from portal.extensions import db
+
+mail_cli = AppGroup("mail", help="Outgoing email.")
+reminders_cli = AppGroup("reminders", help="Scheduled reminder emails.")
+
+#: Reminder jobs, each a "module:function" taking no arguments and returning a count.
+REMINDER_JOBS = (
+    "portal.questions.reminders:send_deadline_reminders",
+    "portal.feedback.reminders:send_feedback_reminders",
+)
+
+
+@mail_cli.command("send")
+@click.option("--batch-size", default=50, show_default=True)
+def mail_send(batch_size: int) -> None:
+    """Deliver queued email; safe to run often and several at once (cron)."""
+    from portal.mail import deliver_outbox
+
+    report = deliver_outbox(batch_size=batch_size)
+    click.echo(f"sent {report.sent}, retrying later {report.retrying}, failed {report.failed}")
+
+
+@reminders_cli.command("send")
+def reminders_send() -> None:
+    """Queue the reminder emails that are due; each goes out once, however often this runs."""
+    from portal import optional_import
+
+    total = 0
+    for job in REMINDER_JOBS:
+        module_name, function_name = job.split(":")
+        module = optional_import(module_name)
+        if module is None:
+            continue
+        count = getattr(module, function_name)()
+        click.echo(f"{job}: {count} queued")
+        total += count
+    click.echo(f"{total} reminders queued; `flask mail send` delivers them.")
+
+
+@click.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", "full_name", required=True)
+@click.option(
+    "--role", type=click.Choice(["fda_admin", "fda_staff"]), default="fda_admin", show_default=True
+)
+def create_user(email: str, full_name: str, role: str) -> None:
+    """Create an FDA account and print its set-up link (for the first administrator)."""
+    from portal.auth import services
+    from portal.auth.models import Role
+
+    try:
+        user = services.create_user(email=email, full_name=full_name, role=Role(role))
+    except services.AccountError as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"Created {user.email} ({role}). A set-up link is in the outbox;")
+    click.echo("run `flask mail send` to deliver it.")
+
+
+@click.command("seed-demo")
+def seed_demo() -> None:
+    """Load the demo accounts and records, once. Running it again changes nothing."""
+    from portal import demo
+
+    created = demo.seed()
+    if created:
+        click.echo("Demo data loaded.")
+    else:
+        click.echo("Demo data already present.")
+    demo.print_logins(click.echo)
+
+
+@click.command("totp-code")
+@click.argument("email")
+def totp_code(email: str) -> None:
+    """Print the current two-step code of a demo account (development only)."""
+    from portal.auth import totp
+    from portal.auth.services import find_user_by_email
+
+    if current_app.config["PORTAL_ENV"] != "development":
+        raise click.ClickException("Only in development (PORTAL_ENV=development).")
+    user = find_user_by_email(email)
+    if user is None or user.totp_secret is None:
+        raise click.ClickException(f"No account with two-step sign-in for {email}.")
+    click.echo(totp.current_code(user.totp_secret))
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(mail_cli)
+    app.cli.add_command(reminders_cli)
+    app.cli.add_command(create_user)
+    app.cli.add_command(seed_demo)
+    app.cli.add_command(totp_code)
+    from portal import DOMAINS, optional_import
+
+    for name in DOMAINS:
+        module = optional_import(f"portal.{name}.commands")
+        if module is not None:
+            module.register(app)

@@ -1,0 +1,135 @@
+"""Demo data for `make run`: someone to show every feature to.
+
+A domain adds its own demo records in ``portal/<domain>/demo.py`` with a
+``seed(people)`` function, called once, after the accounts exist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import select
+
+from portal.auth.models import Firm, Role, User, UserStatus
+from portal.extensions import db
+from portal.security.passwords import hash_password
+from portal.timeutil import utcnow
+
+#: One password for every demo account, long enough to stand without a second factor.
+DEMO_PASSWORD = "harbor lantern tablet 2026"  # noqa: S105 - published demo credential
+
+#: Fixed secrets so the demo FDA accounts work without enrolling a phone; `flask totp-code`.
+DEMO_TOTP = {
+    "admin@fda.example.gov": "DEMOADMINSEPPORTALAAAAAAAAAAAAAA",
+    "staff@fda.example.gov": "DEMOSTAFFSEPPORTALAAAAAAAAAAAAAA",
+}
+
+FIRMS = (
+    {
+        "name": "Northwind Pharmaceuticals",
+        "people": (
+            (
+                "quality.lead@northwind-pharma.example.com",
+                "Dana Whitfield",
+                "Head of Quality",
+                Role.FIRM_ADMIN,
+            ),
+            (
+                "qa.specialist@northwind-pharma.example.com",
+                "Luis Ortega",
+                "QA Specialist",
+                Role.FIRM_STAFF,
+            ),
+        ),
+    },
+    {
+        "name": "Meridian Sterile Products",
+        "people": (
+            (
+                "quality@meridian-sterile.example.com",
+                "Priya Raman",
+                "Site Quality Director",
+                Role.FIRM_ADMIN,
+            ),
+            (
+                "validation@meridian-sterile.example.com",
+                "Tomasz Nowak",
+                "Validation Lead",
+                Role.FIRM_STAFF,
+            ),
+        ),
+    },
+)
+
+FDA_PEOPLE = (
+    ("admin@fda.example.gov", "Alex Moreno", "SEP Program Manager", Role.FDA_ADMIN),
+    ("staff@fda.example.gov", "Jordan Lee", "Consumer Safety Officer", Role.FDA_STAFF),
+)
+
+DOMAIN_SEEDERS = (
+    "sites",
+    "invitations",
+    "engagements",
+    "meetings",
+    "questions",
+    "feedback",
+    "quality",
+)
+
+
+def _person(email: str, name: str, title: str, role: Role, firm: Firm | None) -> User:
+    user = User(
+        email=email,
+        full_name=name,
+        title=title,
+        role=role,
+        firm_id=firm.id if firm else None,
+        status=UserStatus.ACTIVE,
+        password_hash=hash_password(DEMO_PASSWORD),
+        activated_at=utcnow(),
+        totp_secret=DEMO_TOTP.get(email),
+    )
+    db.session.add(user)
+    return user
+
+
+def seed() -> bool:
+    """Create the demo records unless they exist. Returns whether anything was created."""
+    if db.session.scalar(select(User.id).where(User.email == FDA_PEOPLE[0][0])) is not None:
+        return False
+    people: dict[str, User] = {}
+    firms: list[Firm] = []
+    for email, name, title, role in FDA_PEOPLE:
+        people[email] = _person(email, name, title, role, None)
+    for spec in FIRMS:
+        firm = Firm(name=spec["name"])
+        db.session.add(firm)
+        db.session.flush()
+        firms.append(firm)
+        for email, name, title, role in spec["people"]:
+            people[email] = _person(email, name, title, role, firm)
+    db.session.flush()
+    from portal import optional_import
+
+    for name in DOMAIN_SEEDERS:
+        module = optional_import(f"portal.{name}.demo")
+        if module is None:
+            continue
+        module.seed(people=people, firms=firms)
+        db.session.flush()
+    db.session.commit()
+    return True
+
+
+def print_logins(echo: Callable[[str], None]) -> None:
+    echo("")
+    echo(f"Demo sign-ins (password for every account: {DEMO_PASSWORD!r})")
+    for email, _name, _title, role in FDA_PEOPLE:
+        echo(f"  {role.label:<22} {email}")
+    for spec in FIRMS:
+        for email, _name, _title, role in spec["people"]:
+            echo(f"  {role.label:<22} {email}   ({spec['name']})")
+    echo("FDA accounts also ask for a 6-digit code. In another terminal, get the current one with:")
+    echo("  make code EMAIL=admin@fda.example.gov")
+    echo("Emails the portal sends appear under Outbox (sign in as the FDA program manager).")
+    echo("")

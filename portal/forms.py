@@ -1,0 +1,120 @@
+"""The base form every page uses, and the input rules that apply to every field.
+
+Bad input anywhere (NUL bytes, control characters, text longer than a field
+allows, undecodable bytes) becomes a message beside the field, never a 500 and
+never a half-written row.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+
+from flask import request
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
+from wtforms import Field, StringField, SubmitField
+from wtforms.validators import Length
+from wtforms.widgets import TextArea
+
+#: Longest single-line answer we accept when a field names no limit of its own.
+DEFAULT_LINE_MAX = 500
+#: Longest multi-line text (question bodies, notes) we accept.
+DEFAULT_TEXT_MAX = 8000
+
+# Bidirectional overrides can make text read differently from what it is
+# ("Trojan Source"); noncharacters have no place in prose.
+_REFUSED_CODEPOINTS = frozenset(
+    [0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069, 0xFFFE, 0xFFFF]
+)
+
+
+def text_problem(value: str, *, multiline: bool, max_length: int | None) -> str | None:
+    """What is wrong with a piece of typed text, in words for the person who typed it."""
+    if max_length is not None and len(value) > max_length:
+        return (
+            f"This is {len(value):,} characters long; the most this field takes is {max_length:,}."
+        )
+    if "\ufffd" in value:
+        return "This contains characters that could not be read. Retype it rather than pasting."
+    for char in value:
+        code = ord(char)
+        if char in "\t\r\n":
+            if multiline or char == "\t":
+                continue
+            return "This field takes a single line of text."
+        if code in _REFUSED_CODEPOINTS or unicodedata.category(char) in {"Cc", "Cs", "Co"}:
+            return (
+                "This contains an invisible control character (for example from a copy and paste). "
+                "Remove it and try again."
+            )
+    return None
+
+
+def _declared_max(field: Field) -> int | None:
+    for validator in field.validators:
+        if isinstance(validator, Length) and validator.max not in (None, -1):
+            return validator.max
+    return None
+
+
+class PortalForm(FlaskForm):
+    """FlaskForm plus the portal-wide text rules and restoring kept drafts.
+
+    When someone's session ended while they were typing, what they posted was
+    kept (auth.services.save_draft); on their next visit to the same page the
+    form comes back filled in.
+    """
+
+    restored_from_draft = False
+
+    def __init__(self, *args, **kwargs):
+        if "formdata" not in kwargs and not args and request.method == "GET":
+            if current_user.is_authenticated:
+                from portal.auth.services import take_draft
+
+                draft = take_draft(current_user, request.path)
+                if draft is not None:
+                    kwargs["formdata"] = draft
+                    self.restored_from_draft = True
+        super().__init__(*args, **kwargs)
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for field in self:
+            if not isinstance(field.data, str) or field.name == "csrf_token":
+                continue
+            multiline = isinstance(field.widget, TextArea)
+            declared = _declared_max(field)
+            limit = declared or (DEFAULT_TEXT_MAX if multiline else DEFAULT_LINE_MAX)
+            problem = text_problem(field.data, multiline=multiline, max_length=limit)
+            if problem and problem not in field.errors:
+                field.errors = [*field.errors, problem]
+                valid = False
+        return valid
+
+
+class TrimmedStringField(StringField):
+    """A one-line field whose surrounding spaces are dropped."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if isinstance(self.data, str):
+            self.data = self.data.strip()
+
+
+def draft_payload(form: MultiDict) -> str:
+    """Serialize posted fields for a draft, leaving out the spent CSRF token."""
+    pairs = [(k, v) for k, v in form.items(multi=True) if k != "csrf_token"]
+    return json.dumps(pairs)
+
+
+def draft_formdata(payload: str) -> MultiDict:
+    return MultiDict([tuple(pair) for pair in json.loads(payload)])
+
+
+class ConfirmForm(PortalForm):
+    """Nothing but the CSRF token: the form behind a button that changes something."""
+
+    submit = SubmitField("Confirm")

@@ -1,0 +1,76 @@
+"""Column types and mixins shared by every domain's models."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy import DateTime, Enum, ForeignKey, Uuid
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+from portal.timeutil import utcnow
+
+
+class UTCDateTime(TypeDecorator):
+    """Stores naive UTC, returns aware UTC.
+
+    SQLite keeps no offset, PostgreSQL would convert to the server's zone; naive
+    UTC in the column and aware values in Python behave the same on both.
+    """
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC)
+
+
+class PublicIdMixin:
+    """An opaque identifier for URLs; sequential ids would count participants."""
+
+    #: Random UUID used in every URL and export instead of the row id.
+    public_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, unique=True, nullable=False, default=uuid.uuid4
+    )
+
+
+class TimestampMixin:
+    #: When the row was created (UTC).
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    #: When the row last changed (UTC).
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow
+    )
+
+
+class FirmOwned:
+    """A record that belongs to one firm and is read through security.scoping only."""
+
+    @declared_attr
+    def firm_id(cls) -> Mapped[int]:  # noqa: N805
+        #: The firm that owns this record; the one key of confidentiality.
+        return mapped_column(ForeignKey("firm.id"), nullable=False, index=True)
+
+
+def string_enum(enum_cls: type[enum.Enum], name: str) -> Enum:
+    """An enum stored as its string values with a CHECK: readable in SQL, same on every database."""
+    return Enum(
+        enum_cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=32,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )

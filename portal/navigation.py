@@ -1,0 +1,59 @@
+"""The header's navigation: each role sees the pages it may open, nothing else.
+
+Items whose endpoint is not (yet) registered are left out, so a domain's menu
+entry appears when its blueprint does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app, request, url_for
+from flask_login import current_user
+
+from portal.auth.models import FDA_ROLES, FIRM_ROLES, Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    endpoint: str
+    roles: frozenset[Role]
+    #: Endpoint prefix that marks the item as the current section.
+    section: str
+
+
+FDA_ADMIN_ONLY = frozenset({Role.FDA_ADMIN})
+
+ITEMS: tuple[NavItem, ...] = (
+    NavItem("Work list", "home.index", FDA_ROLES, "worklist."),
+    NavItem("Sites", "sites.index", FDA_ROLES, "sites."),
+    NavItem("Imports", "imports.index", FDA_ROLES, "imports."),
+    NavItem("Engagements", "engagements.index", FDA_ROLES, "engagements."),
+    NavItem("Meetings", "meetings.index", FDA_ROLES, "meetings."),
+    NavItem("Quality actions", "quality.index", FDA_ROLES, "quality."),
+    NavItem("Feedback", "feedback.results", FDA_ROLES, "feedback."),
+    NavItem("Success measures", "metrics.dashboard", FDA_ROLES, "metrics."),
+    NavItem("Users", "admin.users", FDA_ADMIN_ONLY, "admin.user"),
+    NavItem("Settings", "admin.settings", FDA_ADMIN_ONLY, "admin.settings"),
+    NavItem("Audit log", "audit.index", FDA_ADMIN_ONLY, "audit."),
+    NavItem("Outbox", "outbox.index", FDA_ADMIN_ONLY, "outbox."),
+    NavItem("Our engagement", "home.index", FIRM_ROLES, "firm."),
+    NavItem("Questions", "questions.firm_index", FIRM_ROLES, "questions.firm"),
+    NavItem("Quality actions", "quality.firm_index", FIRM_ROLES, "quality.firm"),
+    NavItem("Feedback", "feedback.firm_index", FIRM_ROLES, "feedback.firm"),
+    NavItem("Colleagues", "firm.team", frozenset({Role.FIRM_ADMIN}), "firm.team"),
+)
+
+
+def navigation() -> list[dict]:
+    if not current_user.is_authenticated:
+        return []
+    endpoint = request.endpoint or ""
+    items = []
+    for item in ITEMS:
+        if current_user.role not in item.roles or item.endpoint not in current_app.view_functions:
+            continue
+        current = endpoint == item.endpoint or endpoint.startswith(item.section)
+        items.append({"label": item.label, "url": url_for(item.endpoint), "current": current})
+    return items

@@ -1,0 +1,52 @@
+"""Outgoing email, written in the same transaction as the change that causes it."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.extensions import db
+from portal.models import PublicIdMixin, UTCDateTime, string_enum
+from portal.timeutil import utcnow
+
+
+class OutboxStatus(enum.StrEnum):
+    QUEUED = "queued"
+    SENDING = "sending"  # claimed by a sender; reclaimed if it stays here past claimed_until
+    SENT = "sent"
+    FAILED = "failed"  # gave up after MAIL_MAX_ATTEMPTS; an admin can retry
+
+
+class OutboxMessage(PublicIdMixin, db.Model):
+    __tablename__ = "outbox_message"
+    __table_args__ = (Index("ix_outbox_message_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    #: Comma-separated addresses.
+    recipients: Mapped[str] = mapped_column(Text, nullable=False)
+    subject: Mapped[str] = mapped_column(String(300), nullable=False)
+    body_text: Mapped[str] = mapped_column(Text, nullable=False)
+    body_html: Mapped[str] = mapped_column(Text, nullable=False)
+    #: JSON list of {filename, content_type, data (base64)}; e.g. a meeting's .ics.
+    attachments: Mapped[str] = mapped_column(Text, nullable=False, default="[]")
+    #: Which email template produced it, for the outbox page and tests.
+    template: Mapped[str] = mapped_column(String(100), nullable=False)
+    #: The firm the message concerns, if any.
+    firm_id: Mapped[int | None] = mapped_column(ForeignKey("firm.id"))
+    status: Mapped[OutboxStatus] = mapped_column(
+        string_enum(OutboxStatus, "outbox_status"), nullable=False, default=OutboxStatus.QUEUED
+    )
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    #: A sender that claimed the message must finish before this, or another may retry it.
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def recipient_list(self) -> list[str]:
+        return [r for r in self.recipients.split(",") if r]

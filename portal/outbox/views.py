@@ -1,0 +1,80 @@
+"""Outgoing mail for the program manager; in development, with bodies and clickable links."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from markupsafe import Markup, escape
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.mail import retry_message
+from portal.outbox.models import OutboxMessage, OutboxStatus
+from portal.security import access
+
+bp = Blueprint("outbox", __name__, url_prefix="/admin/outbox")
+
+_URL = re.compile(r"https?://[^\s<>\"']+")
+
+
+def linkify(text: str) -> Markup:
+    """Escape a plain-text body, then make its web addresses clickable."""
+    escaped = str(escape(text))
+    # Safe: the text was escaped first, and an escaped URL holds no quote or angle bracket.
+    return Markup(_URL.sub(lambda m: f'<a href="{m.group(0)}">{m.group(0)}</a>', escaped))  # noqa: S704
+
+
+@bp.route("")
+@access.fda_admin
+def index():
+    status = request.args.get("status", "")
+    stmt = select(OutboxMessage).order_by(OutboxMessage.id.desc())
+    if status in {s.value for s in OutboxStatus}:
+        stmt = stmt.where(OutboxMessage.status == status)
+    else:
+        status = ""
+    page = db.paginate(stmt, per_page=50, error_out=False)
+    return render_template(
+        "outbox/index.html",
+        page=page,
+        status=status,
+        statuses=list(OutboxStatus),
+        dev_viewer=current_app.config["MAIL_DEV_VIEWER"],
+    )
+
+
+@bp.route("/<uuid:message_id>")
+@access.fda_admin
+def detail(message_id: uuid.UUID):
+    message = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.public_id == message_id)
+    ).first()
+    if message is None:
+        abort(404)
+    dev_viewer = current_app.config["MAIL_DEV_VIEWER"]
+    return render_template(
+        "outbox/detail.html",
+        message=message,
+        dev_viewer=dev_viewer,
+        body=linkify(message.body_text) if dev_viewer else None,
+    )
+
+
+@bp.route("/<uuid:message_id>/retry", methods=["POST"])
+@access.fda_admin
+def retry(message_id: uuid.UUID):
+    message = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.public_id == message_id)
+    ).first()
+    if message is None:
+        abort(404)
+    if message.status == OutboxStatus.FAILED:
+        retry_message(message)
+        db.session.commit()
+        flash(
+            "The message is queued again and goes out on the next run of `flask mail send`.",
+            "success",
+        )
+    return redirect(url_for("outbox.detail", message_id=message.public_id))

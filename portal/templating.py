@@ -1,0 +1,55 @@
+"""Jinja filters and globals: dates in the viewer's zone, navigation, session timing."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Flask, current_app
+from flask_login import current_user
+from markupsafe import Markup
+
+from portal.navigation import navigation
+from portal.timeutil import DEFAULT_TIMEZONE, format_date, format_local, to_local
+
+
+def viewer_zone() -> str:
+    if current_user and current_user.is_authenticated:
+        return current_user.timezone or DEFAULT_TIMEZONE
+    return DEFAULT_TIMEZONE
+
+
+def local_datetime(moment: datetime | None, zone_name: str | None = None) -> str:
+    """A moment in the viewer's zone (or the zone given), zone always named."""
+    return format_local(moment, zone_name or viewer_zone())
+
+
+def local_time_element(moment: datetime | None, zone_name: str | None = None) -> Markup:
+    """``<time datetime="...Z">`` around the local text, for machines and screen readers."""
+    if moment is None:
+        return Markup("")
+    iso = to_local(moment, "UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
+    return Markup('<time datetime="{}">{}</time>').format(iso, local_datetime(moment, zone_name))
+
+
+def short_date(day: date | datetime | None) -> str:
+    return format_date(day)
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.filters["local"] = local_datetime
+    app.jinja_env.filters["local_time"] = local_time_element
+    app.jinja_env.filters["date"] = short_date
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    @app.context_processor
+    def portal_globals():
+        config = current_app.config
+        return {
+            "navigation": navigation,
+            "viewer_zone": viewer_zone,
+            "idle_timeout_seconds": int(config["IDLE_TIMEOUT"].total_seconds()),
+            "idle_warning_seconds": int(config["IDLE_WARNING"].total_seconds()),
+            "portal_env": config["PORTAL_ENV"],
+            "contact_email": config["PROGRAM_CONTACT_EMAIL"],
+        }

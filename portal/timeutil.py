@@ -1,0 +1,64 @@
+"""Time: stored in UTC, shown in the viewer's zone, fiscal years as FDA counts them."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo, available_timezones
+
+DEFAULT_TIMEZONE = "America/New_York"
+
+
+def utcnow() -> datetime:
+    """Now, aware, in UTC. One place to read the clock, so tests can move it."""
+    return datetime.now(UTC)
+
+
+def fiscal_year(day: date) -> int:
+    """U.S. federal fiscal year N runs 1 October of N-1 to 30 September of N."""
+    return day.year + 1 if day.month >= 10 else day.year
+
+
+def fiscal_year_bounds(year: int) -> tuple[date, date]:
+    """First and last day of federal fiscal year ``year``."""
+    return date(year - 1, 10, 1), date(year, 9, 30)
+
+
+def zone(name: str | None) -> ZoneInfo:
+    return ZoneInfo(name or DEFAULT_TIMEZONE)
+
+
+_ZONES: list[str] | None = None
+
+
+def timezone_choices() -> list[str]:
+    """Every IANA zone name, sorted, for select lists."""
+    global _ZONES
+    if _ZONES is None:
+        _ZONES = sorted(z for z in available_timezones() if "/" in z and not z.startswith("Etc/"))
+        _ZONES.append("UTC")
+    return _ZONES
+
+
+def is_valid_timezone(name: str) -> bool:
+    return name in set(timezone_choices())
+
+
+def to_local(moment: datetime, zone_name: str | None) -> datetime:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(zone(zone_name))
+
+
+def format_local(moment: datetime | None, zone_name: str | None, *, with_zone: bool = True) -> str:
+    """E.g. "Tue 3 Mar 2026, 10:00 EST" -- the zone is always named (SPEC 7)."""
+    if moment is None:
+        return ""
+    local = to_local(moment, zone_name)
+    text = f"{local:%a} {local.day} {local:%b %Y, %H:%M}"
+    return f"{text} {local.tzname()}" if with_zone else text
+
+
+def format_date(day: date | datetime | None) -> str:
+    if day is None:
+        return ""
+    return f"{day.day} {day:%b %Y}"
