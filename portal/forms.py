@@ -14,7 +14,7 @@ from flask import request
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
-from wtforms import Field, StringField, SubmitField
+from wtforms import Field, SelectChoice, StringField, SubmitField
 from wtforms.validators import Length
 from wtforms.widgets import TextArea
 
@@ -93,6 +93,11 @@ class PortalForm(FlaskForm):
                 field.errors = [*field.errors, problem]
                 valid = False
         return valid
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """Select options from (value, label) pairs, in the form WTForms 3.3 expects."""
+    return [SelectChoice(str(value), label) for value, label in pairs]
 
 
 class TrimmedStringField(StringField):

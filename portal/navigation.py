@@ -24,6 +24,8 @@ class NavItem:
 
 
 FDA_ADMIN_ONLY = frozenset({Role.FDA_ADMIN})
+#: Blueprints reached from the Administration page; its menu item stays current there.
+ADMIN_SECTIONS = frozenset({"admin", "audit", "outbox"})
 
 ITEMS: tuple[NavItem, ...] = (
     NavItem("Work list", "home.index", FDA_ROLES, "worklist."),
@@ -34,11 +36,9 @@ ITEMS: tuple[NavItem, ...] = (
     NavItem("Quality actions", "quality.index", FDA_ROLES, "quality."),
     NavItem("Feedback", "feedback.results", FDA_ROLES, "feedback."),
     NavItem("Success measures", "metrics.dashboard", FDA_ROLES, "metrics."),
-    NavItem("Users", "admin.users", FDA_ADMIN_ONLY, "admin.user"),
-    NavItem("Settings", "admin.settings", FDA_ADMIN_ONLY, "admin.settings"),
-    NavItem("Audit log", "audit.index", FDA_ADMIN_ONLY, "audit."),
-    NavItem("Outbox", "outbox.index", FDA_ADMIN_ONLY, "outbox."),
-    NavItem("Our engagement", "home.index", FIRM_ROLES, "firm."),
+    NavItem("Administration", "admin.index", FDA_ADMIN_ONLY, "admin."),
+    NavItem("Our engagement", "home.index", FIRM_ROLES, "firm.home"),
+    NavItem("Meetings", "meetings.firm_index", FIRM_ROLES, "meetings.firm"),
     NavItem("Questions", "questions.firm_index", FIRM_ROLES, "questions.firm"),
     NavItem("Quality actions", "quality.firm_index", FIRM_ROLES, "quality.firm"),
     NavItem("Feedback", "feedback.firm_index", FIRM_ROLES, "feedback.firm"),
@@ -55,5 +55,7 @@ def navigation() -> list[dict]:
         if current_user.role not in item.roles or item.endpoint not in current_app.view_functions:
             continue
         current = endpoint == item.endpoint or endpoint.startswith(item.section)
+        if item.section == "admin." and endpoint.split(".")[0] in ADMIN_SECTIONS:
+            current = True
         items.append({"label": item.label, "url": url_for(item.endpoint), "current": current})
     return items

@@ -6,7 +6,7 @@ from wtforms import IntegerField, SelectField, SubmitField
 from wtforms.validators import Email, InputRequired, Length, NumberRange
 
 from portal.auth.models import Role
-from portal.forms import PortalForm, TrimmedStringField
+from portal.forms import PortalForm, TrimmedStringField, choices
 from portal.program.settings import DEFINITIONS
 
 
@@ -25,10 +25,7 @@ class NewFdaUserForm(PortalForm):
     title = TrimmedStringField("Job title", validators=[Length(max=120)])
     role = SelectField(
         "Role",
-        choices=[
-            (Role.FDA_STAFF.value, Role.FDA_STAFF.label),
-            (Role.FDA_ADMIN.value, Role.FDA_ADMIN.label),
-        ],
+        choices=choices([(r.value, r.label) for r in (Role.FDA_STAFF, Role.FDA_ADMIN)]),
         validators=[InputRequired("Choose a role.")],
     )
     submit = SubmitField("Create account and email the link")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -19,11 +19,35 @@ from portal.security import access
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
-def _fda_user_or_404(user_id: uuid.UUID) -> User:
+def _user_or_404(user_id: uuid.UUID) -> User:
+    """Any account: the program manager may also deactivate a firm account whose
+    holder left the firm, when the firm has nobody else to do it."""
     user = db.session.scalars(select(User).where(User.public_id == user_id)).first()
-    if user is None or user.role not in FDA_ROLES:
+    if user is None:
         abort(404)
     return user
+
+
+#: The program manager's tools, shown on the Administration page when they exist.
+ADMIN_PAGES = (
+    ("admin.users", "FDA accounts", "Add FDA staff, deactivate accounts, resend set-up links."),
+    ("admin.settings", "Program settings", "Inspection window, link expiry, deadlines, surveys."),
+    ("feedback.templates", "Survey templates", "The questions firms answer after each meeting."),
+    ("audit.index", "Audit log", "Every view and change of firm records; search and export."),
+    ("outbox.index", "Outbox", "Every email the portal has sent or will send."),
+    ("api.tokens", "API tokens", "Access for FDA information systems to the read-only API."),
+)
+
+
+@bp.route("")
+@access.fda_admin
+def index():
+    pages = [
+        {"url": url_for(endpoint), "title": title, "summary": summary}
+        for endpoint, title, summary in ADMIN_PAGES
+        if endpoint in current_app.view_functions
+    ]
+    return render_template("admin/index.html", pages=pages)
 
 
 @bp.route("/users")
@@ -63,7 +87,7 @@ def new_user():
 @bp.route("/users/<uuid:user_id>/deactivate", methods=["GET", "POST"])
 @access.fda_admin
 def deactivate_user(user_id: uuid.UUID):
-    user = _fda_user_or_404(user_id)
+    user = _user_or_404(user_id)
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
@@ -80,7 +104,7 @@ def deactivate_user(user_id: uuid.UUID):
 @bp.route("/users/<uuid:user_id>/reactivate", methods=["POST"])
 @access.fda_admin
 def reactivate_user(user_id: uuid.UUID):
-    user = _fda_user_or_404(user_id)
+    user = _user_or_404(user_id)
     if user.status == UserStatus.DEACTIVATED:
         accounts.reactivate_user(user)
         db.session.commit()
@@ -91,7 +115,7 @@ def reactivate_user(user_id: uuid.UUID):
 @bp.route("/users/<uuid:user_id>/resend", methods=["POST"])
 @access.fda_admin
 def resend_activation(user_id: uuid.UUID):
-    user = _fda_user_or_404(user_id)
+    user = _user_or_404(user_id)
     if user.status == UserStatus.INVITED:
         accounts.send_account_link(user, TokenPurpose.ACTIVATION, invited_by=current_user)
         db.session.commit()

@@ -13,6 +13,7 @@ from portal.audit.models import AuditEvent
 from portal.auth.models import Firm
 from portal.csvutil import csv_response
 from portal.extensions import db
+from portal.forms import choices
 from portal.security import access
 from portal.templating import viewer_zone
 from portal.timeutil import zone
@@ -25,7 +26,7 @@ PER_PAGE = 50
 def _search() -> tuple[AuditSearchForm, Select, dict[int, str]]:
     firms = db.session.execute(select(Firm.id, Firm.name).order_by(Firm.name)).all()
     form = AuditSearchForm(request.args)
-    form.firm.choices = [("", "Any firm")] + [(str(f.id), f.name) for f in firms]
+    form.firm.choices = choices([("", "Any firm")] + [(f.id, f.name) for f in firms])
     stmt = select(AuditEvent).order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
     if request.args and form.validate():
         if form.user.data:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from wtforms import PasswordField, SelectField, SubmitField
 from wtforms.validators import Email, InputRequired, Length, ValidationError
 
-from portal.forms import PortalForm, TrimmedStringField
+from portal.forms import PortalForm, TrimmedStringField, choices
 from portal.security import passwords
 from portal.timeutil import timezone_choices
 
@@ -105,7 +105,7 @@ class ProfileForm(PortalForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.timezone.choices = [(z, z.replace("_", " ")) for z in timezone_choices()]
+        self.timezone.choices = choices((z, z.replace("_", " ")) for z in timezone_choices())
 
 
 class DisableSecondFactorForm(PortalForm):

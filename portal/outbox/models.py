@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
@@ -50,3 +50,23 @@ class OutboxMessage(PublicIdMixin, db.Model):
     @property
     def recipient_list(self) -> list[str]:
         return [r for r in self.recipients.split(",") if r]
+
+
+class SentReminder(db.Model):
+    """A reminder that has been queued: the unique key makes each go out at most once (SPEC 9).
+
+    ``due_key`` names the moment the reminder is about (e.g. the question
+    deadline in ISO form), so a rescheduled meeting's new deadline is due again.
+    """
+
+    __tablename__ = "sent_reminder"
+    __table_args__ = (UniqueConstraint("kind", "user_id", "subject_key", "due_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: E.g. "question_deadline_7d", "question_deadline_1d", "feedback_7d".
+    kind: Mapped[str] = mapped_column(String(32), nullable=False)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), nullable=False)
+    #: The record reminded about, e.g. the meeting's public id.
+    subject_key: Mapped[str] = mapped_column(String(64), nullable=False)
+    due_key: Mapped[str] = mapped_column(String(64), nullable=False)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)

@@ -45,11 +45,11 @@ def index():
     )
 
 
-@bp.route("/<uuid:message_id>")
+@bp.route("/<uuid:outbox_message_id>")
 @access.fda_admin
-def detail(message_id: uuid.UUID):
+def detail(outbox_message_id: uuid.UUID):
     message = db.session.scalars(
-        select(OutboxMessage).where(OutboxMessage.public_id == message_id)
+        select(OutboxMessage).where(OutboxMessage.public_id == outbox_message_id)
     ).first()
     if message is None:
         abort(404)
@@ -62,11 +62,11 @@ def detail(message_id: uuid.UUID):
     )
 
 
-@bp.route("/<uuid:message_id>/retry", methods=["POST"])
+@bp.route("/<uuid:outbox_message_id>/retry", methods=["POST"])
 @access.fda_admin
-def retry(message_id: uuid.UUID):
+def retry(outbox_message_id: uuid.UUID):
     message = db.session.scalars(
-        select(OutboxMessage).where(OutboxMessage.public_id == message_id)
+        select(OutboxMessage).where(OutboxMessage.public_id == outbox_message_id)
     ).first()
     if message is None:
         abort(404)
@@ -77,4 +77,4 @@ def retry(message_id: uuid.UUID):
             "The message is queued again and goes out on the next run of `flask mail send`.",
             "success",
         )
-    return redirect(url_for("outbox.detail", message_id=message.public_id))
+    return redirect(url_for("outbox.detail", outbox_message_id=message.public_id))

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import abort, redirect, request, url_for
+from flask import abort, g, jsonify, redirect, request, url_for
 from flask_login import current_user
 
 from portal.auth.models import FDA_ROLES, FIRM_ROLES, Role
@@ -97,3 +97,28 @@ def firm_admin(view: Callable[..., Any]) -> Callable[..., Any]:
         abort(403 if current_user.is_firm_user else 404)
 
     return _require("firm_admin", frozenset({Role.FIRM_ADMIN}), refuse)(view)
+
+
+def api_token(view: Callable[..., Any]) -> Callable[..., Any]:
+    """FDA information systems, by bearer token (``Authorization: Bearer <token>``).
+
+    Sessions do not count: a signed-in person, FDA or firm, gets 401 here too.
+    """
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from portal.api.tokens import token_from_request
+
+        token = token_from_request()
+        if token is None:
+            response = jsonify(
+                error="unauthorized",
+                message="Send a valid API token: Authorization: Bearer <token>.",
+            )
+            response.status_code = 401
+            response.headers["WWW-Authenticate"] = 'Bearer realm="sep-portal"'
+            return response
+        g.api_token = token
+        return view(*args, **kwargs)
+
+    return _mark(wrapper, "api_token")

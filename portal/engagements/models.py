@@ -1,0 +1,47 @@
+"""An engagement: a site that accepted, and the work FDA and the firm do together."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.extensions import db
+from portal.models import FirmOwned, PublicIdMixin, TimestampMixin, UTCDateTime, string_enum
+
+
+class EngagementStatus(enum.StrEnum):
+    ACTIVE = "active"
+    CLOSED = "closed"
+
+
+class Engagement(PublicIdMixin, TimestampMixin, FirmOwned, db.Model):
+    __tablename__ = "engagement"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), nullable=False, index=True)
+    #: Unique: two concurrent accepts of one invitation yield one engagement (SPEC 6).
+    invitation_id: Mapped[int] = mapped_column(
+        ForeignKey("invitation.id"), unique=True, nullable=False
+    )
+    status: Mapped[EngagementStatus] = mapped_column(
+        string_enum(EngagementStatus, "engagement_status"),
+        nullable=False,
+        default=EngagementStatus.ACTIVE,
+        index=True,
+    )
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    close_reason: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    #: Agreed at the initial meeting (SPEC 7): how often FDA and the firm meet...
+    timeframe_cadence: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    #: ...and until when.
+    timeframe_expected_end: Mapped[date | None] = mapped_column(Date)
+    timeframe_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    timeframe_recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    site = relationship("Site")
+    firm = relationship("Firm")
+    invitation = relationship("Invitation")

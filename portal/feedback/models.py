@@ -1,0 +1,110 @@
+"""Post-meeting feedback: versioned survey templates and firms' responses (SPEC 10)."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, Uuid
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.extensions import db
+from portal.models import FirmOwned, PublicIdMixin, TimestampMixin, UTCDateTime, string_enum
+
+
+class SurveyTemplate(PublicIdMixin, TimestampMixin, db.Model):
+    """One version of a survey. Editing makes a new version; sent surveys keep theirs."""
+
+    __tablename__ = "survey_template"
+    __table_args__ = (UniqueConstraint("lineage", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Shared by every version of the same template.
+    lineage: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False, default=uuid.uuid4)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    #: The template new surveys are made from.
+    is_default: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    #: Set when a newer version replaces this one.
+    superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    questions: Mapped[list[SurveyQuestion]] = relationship(
+        back_populates="template", order_by="SurveyQuestion.position"
+    )
+
+
+class SurveyQuestionKind(enum.StrEnum):
+    RATING = "rating"  # 1-5, a label at each point
+    YES_NO = "yes_no"
+    TEXT = "text"
+
+
+class SurveyQuestion(db.Model):
+    __tablename__ = "survey_question"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    template_id: Mapped[int] = mapped_column(
+        ForeignKey("survey_template.id"), nullable=False, index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, nullable=False)
+    kind: Mapped[SurveyQuestionKind] = mapped_column(
+        string_enum(SurveyQuestionKind, "survey_question_kind"), nullable=False
+    )
+    prompt: Mapped[str] = mapped_column(String(300), nullable=False)
+    help_text: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    required: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    #: For ratings: JSON list of five labels, for 1 to 5.
+    rating_labels: Mapped[str] = mapped_column(Text, nullable=False, default="[]")
+
+    template: Mapped[SurveyTemplate] = relationship(back_populates="questions")
+
+
+class MeetingSurvey(PublicIdMixin, FirmOwned, db.Model):
+    """The survey opened when FDA marks a meeting held."""
+
+    __tablename__ = "meeting_survey"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), unique=True, nullable=False)
+    #: The template version this survey was sent with; never changes afterwards.
+    template_id: Mapped[int] = mapped_column(ForeignKey("survey_template.id"), nullable=False)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+    meeting = relationship("Meeting")
+    template = relationship("SurveyTemplate")
+
+
+class FeedbackResponse(PublicIdMixin, TimestampMixin, FirmOwned, db.Model):
+    """One firm user's answers to one meeting's survey."""
+
+    __tablename__ = "feedback_response"
+    __table_args__ = (UniqueConstraint("survey_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("meeting_survey.id"), nullable=False)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), nullable=False)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+    survey = relationship("MeetingSurvey")
+    user = relationship("User")
+    answers: Mapped[list[FeedbackAnswer]] = relationship(back_populates="response")
+
+
+class FeedbackAnswer(db.Model):
+    __tablename__ = "feedback_answer"
+    __table_args__ = (UniqueConstraint("response_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(
+        ForeignKey("feedback_response.id"), nullable=False, index=True
+    )
+    question_id: Mapped[int] = mapped_column(ForeignKey("survey_question.id"), nullable=False)
+    rating: Mapped[int | None] = mapped_column(Integer)
+    yes_no: Mapped[bool | None] = mapped_column(Boolean)
+    text: Mapped[str | None] = mapped_column(Text)
+
+    response: Mapped[FeedbackResponse] = relationship(back_populates="answers")
+    question = relationship("SurveyQuestion")

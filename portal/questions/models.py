@@ -1,0 +1,77 @@
+"""Questions firms submit before a meeting, and FDA's responses (SPEC 8)."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.extensions import db
+from portal.models import FirmOwned, PublicIdMixin, TimestampMixin, UTCDateTime, string_enum
+
+
+class QuestionStatus(enum.StrEnum):
+    RECEIVED = "received"
+    UNDER_REVIEW = "under_review"
+    ANSWERED_IN_WRITING = "answered_in_writing"
+    FOR_DISCUSSION = "for_discussion"  # to be discussed at the meeting
+
+    @property
+    def label(self) -> str:
+        return {
+            "received": "Received",
+            "under_review": "Under review",
+            "answered_in_writing": "Answered in writing",
+            "for_discussion": "For discussion at the meeting",
+        }[self.value]
+
+
+#: CGMP topics a question is filed under (21 CFR 211 subparts, plus what firms ask about).
+CGMP_TOPICS = (
+    ("quality_system", "Quality system"),
+    ("facilities_equipment", "Facilities and equipment"),
+    ("materials", "Materials"),
+    ("production_process", "Production and process controls"),
+    ("packaging_labeling", "Packaging and labeling"),
+    ("laboratory_controls", "Laboratory controls"),
+    ("data_integrity", "Data integrity"),
+    ("supply_chain", "Supply chain"),
+    ("other", "Other"),
+)
+CGMP_TOPIC_LABELS = dict(CGMP_TOPICS)
+
+
+class Question(PublicIdMixin, TimestampMixin, FirmOwned, db.Model):
+    __tablename__ = "question"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), nullable=False, index=True)
+    engagement_id: Mapped[int] = mapped_column(
+        ForeignKey("engagement.id"), nullable=False, index=True
+    )
+    author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), nullable=False)
+    subject: Mapped[str] = mapped_column(String(200), nullable=False)
+    topic: Mapped[str] = mapped_column(String(32), nullable=False)
+    #: Sanitized HTML (portal.sanitize), safe to render as is.
+    body_html: Mapped[str] = mapped_column(Text, nullable=False)
+    status: Mapped[QuestionStatus] = mapped_column(
+        string_enum(QuestionStatus, "question_status"),
+        nullable=False,
+        default=QuestionStatus.RECEIVED,
+    )
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    #: Set when the firm withdraws the question before the deadline.
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: FDA's written response, sanitized HTML.
+    response_html: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    responded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    meeting = relationship("Meeting")
+    author = relationship("User", foreign_keys=[author_id])
+
+    @property
+    def topic_label(self) -> str:
+        return CGMP_TOPIC_LABELS.get(self.topic, self.topic)
