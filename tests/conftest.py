@@ -21,6 +21,8 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 from sqlalchemy import event, text
 
 from portal import create_app
@@ -155,6 +157,21 @@ def smtp(smtp_server):
 # --- the app -------------------------------------------------------------------------
 
 
+class PortalTestClient(FlaskClient):
+    """Starts every request with an empty ``flask.g``, as a server would.
+
+    The ``app`` fixture keeps an app context pushed so tests can use the
+    database; Flask reuses it for the test client's requests, and without this
+    the signed-in user cached on ``g`` by Flask-Login would leak from one
+    request into the next.
+    """
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            g.__dict__.clear()
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def make_app(database_url, smtp_server):
     """Build an app on the test database; extra config overrides the defaults."""
@@ -169,6 +186,7 @@ def make_app(database_url, smtp_server):
         }
         config.update(overrides)
         app = create_app(config)
+        app.test_client_class = PortalTestClient
         created.append(app)
         return app
 
