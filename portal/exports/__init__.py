@@ -1,0 +1,1 @@
+"""CSV exports of the dashboard's tables and of the records under them (SPEC 12)."""

@@ -1,0 +1,350 @@
+"""The four success measures of SPEC 12, each computed in SQL in a fixed number of queries.
+
+Which records a period covers, measure by measure (the notes under each table
+say the same to the reader):
+
+* participation: phone calls logged and letters sent in the period; the pool of
+  eligible sites is today's (eligibility is a state, not an event);
+* engagement: engagements open at any time in the period, meetings held (by
+  their start) in it, questions submitted in it, written answers given in it;
+* feedback: surveys opened in the period (a survey opens when a meeting is held);
+* quality improvement: actions opened, completed and verified in the period;
+  "overdue" is as of today.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import and_, case, distinct, exists, func, literal, or_, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from portal.auth.models import User, UserStatus
+from portal.engagements.models import Engagement
+from portal.extensions import db
+from portal.feedback.models import (
+    FeedbackAnswer,
+    FeedbackResponse,
+    MeetingSurvey,
+    SurveyQuestion,
+    SurveyQuestionKind,
+)
+from portal.invitations.models import Invitation, InvitationStatus
+from portal.meetings.models import Meeting, MeetingStatus
+from portal.metrics.eligibility import eligibility_clause
+from portal.metrics.period import Period, today
+from portal.metrics.sql import days_between, median, standard_question_deadline
+from portal.program.settings import get_setting
+from portal.quality.models import ActionStatus, QualityAction
+from portal.questions.models import Question
+from portal.sites.models import ContactLog, Site
+from portal.timeutil import utcnow
+
+
+def _number(value) -> float | None:
+    """PostgreSQL answers averages as Decimal, SQLite as float: the measures hold floats."""
+    return None if value is None else float(value)
+
+
+def _sum_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+# --- participation ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Participation:
+    eligible: int
+    contacted: int
+    invited: int
+    accepted: int
+    declined: int
+    no_response: int
+    expired: int
+    withdrawn: int
+
+
+def participation(period: Period) -> Participation:
+    """The funnel: identified eligible, contacted, invited, and what the invited decided.
+
+    Sites are counted, not letters: a site's outcome is that of the latest letter
+    sent to it in the period (a re-sent letter replaces the earlier one, SPEC 4).
+    A letter nobody answered counts as "no response" while its link is open and
+    as "expired" once the link has lapsed (whether or not a sweep has marked it).
+    """
+    pool = select(
+        select(func.count(Site.id)).where(eligibility_clause()).scalar_subquery(),
+        select(func.count(distinct(ContactLog.site_id)))
+        .where(period.contains(ContactLog.called_at))
+        .scalar_subquery(),
+    )
+    eligible, contacted = db.session.execute(pool).one()
+
+    latest = select(
+        Invitation.status.label("status"),
+        Invitation.expires_at.label("expires_at"),
+        func.row_number()
+        .over(
+            partition_by=Invitation.site_id,
+            order_by=(Invitation.sent_at.desc(), Invitation.id.desc()),
+        )
+        .label("rank"),
+    ).where(period.contains(Invitation.sent_at))
+    latest = latest.subquery()
+    status, lapsed = latest.c.status, latest.c.expires_at <= utcnow()
+    expired = or_(status == InvitationStatus.EXPIRED, and_(status == InvitationStatus.SENT, lapsed))
+    waiting = and_(status.in_([InvitationStatus.SENT, InvitationStatus.REPLACED]), ~expired)
+    outcomes = db.session.execute(
+        select(
+            func.count(),
+            _sum_if(status == InvitationStatus.ACCEPTED),
+            _sum_if(status == InvitationStatus.DECLINED),
+            _sum_if(waiting),
+            _sum_if(expired),
+            _sum_if(status == InvitationStatus.WITHDRAWN),
+        ).where(latest.c.rank == 1)
+    ).one()
+    return Participation(eligible, contacted, *(int(n) for n in outcomes))
+
+
+# --- engagement ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EngagementLevel:
+    active_engagements: int
+    meetings_held: int
+    #: Questions (not withdrawn) of the meetings held in the period.
+    questions_at_held_meetings: int
+    questions_submitted: int
+    #: Submitted by the meeting's standard deadline, i.e. not needing an extension.
+    questions_on_time: int
+    questions_answered: int
+    median_days_to_answer: float | None
+
+
+def engagement_level(period: Period) -> EngagementLevel:
+    """Active engagements, meetings held, questions per meeting, on-time share, answer time.
+
+    "On time" is the program's own deadline (SPEC 8): submitted no later than the
+    same wall-clock time N calendar days before the meeting in the meeting's zone
+    (N is the ``question_deadline_days`` setting, 14 by default). A question sent
+    later came in under an FDA extension, and left FDA less time to prepare.
+    """
+    active = select(func.count(Engagement.id)).where(
+        Engagement.opened_at < period.end,
+        or_(Engagement.closed_at.is_(None), Engagement.closed_at >= period.start),
+    )
+    held = (
+        select(func.count(distinct(Meeting.id)), func.count(Question.id))
+        .select_from(Meeting)
+        .outerjoin(
+            Question, and_(Question.meeting_id == Meeting.id, Question.withdrawn_at.is_(None))
+        )
+        .where(Meeting.status == MeetingStatus.HELD, period.contains(Meeting.starts_at))
+    )
+    deadline = standard_question_deadline(
+        Meeting.starts_at, Meeting.timezone, literal(get_setting("question_deadline_days"))
+    )
+    submitted = (
+        select(func.count(Question.id), _sum_if(Question.submitted_at <= deadline))
+        .join(Meeting, Question.meeting_id == Meeting.id)
+        .where(Question.withdrawn_at.is_(None), period.contains(Question.submitted_at))
+    )
+    answered_in_period = and_(
+        Question.responded_at.is_not(None),
+        Question.withdrawn_at.is_(None),
+        period.contains(Question.responded_at),
+    )
+    answered = select(
+        select(func.count(Question.id)).where(answered_in_period).scalar_subquery(),
+        median(
+            select(days_between(Question.responded_at, Question.submitted_at).label("value")).where(
+                answered_in_period
+            )
+        ).scalar_subquery(),
+    )
+    active_count = db.session.execute(active).scalar_one()
+    meetings_held, at_held = db.session.execute(held).one()
+    questions, on_time = db.session.execute(submitted).one()
+    answered_count, median_days = db.session.execute(answered).one()
+    return EngagementLevel(
+        active_count,
+        meetings_held,
+        at_held,
+        questions,
+        int(on_time),
+        answered_count,
+        _number(median_days),
+    )
+
+
+# --- feedback ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RatingSummary:
+    prompt: str
+    answers: int
+    mean: float | None
+    #: Number of answers 1, 2, 3, 4 and 5.
+    distribution: tuple[int, int, int, int, int]
+    #: The words for 1..5, as the survey showed them.
+    labels: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Feedback:
+    surveys: int
+    people_asked: int
+    responses: int
+    ratings: tuple[RatingSummary, ...]
+
+
+def _rating_labels(raw: str | None) -> tuple[str, ...]:
+    try:
+        labels = json.loads(raw or "[]")
+    except ValueError:
+        labels = []
+    if not isinstance(labels, list) or len(labels) != 5:
+        return ("", "", "", "", "")
+    return tuple(str(label) for label in labels)
+
+
+def feedback(period: Period) -> Feedback:
+    """Response rate and, per rating question, mean and distribution (SPEC 10, 12).
+
+    People asked: each survey goes to the firm's active users; someone who
+    answered and has since left the firm still counts as asked. A rating
+    question kept across template versions (same words) is one row.
+    """
+    surveys = (
+        select(MeetingSurvey.id, MeetingSurvey.firm_id)
+        .where(period.contains(MeetingSurvey.opened_at))
+        .subquery()
+    )
+    answered_it = exists().where(
+        FeedbackResponse.survey_id == surveys.c.id, FeedbackResponse.user_id == User.id
+    )
+    totals = select(
+        select(func.count()).select_from(surveys).scalar_subquery(),
+        select(func.count())
+        .select_from(surveys)
+        .join(User, User.firm_id == surveys.c.firm_id)
+        .where(or_(User.status == UserStatus.ACTIVE, answered_it))
+        .scalar_subquery(),
+        select(func.count(FeedbackResponse.id))
+        .where(FeedbackResponse.survey_id.in_(select(surveys.c.id)))
+        .scalar_subquery(),
+    )
+    survey_count, asked, responses = db.session.execute(totals).one()
+    rating = FeedbackAnswer.rating
+    rows = db.session.execute(
+        select(
+            SurveyQuestion.prompt,
+            func.count(rating),
+            func.avg(rating),
+            *(_sum_if(rating == value) for value in range(1, 6)),
+            func.max(SurveyQuestion.rating_labels),
+        )
+        .select_from(FeedbackAnswer)
+        .join(SurveyQuestion, FeedbackAnswer.question_id == SurveyQuestion.id)
+        .join(FeedbackResponse, FeedbackAnswer.response_id == FeedbackResponse.id)
+        .join(MeetingSurvey, FeedbackResponse.survey_id == MeetingSurvey.id)
+        .where(
+            SurveyQuestion.kind == SurveyQuestionKind.RATING,
+            rating.is_not(None),
+            period.contains(MeetingSurvey.opened_at),
+        )
+        .group_by(SurveyQuestion.prompt)
+        .order_by(func.min(SurveyQuestion.position), SurveyQuestion.prompt)
+    ).all()
+    ratings = tuple(
+        RatingSummary(
+            prompt=row[0],
+            answers=row[1],
+            mean=_number(row[2]),
+            distribution=tuple(int(n) for n in row[3:8]),  # type: ignore[arg-type]
+            labels=_rating_labels(row[8]),
+        )
+        for row in rows
+    )
+    return Feedback(survey_count, asked, responses, ratings)
+
+
+# --- quality improvement --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QualityImprovement:
+    opened: int
+    completed: int
+    verified: int
+    #: Planned or in progress with the target date passed, today.
+    overdue: int
+    #: Opening to completion by the firm (SPEC 12 "days to complete").
+    median_days_to_complete: float | None
+    #: Completion by the firm to verification by FDA.
+    median_days_to_verify: float | None
+
+
+def quality_improvement(period: Period) -> QualityImprovement:
+    """Corrective and preventive actions opened, completed, verified, overdue (SPEC 11, 12)."""
+    still_open = QualityAction.status.in_([ActionStatus.PLANNED, ActionStatus.IN_PROGRESS])
+    counts = db.session.execute(
+        select(
+            _sum_if(period.contains(QualityAction.created_at)),
+            _sum_if(period.contains(QualityAction.completed_at)),
+            _sum_if(period.contains(QualityAction.verified_at)),
+            _sum_if(and_(still_open, QualityAction.target_date < today())),
+        )
+    ).one()
+    completed_in_period = and_(
+        QualityAction.completed_at.is_not(None), period.contains(QualityAction.completed_at)
+    )
+    verified_in_period = and_(
+        QualityAction.verified_at.is_not(None),
+        QualityAction.completed_at.is_not(None),
+        period.contains(QualityAction.verified_at),
+    )
+    medians = db.session.execute(
+        select(
+            median(
+                select(
+                    days_between(QualityAction.completed_at, QualityAction.created_at).label(
+                        "value"
+                    )
+                ).where(completed_in_period)
+            ).scalar_subquery(),
+            median(
+                select(
+                    days_between(QualityAction.verified_at, QualityAction.completed_at).label(
+                        "value"
+                    )
+                ).where(verified_in_period)
+            ).scalar_subquery(),
+        )
+    ).one()
+    return QualityImprovement(*(int(n) for n in counts), *(_number(m) for m in medians))
+
+
+@dataclass(frozen=True)
+class Measures:
+    period: Period
+    participation: Participation
+    engagement: EngagementLevel
+    feedback: Feedback
+    quality: QualityImprovement
+
+
+def compute(period: Period) -> Measures:
+    """All four measures for a period: ten queries, whatever the data size."""
+    return Measures(
+        period,
+        participation(period),
+        engagement_level(period),
+        feedback(period),
+        quality_improvement(period),
+    )

@@ -1,0 +1,119 @@
+"""SQL pieces the measures need that SQLite and PostgreSQL spell differently.
+
+Every figure on the dashboard is computed by the database (a fixed number of
+queries whatever the data size), so date arithmetic, medians and the question
+deadline of SPEC 8 are expressed here once for both databases.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import Float, Select, event, func, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+
+from portal.models import UTCDateTime
+
+#: How SQLAlchemy stores a naive UTC datetime in SQLite (text that sorts in time order).
+_SQLITE_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
+
+
+class days_between(FunctionElement):  # noqa: N801 - reads as the SQL function it is
+    """``later - earlier`` in days, as a fraction (e.g. 1.5 for 36 hours)."""
+
+    type = Float()
+    inherit_cache = True
+
+
+@compiles(days_between, "sqlite")
+def _days_between_sqlite(element: days_between, compiler: Any, **kw: Any) -> str:
+    later, earlier = list(element.clauses)
+    return (
+        f"(julianday({compiler.process(later, **kw)}) - "
+        f"julianday({compiler.process(earlier, **kw)}))"
+    )
+
+
+@compiles(days_between, "postgresql")
+def _days_between_postgresql(element: days_between, compiler: Any, **kw: Any) -> str:
+    later, earlier = list(element.clauses)
+    return (
+        f"(EXTRACT(EPOCH FROM ({compiler.process(later, **kw)} - "
+        f"{compiler.process(earlier, **kw)})) / 86400.0)"
+    )
+
+
+class standard_question_deadline(FunctionElement):  # noqa: N801
+    """The question deadline of SPEC 8 before any extension, in UTC.
+
+    ``standard_question_deadline(starts_at, timezone, days)``: the same
+    wall-clock time ``days`` calendar days before the meeting's start, in the
+    meeting's own zone -- across a daylight-saving change that is 335 or 337
+    hours, not 336. PostgreSQL knows time zones; SQLite gets the same rule as a
+    Python function registered on each connection (below).
+    """
+
+    type = UTCDateTime()
+    inherit_cache = True
+
+
+@compiles(standard_question_deadline, "postgresql")
+def _deadline_postgresql(element: standard_question_deadline, compiler: Any, **kw: Any) -> str:
+    starts_at, zone_name, days = (compiler.process(c, **kw) for c in element.clauses)
+    # naive UTC -> local wall clock in the meeting's zone -> minus N days -> back to naive UTC.
+    return (
+        f"((({starts_at} AT TIME ZONE 'UTC') AT TIME ZONE {zone_name} "
+        f"- ({days} * INTERVAL '1 day')) AT TIME ZONE {zone_name} AT TIME ZONE 'UTC')"
+    )
+
+
+@compiles(standard_question_deadline, "sqlite")
+def _deadline_sqlite(element: standard_question_deadline, compiler: Any, **kw: Any) -> str:
+    return f"sep_question_deadline({compiler.process(element.clauses, **kw)})"
+
+
+def question_deadline_text(starts_at: str | None, zone_name: str | None, days: int | None) -> str:
+    """SQLite's version of the rule, on the text SQLAlchemy stores for a UTC datetime."""
+    if starts_at is None or days is None:
+        return None  # type: ignore[return-value]
+    try:
+        zone = ZoneInfo(zone_name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    start = datetime.strptime(starts_at, _SQLITE_FORMAT).replace(tzinfo=UTC)
+    wall = start.astimezone(zone).replace(tzinfo=None) - timedelta(days=int(days))
+    deadline = wall.replace(tzinfo=zone).astimezone(UTC)
+    return deadline.strftime(_SQLITE_FORMAT)
+
+
+@event.listens_for(Engine, "connect")
+def _register_sqlite_functions(dbapi_connection: Any, _record: Any) -> None:
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.create_function(
+            "sep_question_deadline", 3, question_deadline_text, deterministic=True
+        )
+
+
+def median(values: Select, column_name: str = "value") -> Select:
+    """A SELECT of the median of the one-column query ``values`` (NULL when empty).
+
+    Portable: neither SQLite nor every PostgreSQL query planner path offers
+    percentile_cont the same way, but both have window functions. The middle
+    row (or the mean of the two middle rows) is picked by rank.
+    """
+    inner = values.subquery()
+    value = inner.c[column_name]
+    ranked = select(
+        value.label("value"),
+        func.row_number().over(order_by=value).label("position"),
+        func.count().over().label("total"),
+    ).subquery()
+    # Floor division: for 5 rows both are 3; for 6 rows they are 3 and 4.
+    lower = (ranked.c.total + 1) // 2
+    upper = (ranked.c.total + 2) // 2
+    return select(func.avg(ranked.c.value)).where(ranked.c.position.in_([lower, upper]))
