@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -17,11 +17,21 @@ class MeetingMode(enum.StrEnum):
     TELECONFERENCE = "teleconference"
     ON_SITE = "on_site"
 
+    @property
+    def label(self) -> str:
+        return {"video": "Video call", "teleconference": "Teleconference", "on_site": "On site"}[
+            self.value
+        ]
+
 
 class MeetingStatus(enum.StrEnum):
     SCHEDULED = "scheduled"
     HELD = "held"
     CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
 
 
 class Meeting(PublicIdMixin, TimestampMixin, FirmOwned, db.Model):
@@ -61,3 +71,30 @@ class Meeting(PublicIdMixin, TimestampMixin, FirmOwned, db.Model):
     extended_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     engagement = relationship("Engagement")
+    scheduled_by = relationship("User", foreign_keys=[scheduled_by_id])
+    extended_by = relationship("User", foreign_keys=[extended_by_id])
+
+    @property
+    def ends_at(self) -> datetime:
+        return self.starts_at + timedelta(minutes=self.duration_minutes)
+
+    @property
+    def normal_question_deadline(self) -> datetime:
+        """SPEC 8: same wall-clock time `question_deadline_days` calendar days before the start."""
+        from portal.meetings.schedule import normal_question_deadline
+        from portal.program.settings import get_setting
+
+        return normal_question_deadline(
+            self.starts_at, self.timezone, get_setting("question_deadline_days")
+        )
+
+    @property
+    def question_deadline(self) -> datetime:
+        """When questions close: FDA's extension if it gave one, else the normal deadline."""
+        if self.deadline_extended_to is not None:
+            return self.deadline_extended_to
+        return self.normal_question_deadline
+
+    def accepts_questions_at(self, moment: datetime) -> bool:
+        """Open to the second: at the deadline itself questions are refused (SPEC 8)."""
+        return self.status == MeetingStatus.SCHEDULED and moment < self.question_deadline

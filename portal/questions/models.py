@@ -71,6 +71,11 @@ class Question(PublicIdMixin, TimestampMixin, FirmOwned, db.Model):
 
     meeting = relationship("Meeting")
     author = relationship("User", foreign_keys=[author_id])
+    responded_by = relationship("User", foreign_keys=[responded_by_id])
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
 
     @property
     def topic_label(self) -> str:

@@ -1,0 +1,70 @@
+"""The firm's meeting pages. The firm is always current_user.firm, never a URL part (STYLE)."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import render_template, request, url_for
+
+from portal.meetings import queries
+from portal.meetings.blueprint import bp
+from portal.meetings.fda_views import ics_response, page_number
+from portal.meetings.models import Meeting
+from portal.questions.queries import group_by_topic, open_meetings
+from portal.security import access
+from portal.security.scoping import get_owned_or_404
+from portal.timeutil import utcnow
+
+
+def load_own_meeting(meeting_id: uuid.UUID) -> Meeting:
+    return get_owned_or_404(Meeting, meeting_id, *queries.with_engagement())
+
+
+@bp.route("/firm/meetings")
+@access.firm_user
+def firm_index():
+    when = "past" if request.args.get("when") == "past" else "upcoming"
+    now = utcnow()
+    meetings = queries.firm_meetings(when, page_number(), now)
+    counts = queries.question_counts([m.id for m in meetings.items], firm_side=True)
+    return render_template(
+        "meetings/firm_index.html", meetings=meetings, counts=counts, when=when, now=now
+    )
+
+
+@bp.route("/firm/meetings/<uuid:meeting_id>")
+@access.firm_user
+def firm_detail(meeting_id: uuid.UUID):
+    meeting = load_own_meeting(meeting_id)
+    now = utcnow()
+    is_open = meeting.accepts_questions_at(now)
+    next_open = None
+    if not is_open:
+        next_open = next(iter(open_meetings(now)), None)
+    return render_template(
+        "meetings/firm_detail.html",
+        meeting=meeting,
+        questions=queries.meeting_questions(meeting),
+        is_open=is_open,
+        next_open=next_open,
+        now=now,
+    )
+
+
+@bp.route("/firm/meetings/<uuid:meeting_id>/meeting.ics")
+@access.firm_user
+def firm_ics(meeting_id: uuid.UUID):
+    return ics_response(load_own_meeting(meeting_id))
+
+
+@bp.route("/firm/meetings/<uuid:meeting_id>/packet")
+@access.firm_user
+def firm_packet(meeting_id: uuid.UUID):
+    meeting = load_own_meeting(meeting_id)
+    questions = queries.meeting_questions(meeting, include_withdrawn=False)
+    return render_template(
+        "meetings/packet.html",
+        meeting=meeting,
+        topics=group_by_topic(questions),
+        back_url=url_for("meetings.firm_detail", meeting_id=meeting.public_id),
+    )

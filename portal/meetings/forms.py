@@ -1,0 +1,148 @@
+"""Forms FDA staff fill in to schedule and manage meetings."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from wtforms import IntegerField, RadioField, SelectField, SubmitField, TextAreaField
+from wtforms.fields import DateField, TimeField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from portal.forms import PortalForm, TrimmedStringField, choices
+from portal.meetings.models import MeetingMode
+from portal.meetings.services import MAX_DURATION, MIN_DURATION
+from portal.timeutil import timezone_choices
+
+
+class DayField(DateField):
+    """A date typed or picked; an empty box is left to InputRequired to explain."""
+
+    def process_formdata(self, valuelist):
+        if valuelist and not "".join(valuelist).strip():
+            self.data = None
+            return
+        super().process_formdata(valuelist)
+
+
+class ClockField(TimeField):
+    """A time of day, 24-hour, with or without seconds (browsers send either)."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("format", ["%H:%M", "%H:%M:%S"])
+        kwargs.setdefault("invalid_value_message", "Enter a time like 14:30 (24-hour clock).")
+        super().__init__(label, validators, **kwargs)
+
+    def process_formdata(self, valuelist):
+        if valuelist and not "".join(valuelist).strip():
+            self.data = None
+            return
+        super().process_formdata(valuelist)
+
+
+def zone_field(label: str, hint: str) -> SelectField:
+    return SelectField(label, description=hint, validators=[InputRequired("Choose a time zone.")])
+
+
+def zone_choices():
+    return choices((z, z.replace("_", " ")) for z in timezone_choices())
+
+
+def combine(day: date, clock: time) -> datetime:
+    return datetime.combine(day, clock.replace(second=0, microsecond=0))
+
+
+class MeetingForm(PortalForm):
+    start_date = DayField(
+        "Date",
+        invalid_value_message="Enter the date like 2026-03-14.",
+        validators=[InputRequired("Enter the date of the meeting.")],
+    )
+    start_time = ClockField(
+        "Start time",
+        description="In the time zone below, 24-hour clock.",
+        validators=[InputRequired("Enter the start time, like 14:30.")],
+    )
+    timezone = zone_field(
+        "Time zone",
+        "The zone the start time is in. The question deadline is counted in it too.",
+    )
+    duration_minutes = IntegerField(
+        "Length in minutes",
+        default=60,
+        validators=[
+            InputRequired("Enter how many minutes the meeting lasts."),
+            NumberRange(
+                MIN_DURATION,
+                MAX_DURATION,
+                f"Enter a number of minutes from {MIN_DURATION} to {MAX_DURATION}.",
+            ),
+        ],
+    )
+    mode = RadioField(
+        "How the meeting takes place",
+        choices=choices((m.value, m.label) for m in MeetingMode),
+        validators=[InputRequired("Choose video call, teleconference or on site.")],
+    )
+    join_details = TextAreaField(
+        "How to join",
+        description="For a video call or teleconference: the link, or the number and access code.",
+        validators=[Optional(), Length(max=2000)],
+    )
+    location = TextAreaField(
+        "Place",
+        description="For an on-site meeting: the address and room.",
+        validators=[Optional(), Length(max=2000)],
+    )
+    agenda = TextAreaField("Agenda", validators=[Optional(), Length(max=8000)])
+    submit = SubmitField("Schedule the meeting and tell the firm")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.timezone.choices = zone_choices()
+
+
+class CancelMeetingForm(PortalForm):
+    reason = TextAreaField(
+        "Reason",
+        description="The firm's users receive this with the cancellation.",
+        validators=[InputRequired("Say why the meeting is cancelled."), Length(max=2000)],
+    )
+    submit = SubmitField("Cancel the meeting")
+
+
+class ExtendDeadlineForm(PortalForm):
+    deadline_date = DayField(
+        "New deadline: date",
+        invalid_value_message="Enter the date like 2026-03-14.",
+        validators=[InputRequired("Enter the date of the new deadline.")],
+    )
+    deadline_time = ClockField(
+        "New deadline: time",
+        description="24-hour clock, in the time zone below.",
+        validators=[InputRequired("Enter the time of the new deadline, like 17:00.")],
+    )
+    timezone = zone_field("Time zone", "The zone the new deadline is given in.")
+    reason = TextAreaField(
+        "Reason",
+        description="Kept on record and shown to FDA staff.",
+        validators=[InputRequired("Say why the deadline is extended."), Length(max=2000)],
+    )
+    submit = SubmitField("Extend the deadline")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.timezone.choices = zone_choices()
+
+
+class TimeframeForm(PortalForm):
+    cadence = TrimmedStringField(
+        "How often FDA and the firm meet",
+        description="As agreed at the first meeting, e.g. \u201cevery six weeks\u201d.",
+        validators=[InputRequired("Say how often you will meet."), Length(max=200)],
+    )
+    expected_end = DayField(
+        "Expected end of the engagement",
+        invalid_value_message="Enter the date like 2026-12-31.",
+        validators=[InputRequired("Enter the date the engagement is expected to end.")],
+    )
+    submit = SubmitField("Record the timeframe")

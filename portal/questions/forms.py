@@ -1,0 +1,62 @@
+"""Forms for asking, editing and answering questions (SPEC 8)."""
+
+from __future__ import annotations
+
+from wtforms import RadioField, SelectField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
+
+from portal.forms import PortalForm, TrimmedStringField, choices
+from portal.questions.models import CGMP_TOPICS, QuestionStatus
+from portal.questions.services import BODY_MAX, SUBJECT_MAX
+
+FORMATTING_HINT = (
+    "Leave a blank line between paragraphs. You may use <strong>bold</strong>, <em>italic</em>, "
+    'lists (<ul> or <ol> with <li>) and links (<a href="https://...">). Other markup '
+    "is shown as typed."
+)
+
+
+class QuestionFields(PortalForm):
+    subject = TrimmedStringField(
+        "Subject",
+        description="A few words FDA can file the question under.",
+        validators=[InputRequired("Give the question a short subject."), Length(max=SUBJECT_MAX)],
+    )
+    topic = SelectField(
+        "CGMP topic",
+        choices=choices([("", "Choose a topic"), *CGMP_TOPICS]),
+        validators=[InputRequired("Choose the CGMP topic the question is about.")],
+    )
+    body = TextAreaField(
+        "Your question",
+        description=FORMATTING_HINT,
+        validators=[InputRequired("Write the question itself."), Length(max=BODY_MAX)],
+    )
+
+
+class AskQuestionForm(QuestionFields):
+    meeting = SelectField(
+        "Meeting",
+        description="The meeting at which FDA should take up the question.",
+        validate_choice=False,
+        validators=[InputRequired("Choose the meeting the question is for.")],
+    )
+    submit = SubmitField("Send the question to FDA")
+
+
+class EditQuestionForm(QuestionFields):
+    submit = SubmitField("Save changes")
+
+
+class ResponseForm(PortalForm):
+    status = RadioField(
+        "Status",
+        choices=choices((s.value, s.label) for s in QuestionStatus),
+        validators=[InputRequired("Choose the question's status.")],
+    )
+    response = TextAreaField(
+        "Written response",
+        description="Needed for \u201cAnswered in writing\u201d. " + FORMATTING_HINT,
+        validators=[Optional(), Length(max=BODY_MAX)],
+    )
+    submit = SubmitField("Save and tell the firm when answered")

@@ -1,0 +1,222 @@
+"""Questions a firm sends before a meeting, and FDA's answers (SPEC 8).
+
+The deadline rule lives here, checked against the clock at the moment of the
+change: a question is accepted, edited or withdrawn only while
+``now < meeting.question_deadline``, so one second before the deadline it is
+taken and at the deadline it is refused, whatever the form showed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from portal.audit import services as audit
+from portal.auth.models import Role, User, UserStatus
+from portal.extensions import db
+from portal.mail import queue_email
+from portal.meetings.models import Meeting, MeetingStatus
+from portal.questions.models import CGMP_TOPIC_LABELS, Question, QuestionStatus
+from portal.sanitize import clean_html, plain_text
+from portal.timeutil import format_local, utcnow
+from portal.urls import external_url
+
+SUBJECT_MAX = 200
+BODY_MAX = 8000
+
+#: Statuses that tell the firm something it should read: each sends the author a notice.
+NOTIFYING_STATUSES = frozenset({QuestionStatus.ANSWERED_IN_WRITING, QuestionStatus.FOR_DISCUSSION})
+
+
+class QuestionError(ValueError):
+    """A change the rules do not allow; ``field`` names the form field it concerns."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def closed_message(meeting: Meeting) -> str:
+    """Why questions for ``meeting`` are no longer taken, naming the deadline (SPEC 8)."""
+    if meeting.status != MeetingStatus.SCHEDULED:
+        return f"This meeting was {meeting.status.value}; it takes no more questions."
+    return (
+        "Questions for this meeting closed at "
+        f"{format_local(meeting.question_deadline, meeting.timezone)}."
+    )
+
+
+def _check_open(meeting: Meeting, now: datetime, field: str | None = "meeting") -> None:
+    if not meeting.accepts_questions_at(now):
+        raise QuestionError(closed_message(meeting), field)
+
+
+def _check_firm(meeting: Meeting, person: User) -> None:
+    """A firm user works on their own firm's meetings only (confidentiality, SPEC)."""
+    if not person.is_firm_user or person.firm_id != meeting.firm_id:
+        raise QuestionError("You can only send questions for your own firm's meetings.")
+
+
+def _clean_fields(subject: str, topic: str, body: str) -> tuple[str, str, str]:
+    subject = subject.strip()
+    if not subject:
+        raise QuestionError("Give the question a short subject.", "subject")
+    if len(subject) > SUBJECT_MAX:
+        raise QuestionError(f"Keep the subject to {SUBJECT_MAX} characters.", "subject")
+    if topic not in CGMP_TOPIC_LABELS:
+        raise QuestionError("Choose the CGMP topic from the list.", "topic")
+    if len(body) > BODY_MAX:
+        raise QuestionError(f"Keep the question to {BODY_MAX:,} characters.", "body")
+    body_html = clean_html(body)
+    if not plain_text(body_html):
+        raise QuestionError("Write the question itself.", "body")
+    return subject, topic, body_html
+
+
+def _firm_admins(firm_id: int) -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User).where(
+                User.firm_id == firm_id,
+                User.role == Role.FIRM_ADMIN,
+                User.status == UserStatus.ACTIVE,
+            )
+        )
+    )
+
+
+def submit_question(
+    meeting: Meeting, author: User, *, subject: str, topic: str, body: str
+) -> Question:
+    """A firm user asks FDA something before a meeting; they get a receipt."""
+    _check_firm(meeting, author)
+    now = utcnow()
+    _check_open(meeting, now)
+    subject, topic, body_html = _clean_fields(subject, topic, body)
+    question = Question(
+        firm_id=meeting.firm_id,
+        meeting_id=meeting.id,
+        meeting=meeting,
+        engagement_id=meeting.engagement_id,
+        author_id=author.id,
+        author=author,
+        subject=subject,
+        topic=topic,
+        body_html=body_html,
+        status=QuestionStatus.RECEIVED,
+        submitted_at=now,
+    )
+    db.session.add(question)
+    db.session.flush()
+    audit.record("question.submit", question, actor=author)
+    queue_email(
+        author.email,
+        "questions_receipt",
+        "We have your question for your FDA meeting",
+        firm_id=question.firm_id,
+        user=author,
+        question=question,
+        meeting=meeting,
+        link=external_url("questions.firm_detail", question_id=question.public_id),
+    )
+    return question
+
+
+def _check_changeable(question: Question, person: User, now: datetime) -> None:
+    _check_firm(question.meeting, person)
+    if question.is_withdrawn:
+        raise QuestionError("This question was withdrawn; it can no longer be changed.")
+    _check_open(question.meeting, now, field=None)
+
+
+def can_change(question: Question, now: datetime) -> bool:
+    """Whether the firm may still edit or withdraw it: not withdrawn, deadline not reached."""
+    return not question.is_withdrawn and question.meeting.accepts_questions_at(now)
+
+
+def edit_question(question: Question, editor: User, *, subject: str, topic: str, body: str) -> bool:
+    """Until the deadline the firm may reword its question; returns False if nothing changed."""
+    _check_changeable(question, editor, utcnow())
+    subject, topic, body_html = _clean_fields(subject, topic, body)
+    changed = [
+        name
+        for name, value in (("subject", subject), ("topic", topic), ("body_html", body_html))
+        if getattr(question, name) != value
+    ]
+    if not changed:
+        return False
+    question.subject, question.topic, question.body_html = subject, topic, body_html
+    audit.record("question.edit", question, detail=f"changed {', '.join(changed)}", actor=editor)
+    return True
+
+
+def withdraw_question(question: Question, person: User) -> None:
+    """Withdrawn, not deleted: FDA's record of what was asked stays (SPEC "Confidentiality")."""
+    _check_changeable(question, person, utcnow())
+    question.withdrawn_at = utcnow()
+    audit.record("question.withdraw", question, actor=person)
+
+
+def respond(question: Question, *, status: QuestionStatus, response: str, by: User) -> bool:
+    """FDA sets a question's status and may write a response; returns False if nothing changed.
+
+    "Answered in writing" needs the written answer. The author, and the
+    firm's quality lead, hear when a question is answered or put down for
+    discussion at the meeting, and again when a written answer is revised.
+    """
+    if not by.is_fda:
+        raise QuestionError("Only FDA staff answer questions.")
+    if question.is_withdrawn:
+        raise QuestionError("The firm withdrew this question; it needs no answer.")
+    if len(response) > BODY_MAX:
+        raise QuestionError(f"Keep the response to {BODY_MAX:,} characters.", "response")
+    response_html = clean_html(response)
+    if status == QuestionStatus.ANSWERED_IN_WRITING and not plain_text(response_html):
+        raise QuestionError("Write the answer before marking the question answered.", "response")
+    status_changed = status != question.status
+    response_changed = response_html != question.response_html
+    if not (status_changed or response_changed):
+        return False
+    previous = question.status
+    question.status = status
+    if response_changed:
+        question.response_html = response_html
+        question.responded_at = utcnow() if response_html else None
+        question.responded_by_id = by.id if response_html else None
+    audit.record(
+        "question.respond",
+        question,
+        detail=f"status {previous.value} -> {status.value}"
+        + ("; response written" if response_changed else ""),
+        actor=by,
+    )
+    revised_answer = status == QuestionStatus.ANSWERED_IN_WRITING and response_changed
+    if status in NOTIFYING_STATUSES and (status_changed or revised_answer):
+        _notify_answer(question, revised=not status_changed)
+    return True
+
+
+def _notify_answer(question: Question, *, revised: bool) -> None:
+    recipients = {question.author.id: question.author} if question.author.is_active else {}
+    for admin in _firm_admins(question.firm_id):
+        recipients.setdefault(admin.id, admin)
+    answered = question.status == QuestionStatus.ANSWERED_IN_WRITING
+    template = "questions_answered" if answered else "questions_for_discussion"
+    if answered:
+        subject = "FDA has revised its answer" if revised else "FDA has answered your question"
+    else:
+        subject = "FDA will discuss your question at the meeting"
+    link = external_url("questions.firm_detail", question_id=question.public_id)
+    for person in recipients.values():
+        queue_email(
+            person.email,
+            template,
+            subject,
+            firm_id=question.firm_id,
+            user=person,
+            question=question,
+            meeting=question.meeting,
+            revised=revised,
+            link=link,
+        )

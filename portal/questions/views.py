@@ -1,0 +1,242 @@
+"""Question pages (SPEC 8): the firm asks, edits and withdraws; FDA sets a status and answers.
+
+Firm pages live under /firm/questions and never carry a firm id; FDA pages under /questions.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.orm import joinedload
+
+from portal.engagements.models import Engagement
+from portal.extensions import db
+from portal.forms import ConfirmForm, choices
+from portal.meetings.fda_views import page_number
+from portal.meetings.models import Meeting, MeetingStatus
+from portal.meetings.schedule import describe_time_left
+from portal.questions import (
+    panels,  # noqa: F401 - registers the panels
+    queries,
+    services,
+)
+from portal.questions.forms import AskQuestionForm, EditQuestionForm, ResponseForm
+from portal.questions.models import Question, QuestionStatus
+from portal.sanitize import editable_text
+from portal.security import access
+from portal.security.scoping import firm_scoped, get_owned_or_404
+from portal.templating import local_datetime
+from portal.timeutil import utcnow
+
+bp = Blueprint("questions", __name__)
+
+
+def show_error(form, error: services.QuestionError) -> None:
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, str(error)]
+    else:
+        flash(str(error), "error")
+
+
+def load_question(question_id: uuid.UUID) -> Question:
+    return get_owned_or_404(
+        Question,
+        question_id,
+        joinedload(Question.meeting).joinedload(Meeting.engagement).joinedload(Engagement.site),
+        joinedload(Question.meeting).joinedload(Meeting.engagement).joinedload(Engagement.firm),
+        joinedload(Question.author),
+        joinedload(Question.responded_by),
+    )
+
+
+def meeting_label(meeting: Meeting, now) -> str:
+    return (
+        f"Meeting on {local_datetime(meeting.starts_at)}: questions close "
+        f"{local_datetime(meeting.question_deadline)} "
+        f"({describe_time_left(meeting.question_deadline, now)} left)"
+    )
+
+
+def closed_page(meeting: Meeting | None, now, *, question: Question | None = None):
+    """The form is closed: say so, name the deadline, offer the next meeting still open."""
+    open_list = queries.open_meetings(now)
+    next_open = next((m for m in open_list if meeting is None or m.id != meeting.id), None)
+    return render_template(
+        "questions/closed.html",
+        meeting=meeting,
+        question=question,
+        next_open=next_open,
+        message=services.closed_message(meeting) if meeting else None,
+        now=now,
+    )
+
+
+# --- the firm ------------------------------------------------------------------------------
+
+
+@bp.route("/firm/questions")
+@access.firm_user
+def firm_index():
+    return render_template(
+        "questions/firm_index.html", questions=queries.firm_questions(page_number())
+    )
+
+
+@bp.route("/firm/questions/new", methods=["GET", "POST"])
+@access.firm_user
+def firm_new():
+    now = utcnow()
+    requested = request.args.get("meeting")
+    chosen = get_owned_or_404(Meeting, requested) if requested else None
+    if chosen is not None and not chosen.accepts_questions_at(now):
+        return closed_page(chosen, now)
+    open_list = queries.open_meetings(now)
+    if not open_list and request.method == "GET":
+        return closed_page(None, now)
+    form = AskQuestionForm()
+    form.meeting.choices = choices(
+        [("", "Choose a meeting")] + [(m.public_id, meeting_label(m, now)) for m in open_list]
+    )
+    if request.method == "GET" and (chosen or len(open_list) == 1):
+        form.meeting.data = str((chosen or open_list[0]).public_id)
+    if form.validate_on_submit():
+        meeting = _firm_meeting(form.meeting.data)
+        if meeting is None:
+            form.meeting.errors = [*form.meeting.errors, "Choose one of your meetings."]
+        else:
+            try:
+                question = services.submit_question(
+                    meeting,
+                    current_user._get_current_object(),
+                    subject=form.subject.data,
+                    topic=form.topic.data,
+                    body=form.body.data,
+                )
+            except services.QuestionError as error:
+                show_error(form, error)
+            else:
+                db.session.commit()
+                flash("Your question has been sent to FDA. A receipt is on its way.", "success")
+                return redirect(url_for("questions.firm_detail", question_id=question.public_id))
+    return render_template("questions/new.html", form=form, open_meetings=open_list, now=now)
+
+
+def _firm_meeting(public_id: str) -> Meeting | None:
+    """The chosen meeting if it is one of the viewer's firm's scheduled meetings."""
+    try:
+        wanted = uuid.UUID(public_id)
+    except (TypeError, ValueError):
+        return None
+    return db.session.scalars(
+        firm_scoped(Meeting).where(
+            Meeting.public_id == wanted, Meeting.status == MeetingStatus.SCHEDULED
+        )
+    ).first()
+
+
+@bp.route("/firm/questions/<uuid:question_id>")
+@access.firm_user
+def firm_detail(question_id: uuid.UUID):
+    question = load_question(question_id)
+    now = utcnow()
+    return render_template(
+        "questions/firm_detail.html",
+        question=question,
+        changeable=services.can_change(question, now),
+        now=now,
+    )
+
+
+@bp.route("/firm/questions/<uuid:question_id>/edit", methods=["GET", "POST"])
+@access.firm_user
+def firm_edit(question_id: uuid.UUID):
+    question = load_question(question_id)
+    now = utcnow()
+    if not services.can_change(question, now):
+        return closed_page(question.meeting, now, question=question)
+    form = EditQuestionForm(
+        subject=question.subject, topic=question.topic, body=editable_text(question.body_html)
+    )
+    if form.validate_on_submit():
+        try:
+            changed = services.edit_question(
+                question,
+                current_user._get_current_object(),
+                subject=form.subject.data,
+                topic=form.topic.data,
+                body=form.body.data,
+            )
+        except services.QuestionError as error:
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash("Your changes are saved." if changed else "Nothing had changed.", "success")
+            return redirect(url_for("questions.firm_detail", question_id=question.public_id))
+    return render_template("questions/edit.html", form=form, question=question, now=now)
+
+
+@bp.route("/firm/questions/<uuid:question_id>/withdraw", methods=["GET", "POST"])
+@access.firm_user
+def firm_withdraw(question_id: uuid.UUID):
+    question = load_question(question_id)
+    now = utcnow()
+    if not services.can_change(question, now):
+        return closed_page(question.meeting, now, question=question)
+    form = ConfirmForm()
+    form.submit.label.text = "Withdraw the question"
+    if form.validate_on_submit():
+        try:
+            services.withdraw_question(question, current_user._get_current_object())
+        except services.QuestionError as error:
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash("The question is withdrawn. FDA will not take it up.", "success")
+            return redirect(url_for("questions.firm_detail", question_id=question.public_id))
+    return render_template("questions/withdraw.html", form=form, question=question, now=now)
+
+
+# --- FDA -----------------------------------------------------------------------------------
+
+
+@bp.route("/questions")
+@access.fda_staff
+def index():
+    shown = request.args.get("show", "awaiting")
+    if shown not in queries.FDA_FILTERS:
+        shown = "awaiting"
+    return render_template(
+        "questions/index.html",
+        questions=queries.fda_questions(shown, page_number()),
+        shown=shown,
+        filters=queries.FDA_FILTERS,
+    )
+
+
+@bp.route("/questions/<uuid:question_id>", methods=["GET", "POST"])
+@access.fda_staff
+def detail(question_id: uuid.UUID):
+    question = load_question(question_id)
+    form = ResponseForm(
+        status=question.status.value, response=editable_text(question.response_html)
+    )
+    if not question.is_withdrawn and form.validate_on_submit():
+        try:
+            changed = services.respond(
+                question,
+                status=QuestionStatus(form.status.data),
+                response=form.response.data or "",
+                by=current_user._get_current_object(),
+            )
+        except services.QuestionError as error:
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash("Saved." if changed else "Nothing had changed.", "success")
+            return redirect(url_for("meetings.detail", meeting_id=question.meeting.public_id))
+    elif question.is_withdrawn and request.method == "POST":
+        flash("The firm withdrew this question; it needs no answer.", "error")
+    return render_template("questions/detail.html", form=form, question=question)
