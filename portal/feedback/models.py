@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import enum
+import json
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, Uuid
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -60,6 +70,16 @@ class SurveyQuestion(db.Model):
 
     template: Mapped[SurveyTemplate] = relationship(back_populates="questions")
 
+    @property
+    def labels(self) -> list[str]:
+        """The five rating labels, for 1 to 5 ("" where the admin gave none)."""
+        try:
+            stored = json.loads(self.rating_labels or "[]")
+        except ValueError:
+            stored = []
+        labels = [str(label) for label in stored if isinstance(label, str)][:5]
+        return labels + [""] * (5 - len(labels))
+
 
 class MeetingSurvey(PublicIdMixin, FirmOwned, db.Model):
     """The survey opened when FDA marks a meeting held."""
@@ -94,14 +114,22 @@ class FeedbackResponse(PublicIdMixin, TimestampMixin, FirmOwned, db.Model):
 
 
 class FeedbackAnswer(db.Model):
+    """One answer; exactly one of rating, yes_no or text is set, by the question's kind."""
+
     __tablename__ = "feedback_answer"
-    __table_args__ = (UniqueConstraint("response_id", "question_id"),)
+    __table_args__ = (
+        UniqueConstraint("response_id", "question_id"),
+        CheckConstraint("rating IS NULL OR rating BETWEEN 1 AND 5", name="rating_in_scale"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     response_id: Mapped[int] = mapped_column(
         ForeignKey("feedback_response.id"), nullable=False, index=True
     )
-    question_id: Mapped[int] = mapped_column(ForeignKey("survey_question.id"), nullable=False)
+    #: Indexed: the program-wide results group every answer by its question.
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("survey_question.id"), nullable=False, index=True
+    )
     rating: Mapped[int | None] = mapped_column(Integer)
     yes_no: Mapped[bool | None] = mapped_column(Boolean)
     text: Mapped[str | None] = mapped_column(Text)

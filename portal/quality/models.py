@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -17,6 +17,10 @@ class ActionKind(enum.StrEnum):
     CORRECTIVE = "corrective"
     PREVENTIVE = "preventive"
 
+    @property
+    def label(self) -> str:
+        return {"corrective": "Corrective", "preventive": "Preventive"}[self.value]
+
 
 class ActionStatus(enum.StrEnum):
     PLANNED = "planned"
@@ -25,9 +29,36 @@ class ActionStatus(enum.StrEnum):
     VERIFIED = "verified"  # verified by FDA
     CLOSED = "closed"  # closed without completion, with a reason
 
+    @property
+    def label(self) -> str:
+        return ACTION_STATUS_LABELS[self]
+
+    @property
+    def is_open(self) -> bool:
+        """Still being worked on by the firm: the states in which an action can be overdue."""
+        return self in OPEN_STATUSES
+
+
+ACTION_STATUS_LABELS = {
+    ActionStatus.PLANNED: "Planned",
+    ActionStatus.IN_PROGRESS: "In progress",
+    ActionStatus.COMPLETED: "Completed by the firm",
+    ActionStatus.VERIFIED: "Verified by FDA",
+    ActionStatus.CLOSED: "Closed without completion",
+}
+#: Statuses in which the firm is still working on the action (SPEC 11).
+OPEN_STATUSES = (ActionStatus.PLANNED, ActionStatus.IN_PROGRESS)
+
 
 class QualityAction(PublicIdMixin, TimestampMixin, FirmOwned, db.Model):
+    """A corrective or preventive action arising from an engagement (SPEC 11)."""
+
     __tablename__ = "quality_action"
+    __table_args__ = (
+        # Closing without completion is only honest with the reason written down.
+        CheckConstraint("status <> 'closed' OR closed_reason <> ''", name="closed_has_reason"),
+        Index("ix_quality_action_status_target", "status", "target_date"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     engagement_id: Mapped[int] = mapped_column(
@@ -59,6 +90,17 @@ class QualityAction(PublicIdMixin, TimestampMixin, FirmOwned, db.Model):
         back_populates="action", order_by="QualityActionEvent.occurred_at"
     )
 
+    def is_overdue(self, today: date) -> bool:
+        """Target date passed while the firm is still working on it (highlighted on both sides)."""
+        return self.status.is_open and self.target_date is not None and self.target_date < today
+
+
+class EventKind(enum.StrEnum):
+    STATUS = "status"  # a status change (the creation counts as one, from "")
+    EVIDENCE = "evidence"  # the firm's note of what was done, dated
+    COMMENT = "comment"  # FDA's remark
+    EDIT = "edit"  # the firm or FDA changed the action's details
+
 
 class QualityActionEvent(PublicIdMixin, FirmOwned, db.Model):
     """History of an action: each status change, evidence note or FDA comment."""
@@ -71,7 +113,7 @@ class QualityActionEvent(PublicIdMixin, FirmOwned, db.Model):
     )
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), nullable=False)
-    #: "status", "evidence" or "comment".
+    #: "status", "evidence" or "comment" (see EventKind).
     kind: Mapped[str] = mapped_column(String(16), nullable=False)
     from_status: Mapped[str] = mapped_column(String(32), nullable=False, default="")
     to_status: Mapped[str] = mapped_column(String(32), nullable=False, default="")

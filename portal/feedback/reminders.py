@@ -1,0 +1,92 @@
+"""One reminder to each firm user who has not answered a feedback request (SPEC 9, 10).
+
+Run by `flask reminders send`, as often as cron likes. A reminder is due
+``feedback_reminder_days`` after the survey opened, while it is still open.
+Each goes out at most once: the SentReminder row is written with
+``ON CONFLICT DO NOTHING`` in the same transaction as the email, so a second
+run, even one running at the same moment, finds the row and sends nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, exists, select
+
+from portal.auth.models import User, UserStatus
+from portal.extensions import db
+from portal.feedback.models import FeedbackResponse, MeetingSurvey
+from portal.feedback.services import meeting_day
+from portal.feedback.upsert import insert_unless_exists
+from portal.mail import queue_email
+from portal.meetings.models import Meeting
+from portal.outbox.models import SentReminder
+from portal.program.settings import get_setting
+from portal.timeutil import utcnow
+from portal.urls import external_url
+
+REMINDER_KIND = "feedback_7d"
+
+
+def _due(now: datetime) -> list[tuple[MeetingSurvey, Meeting, User]]:
+    """Each open survey past the reminder delay, with each active firm user yet to answer it."""
+    delay = timedelta(days=get_setting("feedback_reminder_days"))
+    answered = exists().where(
+        FeedbackResponse.survey_id == MeetingSurvey.id, FeedbackResponse.user_id == User.id
+    )
+    rows = db.session.execute(
+        select(MeetingSurvey, Meeting, User)
+        .join(Meeting, Meeting.id == MeetingSurvey.meeting_id)
+        .join(User, and_(User.firm_id == MeetingSurvey.firm_id, User.status == UserStatus.ACTIVE))
+        .where(MeetingSurvey.opened_at <= now - delay, MeetingSurvey.closes_at > now, ~answered)
+        .order_by(MeetingSurvey.id, User.id)
+    ).all()
+    if not rows:
+        return []
+    already = set(
+        db.session.execute(
+            select(SentReminder.user_id, SentReminder.subject_key).where(
+                SentReminder.kind == REMINDER_KIND,
+                SentReminder.subject_key.in_({str(row[0].public_id) for row in rows}),
+            )
+        ).all()
+    )
+    return [
+        (survey, meeting, user)
+        for survey, meeting, user in rows
+        if (user.id, str(survey.public_id)) not in already
+    ]
+
+
+def send_feedback_reminders() -> int:
+    """Queue the feedback reminders that are due; returns how many were queued."""
+    now = utcnow()
+    queued = 0
+    for survey, meeting, user in _due(now):
+        claimed = insert_unless_exists(
+            SentReminder,
+            kind=REMINDER_KIND,
+            user_id=user.id,
+            subject_key=str(survey.public_id),
+            # The request this reminds about: changing the delay setting never re-sends.
+            due_key=survey.opened_at.isoformat(),
+            sent_at=now,
+        )
+        if not claimed:
+            continue
+        queue_email(
+            user.email,
+            "feedback_reminder",
+            f"Reminder: your feedback on the FDA meeting of {meeting_day(meeting, user)}",
+            firm_id=survey.firm_id,
+            user=user,
+            meeting=meeting,
+            survey=survey,
+            link=external_url("feedback.respond", meeting_survey_id=survey.public_id),
+            days=get_setting("feedback_reminder_days"),
+        )
+        queued += 1
+        # One transaction per reminder: the claim and its email commit together.
+        db.session.commit()
+    db.session.commit()
+    return queued
