@@ -37,19 +37,20 @@ class QuestionError(ValueError):
         self.field = field
 
 
-def closed_message(meeting: Meeting) -> str:
-    """Why questions for ``meeting`` are no longer taken, naming the deadline (SPEC 8)."""
+def closed_message(meeting: Meeting, zone_name: str) -> str:
+    """Why questions for ``meeting`` are no longer taken, naming the deadline in the
+    reader's zone (SPEC 8)."""
     if meeting.status != MeetingStatus.SCHEDULED:
         return f"This meeting was {meeting.status.value}; it takes no more questions."
-    return (
-        "Questions for this meeting closed at "
-        f"{format_local(meeting.question_deadline, meeting.timezone)}."
-    )
+    deadline = format_local(meeting.question_deadline, zone_name)
+    return f"Questions for this meeting closed at {deadline}."
 
 
-def _check_open(meeting: Meeting, now: datetime, field: str | None = "meeting") -> None:
+def _check_open(
+    meeting: Meeting, person: User, now: datetime, field: str | None = "meeting"
+) -> None:
     if not meeting.accepts_questions_at(now):
-        raise QuestionError(closed_message(meeting), field)
+        raise QuestionError(closed_message(meeting, person.timezone), field)
 
 
 def _check_firm(meeting: Meeting, person: User) -> None:
@@ -92,7 +93,7 @@ def submit_question(
     """A firm user asks FDA something before a meeting; they get a receipt."""
     _check_firm(meeting, author)
     now = utcnow()
-    _check_open(meeting, now)
+    _check_open(meeting, author, now)
     subject, topic, body_html = _clean_fields(subject, topic, body)
     question = Question(
         firm_id=meeting.firm_id,
@@ -127,7 +128,7 @@ def _check_changeable(question: Question, person: User, now: datetime) -> None:
     _check_firm(question.meeting, person)
     if question.is_withdrawn:
         raise QuestionError("This question was withdrawn; it can no longer be changed.")
-    _check_open(question.meeting, now, field=None)
+    _check_open(question.meeting, person, now, field=None)
 
 
 def can_change(question: Question, now: datetime) -> bool:

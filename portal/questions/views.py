@@ -69,7 +69,7 @@ def closed_page(meeting: Meeting | None, now, *, question: Question | None = Non
         meeting=meeting,
         question=question,
         next_open=next_open,
-        message=services.closed_message(meeting) if meeting else None,
+        message=services.closed_message(meeting, current_user.timezone) if meeting else None,
         now=now,
     )
 
