@@ -25,10 +25,9 @@ from portal.feedback.models import FeedbackAnswer, FeedbackResponse, MeetingSurv
 from portal.invitations.models import Invitation, InvitationStatus
 from portal.meetings.models import Meeting
 from portal.metrics import eligibility
-from portal.metrics.period import Period, today
-from portal.metrics.sql import standard_question_deadline
-from portal.program.settings import get_setting
-from portal.quality.models import ActionStatus, QualityAction
+from portal.metrics.measures import engagement_active_during, overdue_action, submitted_on_time
+from portal.metrics.period import Period
+from portal.quality.models import QualityAction
 from portal.questions.models import Question
 from portal.sites.models import RegulatoryAction, Site
 from portal.timeutil import utcnow
@@ -74,14 +73,6 @@ def open_actions_by_site():
         .where(RegulatoryAction.closed_on.is_(None))
         .group_by(RegulatoryAction.site_id)
         .subquery()
-    )
-
-
-def active_during(period: Period):
-    """Engagements open at any time in the period."""
-    return and_(
-        Engagement.opened_at < period.end,
-        or_(Engagement.closed_at.is_(None), Engagement.closed_at >= period.start),
     )
 
 
@@ -173,7 +164,7 @@ def engagements(period: Period, _bodies: bool) -> Select:
         .join(Site, Engagement.site_id == Site.id)
         .join(Firm, Engagement.firm_id == Firm.id)
         .outerjoin(actions, actions.c.site_id == Site.id)
-        .where(active_during(period))
+        .where(engagement_active_during(period))
         .order_by(Engagement.opened_at, Engagement.public_id)
     )
 
@@ -208,9 +199,6 @@ def meetings(period: Period, _bodies: bool) -> Select:
 
 
 def questions(period: Period, include_bodies: bool) -> Select:
-    deadline = standard_question_deadline(
-        Meeting.starts_at, Meeting.timezone, literal(get_setting("question_deadline_days"))
-    )
     columns = [
         ("question_id", Question.public_id),
         ("meeting_id", Meeting.public_id),
@@ -221,7 +209,7 @@ def questions(period: Period, include_bodies: bool) -> Select:
         ("topic", Question.topic),
         ("status", Question.status),
         ("submitted_at_utc", Question.submitted_at),
-        ("submitted_on_time", case((Question.submitted_at <= deadline, True), else_=False)),
+        ("submitted_on_time", case((submitted_on_time(), True), else_=False)),
         ("withdrawn_at_utc", Question.withdrawn_at),
         ("responded_at_utc", Question.responded_at),
     ]
@@ -270,8 +258,6 @@ def feedback(period: Period, _bodies: bool) -> Select:
 
 
 def quality_actions(period: Period, _bodies: bool) -> Select:
-    still_open = QualityAction.status.in_([ActionStatus.PLANNED, ActionStatus.IN_PROGRESS])
-    overdue = and_(still_open, QualityAction.target_date < today())
     return (
         _labelled(
             [
@@ -284,7 +270,7 @@ def quality_actions(period: Period, _bodies: bool) -> Select:
                 ("owner_name", QualityAction.owner_name),
                 ("status", QualityAction.status),
                 ("target_date", QualityAction.target_date),
-                ("overdue_today", case((overdue, True), else_=False)),
+                ("overdue_today", case((overdue_action(), True), else_=False)),
                 ("opened_at_utc", QualityAction.created_at),
                 ("completed_at_utc", QualityAction.completed_at),
                 ("verified_at_utc", QualityAction.verified_at),

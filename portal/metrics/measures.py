@@ -51,6 +51,44 @@ def _sum_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
+def submitted_on_time() -> ColumnElement[bool]:
+    """A question came by its meeting's standard deadline (SPEC 8); needs ``Meeting`` joined.
+
+    The deadline is the same wall-clock time N calendar days before the meeting,
+    in the meeting's zone (N: the ``question_deadline_days`` setting, 14 by
+    default). A question sent later came in under an FDA extension.
+    """
+    deadline = standard_question_deadline(
+        Meeting.starts_at, Meeting.timezone, literal(get_setting("question_deadline_days"))
+    )
+    return Question.submitted_at <= deadline
+
+
+def engagement_active_during(period: Period) -> ColumnElement[bool]:
+    """The engagement was open at some time in the period."""
+    return and_(
+        Engagement.opened_at < period.end,
+        or_(Engagement.closed_at.is_(None), Engagement.closed_at >= period.start),
+    )
+
+
+def asked_for_feedback(survey_id: ColumnElement, firm_id: ColumnElement) -> ColumnElement[bool]:
+    """``User`` was asked to answer the survey: an active user of the survey's firm, or
+    anyone who answered it (and may have left the firm since)."""
+    answered = exists().where(
+        FeedbackResponse.survey_id == survey_id, FeedbackResponse.user_id == User.id
+    )
+    return and_(User.firm_id == firm_id, or_(User.status == UserStatus.ACTIVE, answered))
+
+
+def overdue_action() -> ColumnElement[bool]:
+    """Planned or in progress, with the target date passed (as of today)."""
+    return and_(
+        QualityAction.status.in_([ActionStatus.PLANNED, ActionStatus.IN_PROGRESS]),
+        QualityAction.target_date < today(),
+    )
+
+
 # --- participation ---------------------------------------------------------------------------
 
 
@@ -133,10 +171,7 @@ def engagement_level(period: Period) -> EngagementLevel:
     (N is the ``question_deadline_days`` setting, 14 by default). A question sent
     later came in under an FDA extension, and left FDA less time to prepare.
     """
-    active = select(func.count(Engagement.id)).where(
-        Engagement.opened_at < period.end,
-        or_(Engagement.closed_at.is_(None), Engagement.closed_at >= period.start),
-    )
+    active = select(func.count(Engagement.id)).where(engagement_active_during(period))
     held = (
         select(func.count(distinct(Meeting.id)), func.count(Question.id))
         .select_from(Meeting)
@@ -145,11 +180,8 @@ def engagement_level(period: Period) -> EngagementLevel:
         )
         .where(Meeting.status == MeetingStatus.HELD, period.contains(Meeting.starts_at))
     )
-    deadline = standard_question_deadline(
-        Meeting.starts_at, Meeting.timezone, literal(get_setting("question_deadline_days"))
-    )
     submitted = (
-        select(func.count(Question.id), _sum_if(Question.submitted_at <= deadline))
+        select(func.count(Question.id), _sum_if(submitted_on_time()))
         .join(Meeting, Question.meeting_id == Meeting.id)
         .where(Question.withdrawn_at.is_(None), period.contains(Question.submitted_at))
     )
@@ -225,15 +257,11 @@ def feedback(period: Period) -> Feedback:
         .where(period.contains(MeetingSurvey.opened_at))
         .subquery()
     )
-    answered_it = exists().where(
-        FeedbackResponse.survey_id == surveys.c.id, FeedbackResponse.user_id == User.id
-    )
     totals = select(
         select(func.count()).select_from(surveys).scalar_subquery(),
         select(func.count())
         .select_from(surveys)
-        .join(User, User.firm_id == surveys.c.firm_id)
-        .where(or_(User.status == UserStatus.ACTIVE, answered_it))
+        .join(User, asked_for_feedback(surveys.c.id, surveys.c.firm_id))
         .scalar_subquery(),
         select(func.count(FeedbackResponse.id))
         .where(FeedbackResponse.survey_id.in_(select(surveys.c.id)))
@@ -292,13 +320,12 @@ class QualityImprovement:
 
 def quality_improvement(period: Period) -> QualityImprovement:
     """Corrective and preventive actions opened, completed, verified, overdue (SPEC 11, 12)."""
-    still_open = QualityAction.status.in_([ActionStatus.PLANNED, ActionStatus.IN_PROGRESS])
     counts = db.session.execute(
         select(
             _sum_if(period.contains(QualityAction.created_at)),
             _sum_if(period.contains(QualityAction.completed_at)),
             _sum_if(period.contains(QualityAction.verified_at)),
-            _sum_if(and_(still_open, QualityAction.target_date < today())),
+            _sum_if(overdue_action()),
         )
     ).one()
     completed_in_period = and_(
