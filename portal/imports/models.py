@@ -35,8 +35,14 @@ class ImportRun(PublicIdMixin, db.Model):
     updated: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     unchanged: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     rejected: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    #: Sites the run added because their FEI number was new to the portal.
+    sites_created: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    #: Site-to-company matches the run proposed for FDA staff to confirm or reject.
+    matches_proposed: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     #: JSON list of {"line": n, "reason": "..."} for the rejected rows.
     rejections: Mapped[str] = mapped_column(Text, nullable=False, default="[]")
+
+    by = relationship("User")
 
 
 class ShortageEntry(PublicIdMixin, TimestampMixin, db.Model):
@@ -82,3 +88,4 @@ class ShortageMatch(PublicIdMixin, TimestampMixin, db.Model):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     site = relationship("Site")
+    decided_by = relationship("User")

@@ -6,7 +6,7 @@ import enum
 from datetime import date, datetime
 
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from portal.extensions import db
 from portal.models import PublicIdMixin, TimestampMixin, UTCDateTime, string_enum
@@ -21,6 +21,9 @@ class Site(PublicIdMixin, TimestampMixin, db.Model):
     #: FDA Establishment Identifier: digits only, unique.
     fei_number: Mapped[str] = mapped_column(String(15), unique=True, nullable=False)
     legal_name: Mapped[str] = mapped_column(String(300), nullable=False)
+    #: legal_name reduced for matching against the shortage list's company names
+    #: (portal.sites.names); kept in step with legal_name by a validator.
+    name_key: Mapped[str] = mapped_column(String(300), nullable=False, default="", index=True)
     address_line1: Mapped[str] = mapped_column(String(300), nullable=False, default="")
     city: Mapped[str] = mapped_column(String(120), nullable=False, default="")
     state: Mapped[str] = mapped_column(String(120), nullable=False, default="")
@@ -38,6 +41,7 @@ class Site(PublicIdMixin, TimestampMixin, db.Model):
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     firm = relationship("Firm")
+    override_by = relationship("User", foreign_keys=[override_by_id])
     products: Mapped[list[Product]] = relationship(back_populates="site", order_by="Product.name")
     inspections: Mapped[list[Inspection]] = relationship(
         back_populates="site", order_by="Inspection.end_date.desc()"
@@ -51,6 +55,13 @@ class Site(PublicIdMixin, TimestampMixin, db.Model):
     contact_logs: Mapped[list[ContactLog]] = relationship(
         back_populates="site", order_by="ContactLog.called_at.desc()"
     )
+
+    @validates("legal_name")
+    def _keep_name_key(self, _key: str, value: str) -> str:
+        from portal.sites.names import company_key
+
+        self.name_key = company_key(value)
+        return value
 
     def __repr__(self) -> str:
         return f"<Site FEI {self.fei_number}>"
@@ -89,6 +100,14 @@ class Product(PublicIdMixin, TimestampMixin, db.Model):
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     site: Mapped[Site] = relationship(back_populates="products")
+
+    @property
+    def vulnerability_source_label(self) -> str:
+        """Where the shortage-vulnerable flag came from, in words for the page."""
+        return {
+            "manual": "flagged by FDA staff",
+            "shortage list": "from FDA's drug shortage list",
+        }.get(self.vulnerability_source, self.vulnerability_source)
 
 
 class InspectionClassification(enum.StrEnum):
@@ -153,6 +172,8 @@ class RegulatoryAction(PublicIdMixin, TimestampMixin, db.Model):
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     site: Mapped[Site] = relationship(back_populates="regulatory_actions")
+    recorded_by = relationship("User", foreign_keys=[recorded_by_id])
+    closed_by = relationship("User", foreign_keys=[closed_by_id])
 
     @property
     def is_open(self) -> bool:

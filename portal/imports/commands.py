@@ -1,0 +1,73 @@
+"""The import commands: `flask import-inspections FILE`, `flask import-compliance-actions
+FILE` and `flask import-shortages FILE`.
+
+Each prints the run's summary and every rejected line, and exits non-zero when
+the file is refused as a whole (nothing is changed then).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import Flask
+
+from portal.extensions import db
+from portal.imports.models import ImportKind
+from portal.imports.services import ImportRefused, rejections_of, run_import
+
+
+def _run(kind: ImportKind, path: str) -> None:
+    file = Path(path)
+    try:
+        run = run_import(kind, file.read_bytes(), file.name)
+    except ImportRefused as error:
+        db.session.rollback()
+        raise click.ClickException(f"{file.name}: {error}") from error
+    except Exception:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    click.echo(
+        f"{file.name}: created {run.created}, updated {run.updated}, "
+        f"unchanged {run.unchanged}, rejected {run.rejected}."
+    )
+    if run.sites_created:
+        click.echo(f"New sites (FEI numbers not known before): {run.sites_created}.")
+    if run.matches_proposed:
+        click.echo(
+            f"Shortage-list matches proposed: {run.matches_proposed}. "
+            "Review them on the portal's Imports page."
+        )
+    for item in rejections_of(run):
+        click.echo(f"  line {item['line']}: {item['reason']}")
+
+
+_FILE = click.Path(exists=True, dir_okay=False, readable=True)
+
+
+@click.command("import-inspections")
+@click.argument("file", type=_FILE)
+def import_inspections_command(file: str) -> None:
+    """Import a Data Dashboard inspection classification export (CSV)."""
+    _run(ImportKind.INSPECTIONS, file)
+
+
+@click.command("import-compliance-actions")
+@click.argument("file", type=_FILE)
+def import_compliance_actions_command(file: str) -> None:
+    """Import a Data Dashboard compliance actions export (CSV)."""
+    _run(ImportKind.COMPLIANCE_ACTIONS, file)
+
+
+@click.command("import-shortages")
+@click.argument("file", type=_FILE)
+def import_shortages_command(file: str) -> None:
+    """Import FDA's drug shortage list export (CSV) and propose site matches."""
+    _run(ImportKind.SHORTAGES, file)
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(import_inspections_command)
+    app.cli.add_command(import_compliance_actions_command)
+    app.cli.add_command(import_shortages_command)

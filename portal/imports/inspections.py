@@ -1,0 +1,259 @@
+"""The Data Dashboard inspection-classification export: sites and their inspections (SPEC 1).
+
+Layout: two preamble lines (the dashboard's title and export date), then::
+
+    FEI Number, Legal Name, Address Line 1, City, State, Zip Code, Country/Area,
+    Fiscal Year, Inspection ID, Posted Citations, Inspection End Date,
+    Classification, Project Area, Product Type
+
+FDA's Inspection ID is the key, so re-running a file updates and never
+duplicates. The dashboard writes one row per inspection and project area; rows
+sharing an Inspection ID are one inspection, whose project areas and product
+types are listed together and whose classification is the most serious given.
+A site's name and address come from its most recent inspection in the file.
+Counts are per inspection: created, updated (the inspection or its site's details
+changed), unchanged; rejected counts rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from portal.extensions import db
+from portal.imports.outcome import ImportOutcome, apply_changes, load_by
+from portal.imports.reading import (
+    ImportRefused,
+    Row,
+    blank_dash,
+    parse_date,
+    read_rows,
+    row_problem,
+    too_long,
+)
+from portal.sites.models import Inspection, InspectionClassification, Site
+from portal.sites.services import fei_problem
+from portal.timeutil import fiscal_year, utcnow
+
+COLUMNS = (
+    "FEI Number",
+    "Legal Name",
+    "Address Line 1",
+    "City",
+    "State",
+    "Zip Code",
+    "Country/Area",
+    "Fiscal Year",
+    "Inspection ID",
+    "Posted Citations",
+    "Inspection End Date",
+    "Classification",
+    "Project Area",
+    "Product Type",
+)
+WHAT = "a Data Dashboard inspection classification export"
+
+#: The dashboard spells classifications out; people and older exports abbreviate.
+CLASSIFICATIONS = {
+    "nai": InspectionClassification.NAI,
+    "no action indicated": InspectionClassification.NAI,
+    "no action indicated (nai)": InspectionClassification.NAI,
+    "vai": InspectionClassification.VAI,
+    "voluntary action indicated": InspectionClassification.VAI,
+    "voluntary action indicated (vai)": InspectionClassification.VAI,
+    "oai": InspectionClassification.OAI,
+    "official action indicated": InspectionClassification.OAI,
+    "official action indicated (oai)": InspectionClassification.OAI,
+}
+SEVERITY = {
+    InspectionClassification.NAI: 0,
+    InspectionClassification.VAI: 1,
+    InspectionClassification.OAI: 2,
+}
+POSTED_CITATIONS = {"yes": True, "y": True, "no": False, "n": False, "": None}
+LIMITS = {
+    "Legal Name": 300,
+    "Address Line 1": 300,
+    "City": 120,
+    "State": 120,
+    "Zip Code": 20,
+    "Country/Area": 120,
+    "Inspection ID": 20,
+}
+
+
+@dataclass
+class InspectionRecord:
+    """One inspection as the file describes it, merged over its rows."""
+
+    line: int
+    fei_number: str
+    inspection_id: str
+    end_date: date
+    classification: InspectionClassification
+    posted_citations: bool | None
+    project_areas: list[str] = field(default_factory=list)
+    product_types: list[str] = field(default_factory=list)
+
+    def merge(self, other: InspectionRecord) -> None:
+        if SEVERITY[other.classification] > SEVERITY[self.classification]:
+            self.classification = other.classification
+        if other.posted_citations:
+            self.posted_citations = True
+        elif self.posted_citations is None:
+            self.posted_citations = other.posted_citations
+        for mine, theirs in (
+            (self.project_areas, other.project_areas),
+            (self.product_types, other.product_types),
+        ):
+            mine.extend(v for v in theirs if v not in mine)
+
+
+def _parse(row: Row, today: date) -> tuple[InspectionRecord | None, dict | None, str | None]:
+    """The inspection and site details of a row, or the reason to reject it."""
+    if problem := row_problem(row):
+        return None, None, problem
+    fei = row["FEI Number"]
+    if not fei:
+        return None, None, "FEI Number is missing."
+    if fei_problem(fei):
+        return None, None, f'FEI Number "{fei}" is not digits only.'
+    if not row["Legal Name"]:
+        return None, None, "Legal Name is missing."
+    inspection_id = row["Inspection ID"]
+    if not inspection_id:
+        return None, None, "Inspection ID is missing."
+    if not inspection_id.isdigit():
+        return None, None, f'Inspection ID "{inspection_id}" is not digits only.'
+    if problem := too_long(row, LIMITS):
+        return None, None, problem
+    raw_date = row["Inspection End Date"]
+    if not raw_date:
+        return None, None, "Inspection End Date is missing."
+    end_date = parse_date(raw_date)
+    if end_date is None:
+        return (
+            None,
+            None,
+            (
+                f'Inspection End Date "{raw_date}" is not a date in the form MM/DD/YYYY '
+                "(or YYYY-MM-DD)."
+            ),
+        )
+    if end_date > today:
+        return None, None, f'Inspection End Date "{raw_date}" is in the future.'
+    raw_fy = row["Fiscal Year"]
+    if raw_fy:
+        if not raw_fy.isdigit():
+            return None, None, f'Fiscal Year "{raw_fy}" is not a year such as 2017.'
+        if int(raw_fy) != fiscal_year(end_date):
+            return (
+                None,
+                None,
+                (
+                    f"Fiscal Year {raw_fy} does not match the Inspection End Date {raw_date}, "
+                    f"which falls in FY{fiscal_year(end_date)} (1 October to 30 September)."
+                ),
+            )
+    raw_class = row["Classification"]
+    classification = CLASSIFICATIONS.get(" ".join(raw_class.split()).casefold())
+    if classification is None:
+        shown = f'"{raw_class}"' if raw_class else "missing"
+        return None, None, f"Classification is {shown}; it must be NAI, VAI or OAI."
+    raw_citations = row["Posted Citations"].casefold()
+    if raw_citations not in POSTED_CITATIONS:
+        return None, None, f'Posted Citations "{row["Posted Citations"]}" must be Yes or No.'
+    record = InspectionRecord(
+        line=row.line,
+        fei_number=fei,
+        inspection_id=inspection_id,
+        end_date=end_date,
+        classification=classification,
+        posted_citations=POSTED_CITATIONS[raw_citations],
+        project_areas=[row["Project Area"]] if row["Project Area"] else [],
+        product_types=[row["Product Type"]] if row["Product Type"] else [],
+    )
+    details = {
+        "legal_name": row["Legal Name"],
+        "address_line1": blank_dash(row["Address Line 1"]),
+        "city": blank_dash(row["City"]),
+        "state": blank_dash(row["State"]),
+        "postal_code": blank_dash(row["Zip Code"]),
+        "country": blank_dash(row["Country/Area"]),
+    }
+    return record, details, None
+
+
+def _joined(values: list[str], limit: int) -> str:
+    return "; ".join(values)[:limit]
+
+
+def import_inspections(text: str) -> ImportOutcome:
+    outcome = ImportOutcome()
+    today = utcnow().date()
+    records: dict[str, InspectionRecord] = {}
+    #: FEI -> (end date, line, inspection id, site details): the most recent inspection's
+    #: details win, and a change to the site counts as an update of that inspection.
+    site_details: dict[str, tuple[date, int, str, dict]] = {}
+    seen_rows = 0
+    for row in read_rows(text, COLUMNS, what=WHAT):
+        seen_rows += 1
+        record, details, reason = _parse(row, today)
+        if reason:
+            outcome.reject(row.line, reason)
+            continue
+        earlier = records.get(record.inspection_id)
+        if earlier is not None:
+            if (earlier.fei_number, earlier.end_date) != (record.fei_number, record.end_date):
+                outcome.reject(
+                    row.line,
+                    f"Inspection ID {record.inspection_id} is also on line {earlier.line} "
+                    "with a different FEI Number or Inspection End Date.",
+                )
+                continue
+            earlier.merge(record)
+        else:
+            records[record.inspection_id] = record
+        known = site_details.get(record.fei_number)
+        if known is None or (record.end_date, row.line) >= known[:2]:
+            site_details[record.fei_number] = (
+                record.end_date,
+                row.line,
+                record.inspection_id,
+                details,
+            )
+    if not seen_rows:
+        raise ImportRefused("The file has the right columns but no rows. Nothing was imported.")
+
+    sites = load_by(Site, Site.fei_number, site_details)
+    inspections = load_by(Inspection, Inspection.fda_inspection_id, records)
+    site_changed_by: set[str] = set()
+    for fei, (_end, _line, inspection_id, details) in site_details.items():
+        site = sites.get(fei)
+        if site is None:
+            sites[fei] = Site(fei_number=fei, **details)
+            db.session.add(sites[fei])
+            outcome.sites_created += 1
+        elif apply_changes(site, details):
+            site_changed_by.add(inspection_id)
+    db.session.flush()
+
+    for inspection_id, record in records.items():
+        values = {
+            "site_id": sites[record.fei_number].id,
+            "end_date": record.end_date,
+            "fiscal_year": fiscal_year(record.end_date),
+            "classification": record.classification,
+            "project_area": _joined(record.project_areas, 200),
+            "product_type": _joined(record.product_types, 100),
+            "posted_citations": record.posted_citations,
+        }
+        existing = inspections.get(inspection_id)
+        if existing is None:
+            db.session.add(Inspection(fda_inspection_id=inspection_id, **values))
+            outcome.count(created=True, changed=True)
+        else:
+            changed = apply_changes(existing, values)
+            outcome.count(created=False, changed=changed or inspection_id in site_changed_by)
+    db.session.flush()
+    return outcome

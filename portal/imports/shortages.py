@@ -1,0 +1,121 @@
+"""FDA's drug shortage list: products and the companies that market them (SPEC 1).
+
+The export's quirks, all handled by portal.imports.reading: a blank first line,
+padded header names (" Status", "   Resolved Note Link"), quoted values that
+may span lines, CRLF line ends. Of its 22 columns the portal keeps Generic Name,
+Company Name, Presentation, Status, Therapeutic Category and Date of Update.
+
+An entry is keyed by its normalized (generic name, company, presentation), so
+re-running updates and never duplicates. The list can name one presentation twice
+(once as "Current", once as "To Be Discontinued"); the row with the later Date of
+Update is kept and the other is reported, with the line it lost to.
+
+The list names companies, not FEI numbers: after the import the portal proposes
+site matches by name (portal.imports.matching), which FDA staff confirm or reject.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+
+from portal.extensions import db
+from portal.imports.models import ShortageEntry
+from portal.imports.outcome import ImportOutcome, apply_changes, load_by
+from portal.imports.reading import ImportRefused, Row, parse_date, read_rows, row_problem, too_long
+from portal.sites.names import company_key
+
+COLUMNS = (
+    "Generic Name",
+    "Company Name",
+    "Presentation",
+    "Status",
+    "Therapeutic Category",
+    "Date of Update",
+)
+WHAT = "an FDA drug shortage list export"
+LIMITS = {
+    "Generic Name": 500,
+    "Company Name": 300,
+    "Presentation": 4000,
+    "Status": 64,
+    "Therapeutic Category": 300,
+}
+
+
+def _squash(value: str) -> str:
+    return " ".join(value.split()).casefold()
+
+
+def entry_key(generic_name: str, company_name: str, presentation: str) -> str:
+    """SHA-256 of the normalized triple: case and spacing do not make a new entry."""
+    joined = "\x1f".join(_squash(v) for v in (generic_name, company_name, presentation))
+    return hashlib.sha256(joined.encode("utf-8")).hexdigest()
+
+
+def _parse(row: Row) -> tuple[dict | None, str | None]:
+    if problem := row_problem(row):
+        return None, problem
+    if not row["Generic Name"]:
+        return None, "Generic Name is missing."
+    if not row["Company Name"]:
+        return None, "Company Name is missing."
+    if problem := too_long(row, LIMITS):
+        return None, problem
+    updated: date | None = None
+    if raw := row["Date of Update"]:
+        updated = parse_date(raw)
+        if updated is None:
+            return None, f'Date of Update "{raw}" is not a date in the form MM/DD/YYYY.'
+    key = company_key(row["Company Name"])
+    if not key:
+        return None, f'Company Name "{row["Company Name"]}" has no letters or digits to match on.'
+    return {
+        "generic_name": " ".join(row["Generic Name"].split()),
+        "company_name": " ".join(row["Company Name"].split()),
+        "company_key": key,
+        "presentation": row["Presentation"],
+        "status": row["Status"],
+        "therapeutic_category": row["Therapeutic Category"],
+        "date_of_update": updated,
+    }, None
+
+
+def import_shortages(text: str) -> ImportOutcome:
+    outcome = ImportOutcome()
+    entries: dict[str, tuple[int, dict]] = {}
+    seen_rows = 0
+    for row in read_rows(text, COLUMNS, what=WHAT):
+        seen_rows += 1
+        values, reason = _parse(row)
+        if reason:
+            outcome.reject(row.line, reason)
+            continue
+        key = entry_key(values["generic_name"], values["company_name"], values["presentation"])
+        if key in entries:
+            kept_line, kept = entries[key]
+            newer = (values["date_of_update"] or date.min) >= (kept["date_of_update"] or date.min)
+            loser, winner = (kept_line, row.line) if newer else (row.line, kept_line)
+            outcome.reject(
+                loser,
+                f"Same product, company and presentation as line {winner}, which has the "
+                f"later Date of Update; line {winner} was imported instead.",
+            )
+            if newer:
+                entries[key] = (row.line, values)
+            continue
+        entries[key] = (row.line, values)
+    if not seen_rows:
+        raise ImportRefused("The file has the right columns but no rows. Nothing was imported.")
+
+    existing = load_by(ShortageEntry, ShortageEntry.entry_key, entries)
+    for key, (_line, values) in entries.items():
+        entry = existing.get(key)
+        if entry is None:
+            db.session.add(ShortageEntry(entry_key=key, **values))
+            outcome.count(created=True, changed=True)
+        else:
+            outcome.count(created=False, changed=apply_changes(entry, values))
+    outcome.rejections.sort(key=lambda r: r.line)
+    db.session.flush()
+    return outcome

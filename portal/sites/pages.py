@@ -1,0 +1,52 @@
+"""Rendering shared by the site page and the forms posted from it."""
+
+from __future__ import annotations
+
+from flask import render_template, request
+from flask_login import current_user
+
+from portal.forms import choices
+from portal.sites import queries
+from portal.sites import services as sites
+from portal.sites.eligibility import assess
+from portal.sites.forms import CallForm
+from portal.sites.models import ContactOutcome, Site
+from portal.templating import viewer_zone
+from portal.timeutil import to_local, utcnow
+
+
+def call_form_for_site() -> CallForm:
+    """The contact-log form with its caller list; "who called" defaults to the viewer."""
+    form = CallForm()
+    callers = queries.fda_callers()
+    form.caller.choices = choices([(str(u.public_id), u.display_name) for u in callers])
+    form.caller_lookup = {str(u.public_id): u for u in callers}
+    if request.method == "GET":
+        form.caller.data = str(current_user.public_id)
+        form.called_at.data = to_local(utcnow(), viewer_zone()).replace(
+            tzinfo=None, second=0, microsecond=0
+        )
+    return form
+
+
+def render_site(site: Site, *, call_form: CallForm | None = None):
+    """The whole site page; also re-rendered by forms posted from it."""
+    reached = any(log.outcome == ContactOutcome.REACHED for log in site.contact_logs)
+    return render_template(
+        "sites/detail.html",
+        site=site,
+        assessment=assess(site),
+        call_form=call_form or call_form_for_site(),
+        proposed_matches=queries.proposed_matches(site),
+        override_history=queries.override_history(site),
+        letter_blocker=None if reached else sites.LETTER_NEEDS_CALL,
+        outcomes=ContactOutcome,
+    )
+
+
+def show_error(form, error: sites.SiteError) -> None:
+    """Put a service's refusal beside its field (or on the form's first field)."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is None:
+        field = next(f for f in form if f.name != "csrf_token")
+    field.errors = [*field.errors, str(error)]

@@ -1,0 +1,301 @@
+"""What FDA records about a site, from the site page: contacts, products, regulatory
+actions, phone calls (SPEC 3) and the eligibility override (SPEC 2).
+
+Child records are addressed by their own public id (``/sites/products/<id>``),
+never by row ids. Archiving is reversible, so it is a plain button; recording an
+action closed cannot be undone, so it has its own page with the note.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from portal.extensions import db
+from portal.forms import ConfirmForm
+from portal.security import access
+from portal.security.scoping import get_fda_record_or_404
+from portal.sites import eligibility, queries
+from portal.sites import services as sites
+from portal.sites.blueprint import bp
+from portal.sites.forms import (
+    CloseActionForm,
+    ContactForm,
+    OverrideForm,
+    ProductForm,
+    RegulatoryActionForm,
+)
+from portal.sites.models import ContactOutcome, Product, RegulatoryAction, Site, SiteContact
+from portal.sites.pages import call_form_for_site, show_error
+from portal.templating import viewer_zone
+from portal.timeutil import to_local, utcnow
+
+
+def _back_to(site: Site, anchor: str = ""):
+    url = url_for("sites.detail", site_id=site.public_id)
+    return redirect(f"{url}#{anchor}" if anchor else url)
+
+
+def _viewer_today():
+    """Today where the person is: "not in the future" is judged on their calendar."""
+    return to_local(utcnow(), viewer_zone()).date()
+
+
+# --- contacts -------------------------------------------------------------------------------------
+
+
+def _contact_details(form: ContactForm) -> sites.ContactDetails:
+    return sites.ContactDetails(
+        name=form.name.data or "",
+        title=form.title.data or "",
+        email=form.email.data or "",
+        phone=form.phone.data or "",
+    )
+
+
+@bp.route("/<uuid:site_id>/contacts/new", methods=["GET", "POST"])
+@access.fda_staff
+def new_contact(site_id: uuid.UUID):
+    site = get_fda_record_or_404(Site, site_id)
+    form = ContactForm()
+    if form.validate_on_submit():
+        try:
+            contact = sites.add_contact(site, _contact_details(form))
+        except sites.SiteError as error:
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"{contact.name} added to the site's contacts.", "success")
+            return _back_to(site, "contacts")
+    return render_template("sites/contact_form.html", form=form, site=site, contact=None)
+
+
+@bp.route("/contacts/<uuid:site_contact_id>/edit", methods=["GET", "POST"])
+@access.fda_staff
+def edit_contact(site_contact_id: uuid.UUID):
+    contact = get_fda_record_or_404(SiteContact, site_contact_id)
+    form = ContactForm(obj=contact)
+    if form.validate_on_submit():
+        try:
+            sites.update_contact(contact, _contact_details(form))
+        except sites.SiteError as error:
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"{contact.name}'s details saved.", "success")
+            return _back_to(contact.site, "contacts")
+    return render_template("sites/contact_form.html", form=form, site=contact.site, contact=contact)
+
+
+@bp.route("/contacts/<uuid:site_contact_id>/archive", methods=["POST"])
+@access.fda_staff
+def archive_contact(site_contact_id: uuid.UUID):
+    contact = get_fda_record_or_404(SiteContact, site_contact_id)
+    if ConfirmForm().validate_on_submit():
+        sites.set_contact_archived(contact, True)
+        db.session.commit()
+        flash(f"{contact.name} archived: no longer offered as a contact.", "success")
+    return _back_to(contact.site, "contacts")
+
+
+@bp.route("/contacts/<uuid:site_contact_id>/restore", methods=["POST"])
+@access.fda_staff
+def restore_contact(site_contact_id: uuid.UUID):
+    contact = get_fda_record_or_404(SiteContact, site_contact_id)
+    if ConfirmForm().validate_on_submit():
+        sites.set_contact_archived(contact, False)
+        db.session.commit()
+        flash(f"{contact.name} restored.", "success")
+    return _back_to(contact.site, "contacts")
+
+
+# --- products -------------------------------------------------------------------------------------
+
+
+@bp.route("/<uuid:site_id>/products/new", methods=["GET", "POST"])
+@access.fda_staff
+def new_product(site_id: uuid.UUID):
+    site = get_fda_record_or_404(Site, site_id)
+    form = ProductForm()
+    if form.validate_on_submit():
+        try:
+            product = sites.add_product(
+                site,
+                name=form.name.data,
+                shortage_vulnerable=form.shortage_vulnerable.data,
+                note=form.vulnerability_note.data or "",
+            )
+        except sites.SiteError as error:
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"{product.name} added.", "success")
+            return _back_to(site, "products")
+    return render_template("sites/product_form.html", form=form, site=site, product=None)
+
+
+@bp.route("/products/<uuid:product_id>/edit", methods=["GET", "POST"])
+@access.fda_staff
+def edit_product(product_id: uuid.UUID):
+    product = get_fda_record_or_404(Product, product_id)
+    form = ProductForm(obj=product)
+    if form.validate_on_submit():
+        try:
+            sites.update_product(
+                product,
+                name=form.name.data,
+                shortage_vulnerable=form.shortage_vulnerable.data,
+                note=form.vulnerability_note.data or "",
+            )
+        except sites.SiteError as error:
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"{product.name} saved.", "success")
+            return _back_to(product.site, "products")
+    return render_template("sites/product_form.html", form=form, site=product.site, product=product)
+
+
+@bp.route("/products/<uuid:product_id>/archive", methods=["POST"])
+@access.fda_staff
+def archive_product(product_id: uuid.UUID):
+    product = get_fda_record_or_404(Product, product_id)
+    if ConfirmForm().validate_on_submit():
+        sites.set_product_archived(product, True)
+        db.session.commit()
+        flash(f"{product.name} archived: the site no longer counts as making it.", "success")
+    return _back_to(product.site, "products")
+
+
+@bp.route("/products/<uuid:product_id>/restore", methods=["POST"])
+@access.fda_staff
+def restore_product(product_id: uuid.UUID):
+    product = get_fda_record_or_404(Product, product_id)
+    if ConfirmForm().validate_on_submit():
+        sites.set_product_archived(product, False)
+        db.session.commit()
+        flash(f"{product.name} restored.", "success")
+    return _back_to(product.site, "products")
+
+
+# --- regulatory actions -----------------------------------------------------------------------
+
+
+@bp.route("/<uuid:site_id>/actions/new", methods=["GET", "POST"])
+@access.fda_staff
+def new_regulatory_action(site_id: uuid.UUID):
+    site = get_fda_record_or_404(Site, site_id)
+    form = RegulatoryActionForm()
+    if form.validate_on_submit():
+        try:
+            action = sites.record_regulatory_action(
+                site,
+                action_type=form.action_type.data,
+                action_date=form.action_date.data,
+                case_id=form.case_id.data or "",
+                product_type=form.product_type.data or "",
+                by=current_user,
+                today=_viewer_today(),
+            )
+        except sites.SiteError as error:
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(
+                f"{action.action_type} recorded. It is open until you record it closed.",
+                "success",
+            )
+            return _back_to(site, "actions")
+    return render_template("sites/action_form.html", form=form, site=site)
+
+
+@bp.route("/actions/<uuid:regulatory_action_id>/close", methods=["GET", "POST"])
+@access.fda_staff
+def close_regulatory_action(regulatory_action_id: uuid.UUID):
+    action = get_fda_record_or_404(RegulatoryAction, regulatory_action_id)
+    if not action.is_open:
+        flash("This action is already recorded closed.", "info")
+        return _back_to(action.site, "actions")
+    form = CloseActionForm()
+    if form.validate_on_submit():
+        try:
+            sites.close_regulatory_action(
+                action,
+                closed_on=form.closed_on.data,
+                note=form.note.data or "",
+                by=current_user,
+                today=_viewer_today(),
+            )
+        except sites.SiteError as error:
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"{action.action_type} recorded as closed.", "success")
+            return _back_to(action.site, "actions")
+    return render_template("sites/action_close.html", form=form, action=action, site=action.site)
+
+
+# --- eligibility override (SPEC 2) ---------------------------------------------------------
+
+
+@bp.route("/<uuid:site_id>/eligibility", methods=["GET", "POST"])
+@access.fda_staff
+def override_eligibility(site_id: uuid.UUID):
+    site = get_fda_record_or_404(Site, site_id, *queries.SITE_PAGE_OPTIONS)
+    form = OverrideForm()
+    if form.validate_on_submit():
+        try:
+            eligibility.override_eligibility(
+                site,
+                eligible=form.verdict.data == "eligible",
+                reason=form.reason.data or "",
+                by=current_user,
+            )
+        except eligibility.EligibilityError as error:
+            form.reason.errors = [*form.reason.errors, str(error)]
+        else:
+            db.session.commit()
+            flash("Override saved. The site page shows FDA's verdict and your reason.", "success")
+            return _back_to(site, "eligibility")
+    return render_template(
+        "sites/override.html", form=form, site=site, assessment=eligibility.assess(site)
+    )
+
+
+@bp.route("/<uuid:site_id>/eligibility/clear", methods=["POST"])
+@access.fda_staff
+def clear_override(site_id: uuid.UUID):
+    site = get_fda_record_or_404(Site, site_id)
+    if ConfirmForm().validate_on_submit() and eligibility.clear_override(site):
+        db.session.commit()
+        flash("Override cleared: the computed verdict applies again.", "success")
+    return _back_to(site, "eligibility")
+
+
+# --- the contact log (SPEC 3) -------------------------------------------------------------------
+
+
+@bp.route("/<uuid:site_id>/calls/new", methods=["GET", "POST"])
+@access.fda_staff
+def log_call(site_id: uuid.UUID):
+    site = get_fda_record_or_404(Site, site_id, *queries.SITE_PAGE_OPTIONS)
+    form = call_form_for_site()
+    if form.validate_on_submit():
+        try:
+            sites.log_call(
+                site,
+                called_at=sites.moment_from_local(form.called_at.data, viewer_zone()),
+                caller=form.caller_lookup.get(form.caller.data),
+                outcome=ContactOutcome(form.outcome.data),
+                person_reached=form.person_reached.data or "",
+                notes=form.notes.data or "",
+            )
+        except sites.SiteError as error:
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash("Call logged.", "success")
+            return _back_to(site, "contact-log")
+    return render_template("sites/call_form.html", form=form, site=site)
