@@ -6,7 +6,7 @@ import enum
 from datetime import date, datetime
 
 from sqlalchemy import Date, ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from portal.extensions import db
 from portal.models import FirmOwned, PublicIdMixin, TimestampMixin, UTCDateTime, string_enum
@@ -41,6 +41,11 @@ class Engagement(PublicIdMixin, TimestampMixin, FirmOwned, db.Model):
     timeframe_expected_end: Mapped[date | None] = mapped_column(Date)
     timeframe_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     timeframe_recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    #: Computed in SQL where a query asks for it (``with_expression``, see
+    #: engagements.services.with_regulatory_flag): an open regulatory action recorded
+    #: after the engagement opened (SPEC 13). None where the query did not load it.
+    regulatory_flag: Mapped[bool | None] = query_expression()
 
     site = relationship("Site")
     firm = relationship("Firm")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -25,6 +25,17 @@ class Invitation(PublicIdMixin, TimestampMixin, db.Model):
     """One letter to one site, with one link token that decides once."""
 
     __tablename__ = "invitation"
+    __table_args__ = (
+        # At most one open letter per site (SPEC 4): a double-click on "Send" or two
+        # FDA staff sending at once cannot put two live links in the site's inbox.
+        Index(
+            "uq_invitation_one_open_per_site",
+            "site_id",
+            unique=True,
+            sqlite_where=text("status = 'sent'"),
+            postgresql_where=text("status = 'sent'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), nullable=False, index=True)
@@ -58,6 +69,8 @@ class Invitation(PublicIdMixin, TimestampMixin, db.Model):
 
     site = relationship("Site")
     sent_by = relationship("User", foreign_keys=[sent_by_id])
+    withdrawn_by = relationship("User", foreign_keys=[withdrawn_by_id])
+    replaced_by = relationship("Invitation", remote_side=[id], foreign_keys=[replaced_by_id])
 
     @property
     def recipient_list(self) -> list[str]:

@@ -1,0 +1,112 @@
+"""FDA's engagement pages: the list, one engagement, closing it (SPEC 6, 13)."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import or_, select
+from sqlalchemy.orm import contains_eager, joinedload
+
+from portal.auth.models import Firm, User
+from portal.engagements import services
+from portal.engagements.forms import CloseEngagementForm, EngagementFilterForm
+from portal.engagements.models import Engagement, EngagementStatus
+from portal.extensions import db
+from portal.invitations.services import site_page_url
+from portal.security import access
+from portal.security.scoping import firm_scoped, get_owned_or_404
+from portal.sites.models import Site
+
+bp = Blueprint("engagements", __name__, url_prefix="/engagements")
+
+PER_PAGE = 25
+
+
+def _filtered(form: EngagementFilterForm):
+    stmt = (
+        firm_scoped(Engagement)
+        .join(Engagement.site)
+        .join(Engagement.firm)
+        .options(
+            contains_eager(Engagement.site),
+            contains_eager(Engagement.firm),
+            services.with_regulatory_flag(),
+        )
+    )
+    status = form.status.data if not form.status.errors else "active"
+    if status in (EngagementStatus.ACTIVE.value, EngagementStatus.CLOSED.value):
+        stmt = stmt.where(Engagement.status == EngagementStatus(status))
+    if form.flagged.data:
+        stmt = stmt.where(services.regulatory_flag_expression())
+    if form.q.data and not form.q.errors:
+        text = form.q.data
+        stmt = stmt.where(
+            or_(
+                Site.legal_name.icontains(text, autoescape=True),
+                Site.fei_number.icontains(text, autoescape=True),
+                Firm.name.icontains(text, autoescape=True),
+            )
+        )
+    return stmt.order_by(Engagement.opened_at.desc(), Engagement.id.desc())
+
+
+@bp.route("")
+@access.fda_staff
+def index():
+    form = EngagementFilterForm(formdata=request.args)
+    form.validate()
+    page = db.paginate(_filtered(form), per_page=PER_PAGE, error_out=False)
+    filters = {
+        "q": form.q.data or "",
+        "status": form.status.data or "active",
+        "flagged": "y" if form.flagged.data else "",
+    }
+    return render_template("engagements/index.html", form=form, page=page, filters=filters)
+
+
+def _engagement_or_404(engagement_id: uuid.UUID) -> Engagement:
+    return get_owned_or_404(
+        Engagement,
+        engagement_id,
+        joinedload(Engagement.site),
+        joinedload(Engagement.firm),
+        joinedload(Engagement.invitation),
+        services.with_regulatory_flag(),
+    )
+
+
+@bp.route("/<uuid:engagement_id>")
+@access.fda_staff
+def detail(engagement_id: uuid.UUID):
+    engagement = _engagement_or_404(engagement_id)
+    people = db.session.scalars(
+        select(User).where(User.firm_id == engagement.firm_id).order_by(User.full_name)
+    ).all()
+    return render_template(
+        "engagements/detail.html",
+        engagement=engagement,
+        actions=services.flagging_actions(engagement) if engagement.regulatory_flag else [],
+        people=people,
+        site_url=site_page_url(engagement.site),
+    )
+
+
+@bp.route("/<uuid:engagement_id>/close", methods=["GET", "POST"])
+@access.fda_staff
+def close(engagement_id: uuid.UUID):
+    engagement = _engagement_or_404(engagement_id)
+    if engagement.status != EngagementStatus.ACTIVE:
+        flash("This engagement is already closed.", "info")
+        return redirect(url_for("engagements.detail", engagement_id=engagement.public_id))
+    form = CloseEngagementForm()
+    if form.validate_on_submit():
+        try:
+            services.close_engagement(engagement, reason=form.reason.data, by=current_user)
+        except services.EngagementError as error:
+            form.reason.errors = [str(error)]
+        else:
+            flash("The engagement is closed. The firm's portal users have been emailed.", "success")
+            return redirect(url_for("engagements.detail", engagement_id=engagement.public_id))
+    return render_template("engagements/close.html", engagement=engagement, form=form)

@@ -1,0 +1,131 @@
+"""The firm's pages. URLs never carry a firm: it is always the signed-in user's own."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import case
+from sqlalchemy.orm import joinedload
+
+from portal.auth import services as accounts
+from portal.auth.models import User
+from portal.engagements.models import Engagement, EngagementStatus
+from portal.extensions import db
+from portal.firm import services
+from portal.firm.forms import InviteColleagueForm
+from portal.forms import ConfirmForm
+from portal.security import access
+from portal.security.scoping import firm_scoped, get_owned_or_404
+
+bp = Blueprint("firm", __name__, url_prefix="/firm")
+
+COLLEAGUES_PER_PAGE = 50
+
+
+@bp.route("")
+@access.firm_user
+def home():
+    """The firm's engagements and what happens next; other domains add their panels."""
+    engagements = db.session.scalars(
+        firm_scoped(Engagement, joinedload(Engagement.site)).order_by(
+            case((Engagement.status == EngagementStatus.ACTIVE, 0), else_=1),
+            Engagement.opened_at.desc(),
+        )
+    ).all()
+    return render_template("firm/home.html", engagements=engagements)
+
+
+@bp.route("/engagements/<uuid:engagement_id>")
+@access.firm_user
+def engagement(engagement_id: uuid.UUID):
+    engagement = get_owned_or_404(
+        Engagement,
+        engagement_id,
+        joinedload(Engagement.site),
+        joinedload(Engagement.invitation),
+    )
+    return render_template("firm/engagement.html", engagement=engagement)
+
+
+@bp.route("/team", methods=["GET", "POST"])
+@access.firm_admin
+def team():
+    form = InviteColleagueForm()
+    if form.validate_on_submit():
+        try:
+            colleague = services.invite_colleague(
+                admin=current_user,
+                email=form.email.data,
+                full_name=form.full_name.data,
+                title=form.title.data or "",
+            )
+        except accounts.AccountError as error:
+            form.email.errors = [str(error)]
+        else:
+            flash(
+                f"{colleague.full_name} has been invited. They will get an email with a link "
+                "to choose their password.",
+                "success",
+            )
+            return redirect(url_for("firm.team"))
+    page = db.paginate(
+        firm_scoped(User).order_by(User.full_name, User.id),
+        per_page=COLLEAGUES_PER_PAGE,
+        error_out=False,
+    )
+    return render_template("firm/team.html", form=form, page=page)
+
+
+def _colleague_or_404(user_id: uuid.UUID) -> User:
+    return get_owned_or_404(User, user_id)
+
+
+@bp.route("/team/<uuid:user_id>/deactivate", methods=["GET", "POST"])
+@access.firm_admin
+def deactivate(user_id: uuid.UUID):
+    colleague = _colleague_or_404(user_id)
+    if colleague.id == current_user.id:
+        flash(
+            "You cannot deactivate your own account. Ask FDA if you are leaving the firm.", "error"
+        )
+        return redirect(url_for("firm.team"))
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            services.deactivate_colleague(colleague, admin=current_user)
+        except accounts.AccountError as error:
+            flash(str(error), "error")
+        else:
+            flash(f"{colleague.full_name} can no longer sign in.", "success")
+        return redirect(url_for("firm.team"))
+    return render_template("firm/deactivate.html", colleague=colleague, form=form)
+
+
+@bp.route("/team/<uuid:user_id>/reactivate", methods=["POST"])
+@access.firm_admin
+def reactivate(user_id: uuid.UUID):
+    colleague = _colleague_or_404(user_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            services.reactivate_colleague(colleague, admin=current_user)
+        except accounts.AccountError as error:
+            flash(str(error), "error")
+        else:
+            flash(f"{colleague.full_name} can sign in again.", "success")
+    return redirect(url_for("firm.team"))
+
+
+@bp.route("/team/<uuid:user_id>/resend", methods=["POST"])
+@access.firm_admin
+def resend(user_id: uuid.UUID):
+    colleague = _colleague_or_404(user_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            services.resend_setup_link(colleague, admin=current_user)
+        except accounts.AccountError as error:
+            flash(str(error), "error")
+        else:
+            flash(f"A new set-up link has gone to {colleague.email}.", "success")
+    return redirect(url_for("firm.team"))
