@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from flask import Response, stream_with_context
+from sqlalchemy import Select
+
+from portal.extensions import db
 
 #: A cell starting with one of these is read as a formula by spreadsheet programs.
 _FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -42,3 +45,19 @@ def csv_response(filename: str, header: list[str], rows: Iterable[Iterable[Any]]
     )
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def stream_rows(
+    stmt: Select, to_row: Callable[[Any], Iterable[Any]], *, batch: int = 500
+) -> Iterator[Iterable[Any]]:
+    """Rows of a query fetched ``batch`` at a time, for exports of any size.
+
+    The result is closed however the download ends (finished or abandoned), so a
+    server-side cursor on PostgreSQL never outlives the response.
+    """
+    result = db.session.scalars(stmt.execution_options(yield_per=batch))
+    try:
+        for item in result:
+            yield to_row(item)
+    finally:
+        result.close()

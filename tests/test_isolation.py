@@ -103,6 +103,7 @@ def test_another_firms_records_answer_404_on_every_id_route(app, world, no_csrf)
         expected = {401} if policy_of(view) == "api_token" else {404}
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             response = client.open(url, method=method, data={})
+            response.close()
             checked += 1
             if response.status_code not in expected:
                 failures.append((method, rule.rule, response.status_code))
@@ -122,6 +123,7 @@ def test_own_firm_reaches_its_records_on_firm_routes(app, world):
             continue
         url = build_url(app, rule, world)
         response = client.get(url)
+        response.close()
         if response.status_code == 404:
             failures.append(rule.rule)
     assert not failures, f"firm A cannot open its own records: {failures}"
@@ -137,6 +139,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(app, world, no_csrf):
         url = build_url(app, rule, world) if rule.arguments else rule.rule
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             response = client.open(url, method=method, data={})
+            response.close()
             location = response.headers.get("Location", "")
             if response.status_code != 302 or not location.startswith("/login"):
                 failures.append((method, rule.rule, response.status_code, location))
@@ -150,7 +153,9 @@ def test_api_routes_refuse_sessions(app, world):
         if policy_of(view) != "api_token":
             continue
         url = build_url(app, rule, world) if rule.arguments else rule.rule
-        assert client.get(url).status_code == 401, rule.rule
+        response = client.get(url)
+        response.close()
+        assert response.status_code == 401, rule.rule
 
 
 @pytest.mark.parametrize(
@@ -177,7 +182,9 @@ def test_each_role_reaches_its_pages_and_no_other(app, world, person, allowed):
         if policy not in SESSION_POLICIES or "GET" not in rule.methods:
             continue
         url = build_url(app, rule, world) if rule.arguments else rule.rule
-        status = client.get(url).status_code
+        response = client.get(url)
+        response.close()
+        status = response.status_code
         reached = status < 400
         if reached != (policy in allowed):
             failures.append((rule.rule, policy, status))
@@ -196,4 +203,6 @@ def test_uuid_routes_answer_404_for_unknown_ids(app, world):
         for argument in rule.arguments:
             record = record_for_argument(world, argument)
             url = url.replace(str(record.public_id), str(uuid.uuid4()))
-        assert client.get(url).status_code == 404, rule.rule
+        response = client.get(url)
+        response.close()
+        assert response.status_code == 404, rule.rule

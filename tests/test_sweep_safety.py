@@ -31,6 +31,7 @@ def test_get_requests_change_nothing_but_the_audit_log(app, world, role):
     failures = []
     for url in pages:
         response = client.get(url)
+        response.close()
         if response.status_code >= 500:
             failures.append((url, response.status_code))
     after = snapshot()

@@ -11,7 +11,7 @@ from portal.audit import services as audit
 from portal.audit.forms import AuditSearchForm
 from portal.audit.models import AuditEvent
 from portal.auth.models import Firm
-from portal.csvutil import csv_response
+from portal.csvutil import csv_response, stream_rows
 from portal.extensions import db
 from portal.forms import choices
 from portal.security import access
@@ -62,8 +62,9 @@ def export():
     form, stmt, firm_names = _search()
     audit.record("audit.export", detail=request.query_string.decode("utf-8", "replace")[:500])
     db.session.commit()
-    rows = (
-        (
+
+    def as_row(event: AuditEvent) -> tuple:
+        return (
             event.occurred_at.isoformat(),
             event.actor_email,
             event.actor_role,
@@ -74,8 +75,7 @@ def export():
             event.client_address,
             event.detail,
         )
-        for event in db.session.scalars(stmt.execution_options(yield_per=500))
-    )
+
     header = [
         "occurred_at_utc",
         "actor_email",
@@ -87,4 +87,4 @@ def export():
         "client_address",
         "detail",
     ]
-    return csv_response("sep-audit-log.csv", header, rows)
+    return csv_response("sep-audit-log.csv", header, stream_rows(stmt, as_row))
