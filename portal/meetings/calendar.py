@@ -42,7 +42,7 @@ def _description(meeting: Meeting, link: str) -> str:
         lines += ["", "Agenda:", meeting.agenda]
     if meeting.status == MeetingStatus.SCHEDULED:
         deadline = format_local(meeting.question_deadline, meeting.timezone)
-        lines += ["", f"Send your questions through the portal by {deadline}."]
+        lines += ["", f"Questions for FDA close {deadline}; send them through the portal."]
     if meeting.status == MeetingStatus.CANCELLED and meeting.cancel_reason:
         lines += ["", f"Cancelled: {meeting.cancel_reason}"]
     lines += ["", f"Meeting page: {link}"]
