@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import inspect
 from sqlalchemy.dialects import postgresql, sqlite
 
 from portal.extensions import db
@@ -20,5 +21,7 @@ def insert_unless_exists(model: type, **values: Any) -> bool:
     """Insert one row of ``model``; False when a row with the same unique key was already there."""
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    result = db.session.execute(insert(model).values(**values).on_conflict_do_nothing())
-    return result.rowcount == 1
+    key = inspect(model).primary_key[0]
+    # RETURNING says whether a row was written (rowcount is -1 under psycopg's RETURNING).
+    statement = insert(model).values(**values).on_conflict_do_nothing().returning(key)
+    return db.session.execute(statement).first() is not None
