@@ -41,10 +41,12 @@ def letter_to(site: Site, sent_by: User, **values: Any) -> tuple[Invitation, str
     return factories.invitation(site, sent_by, **values)
 
 
-def open_letter(fda: User | None = None, **values: Any) -> SimpleNamespace:
+def open_letter(
+    fda: User | None = None, *, site_values: dict[str, Any] | None = None, **values: Any
+) -> SimpleNamespace:
     """A site, a sent letter to it and the token: the usual start of a link test."""
     fda = fda or factories.user(Role.FDA_STAFF)
-    site = site_ready_for_letter(fda)
+    site = site_ready_for_letter(fda, **(site_values or {}))
     invitation, token = letter_to(site, fda, **values)
     return SimpleNamespace(fda=fda, site=site, invitation=invitation, token=token)
 
