@@ -25,7 +25,8 @@ from portal.invitations.models import Invitation, InvitationStatus
 from portal.mail import queue_email
 from portal.program.settings import get_setting
 from portal.security.tokens import hash_token, new_token
-from portal.sites.models import ContactLog, ContactOutcome, Site, SiteContact
+from portal.sites.models import Site, SiteContact
+from portal.sites.services import letter_blocker
 from portal.timeutil import utcnow
 from portal.urls import external_url
 
@@ -38,30 +39,6 @@ class InvitationError(ValueError):
 
 
 # --- when a letter may go ------------------------------------------------------------
-
-
-def _fallback_letter_blocker(site: Site) -> str | None:
-    """SPEC 3 until portal.sites.services.letter_blocker exists: a call that reached the site."""
-    reached = db.session.scalar(
-        select(ContactLog.id)
-        .where(ContactLog.site_id == site.id, ContactLog.outcome == ContactOutcome.REACHED)
-        .limit(1)
-    )
-    if reached is None:
-        return (
-            "FDA calls first, then writes: log a phone call in which you spoke with the site "
-            "before sending the letter."
-        )
-    return None
-
-
-def letter_blocker(site: Site) -> str | None:
-    """Why the letter cannot be sent yet because of the contact log (SPEC 3), or None."""
-    try:
-        from portal.sites.services import letter_blocker as sites_letter_blocker
-    except ImportError:
-        return _fallback_letter_blocker(site)
-    return sites_letter_blocker(site)
 
 
 def open_invitation(site: Site) -> Invitation | None:
