@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import and_, case, distinct, exists, func, literal, or_, select
 from sqlalchemy.sql.elements import ColumnElement
@@ -245,12 +246,51 @@ def _rating_labels(raw: str | None) -> tuple[str, ...]:
     return tuple(str(label) for label in labels)
 
 
+def rating_summaries(
+    *where: Any, by_survey: bool = False
+) -> list[tuple[int | None, RatingSummary]]:
+    """Mean and distribution per rating question, over the answers to the surveys ``where``
+    selects (``MeetingSurvey`` is joined); one list per survey when ``by_survey``.
+
+    A rating question kept across template versions (same words) is one question.
+    """
+    rating = FeedbackAnswer.rating
+    survey = [FeedbackResponse.survey_id] if by_survey else []
+    rows = db.session.execute(
+        select(
+            *survey,
+            SurveyQuestion.prompt,
+            func.count(rating),
+            func.avg(rating),
+            *(_sum_if(rating == value) for value in range(1, 6)),
+            func.max(SurveyQuestion.rating_labels),
+        )
+        .select_from(FeedbackAnswer)
+        .join(SurveyQuestion, FeedbackAnswer.question_id == SurveyQuestion.id)
+        .join(FeedbackResponse, FeedbackAnswer.response_id == FeedbackResponse.id)
+        .join(MeetingSurvey, FeedbackResponse.survey_id == MeetingSurvey.id)
+        .where(SurveyQuestion.kind == SurveyQuestionKind.RATING, rating.is_not(None), *where)
+        .group_by(*survey, SurveyQuestion.prompt)
+        .order_by(*survey, func.min(SurveyQuestion.position), SurveyQuestion.prompt)
+    ).all()
+    summaries = []
+    for row in rows:
+        survey_id, row = (row[0], row[1:]) if by_survey else (None, row)
+        summary = RatingSummary(
+            prompt=row[0],
+            answers=row[1],
+            mean=_number(row[2]),
+            distribution=tuple(int(n) for n in row[3:8]),  # type: ignore[arg-type]
+            labels=_rating_labels(row[8]),
+        )
+        summaries.append((survey_id, summary))
+    return summaries
+
+
 def feedback(period: Period) -> Feedback:
     """Response rate and, per rating question, mean and distribution (SPEC 10, 12).
 
-    People asked: each survey goes to the firm's active users; someone who
-    answered and has since left the firm still counts as asked. A rating
-    question kept across template versions (same words) is one row.
+    People asked: see ``asked_for_feedback``.
     """
     surveys = (
         select(MeetingSurvey.id, MeetingSurvey.firm_id)
@@ -268,36 +308,8 @@ def feedback(period: Period) -> Feedback:
         .scalar_subquery(),
     )
     survey_count, asked, responses = db.session.execute(totals).one()
-    rating = FeedbackAnswer.rating
-    rows = db.session.execute(
-        select(
-            SurveyQuestion.prompt,
-            func.count(rating),
-            func.avg(rating),
-            *(_sum_if(rating == value) for value in range(1, 6)),
-            func.max(SurveyQuestion.rating_labels),
-        )
-        .select_from(FeedbackAnswer)
-        .join(SurveyQuestion, FeedbackAnswer.question_id == SurveyQuestion.id)
-        .join(FeedbackResponse, FeedbackAnswer.response_id == FeedbackResponse.id)
-        .join(MeetingSurvey, FeedbackResponse.survey_id == MeetingSurvey.id)
-        .where(
-            SurveyQuestion.kind == SurveyQuestionKind.RATING,
-            rating.is_not(None),
-            period.contains(MeetingSurvey.opened_at),
-        )
-        .group_by(SurveyQuestion.prompt)
-        .order_by(func.min(SurveyQuestion.position), SurveyQuestion.prompt)
-    ).all()
     ratings = tuple(
-        RatingSummary(
-            prompt=row[0],
-            answers=row[1],
-            mean=_number(row[2]),
-            distribution=tuple(int(n) for n in row[3:8]),  # type: ignore[arg-type]
-            labels=_rating_labels(row[8]),
-        )
-        for row in rows
+        summary for _, summary in rating_summaries(period.contains(MeetingSurvey.opened_at))
     )
     return Feedback(survey_count, asked, responses, ratings)
 
