@@ -1,0 +1,1 @@
+"""FDA's work list: what needs doing next in the program."""
