@@ -22,11 +22,11 @@ from portal.auth.models import Firm
 from portal.engagements.models import Engagement, EngagementStatus
 from portal.extensions import db
 from portal.meetings.models import Meeting
-from portal.metrics import eligibility
 from portal.metrics.measures import overdue_action, submitted_on_time
 from portal.quality.models import QualityAction
 from portal.questions.models import Question
 from portal.security import access
+from portal.sites import eligibility
 from portal.sites.models import Inspection, Product, RegulatoryAction, Site
 
 v1 = Blueprint("v1", __name__, url_prefix="/api/v1")

@@ -24,11 +24,11 @@ from portal.extensions import db
 from portal.feedback.models import FeedbackAnswer, FeedbackResponse, MeetingSurvey, SurveyQuestion
 from portal.invitations.models import Invitation, InvitationStatus
 from portal.meetings.models import Meeting
-from portal.metrics import eligibility
 from portal.metrics.measures import engagement_active_during, overdue_action, submitted_on_time
 from portal.metrics.period import Period
 from portal.quality.models import QualityAction
 from portal.questions.models import Question
+from portal.sites import eligibility
 from portal.sites.models import RegulatoryAction, Site
 from portal.timeutil import utcnow
 

@@ -33,12 +33,12 @@ from portal.feedback.models import (
 )
 from portal.invitations.models import Invitation, InvitationStatus
 from portal.meetings.models import Meeting, MeetingStatus
-from portal.metrics.eligibility import eligibility_clause
 from portal.metrics.period import Period, today
 from portal.metrics.sql import days_between, median, standard_question_deadline
 from portal.program.settings import get_setting
 from portal.quality.models import ActionStatus, QualityAction
 from portal.questions.models import Question
+from portal.sites.eligibility import eligibility_clause
 from portal.sites.models import ContactLog, Site
 from portal.timeutil import utcnow
 
