@@ -19,8 +19,7 @@ COMPLIANCE_FILE = SHARED_DATA / "fda-compliance-actions.csv"
 SHORTAGES_FILE = SHARED_DATA / "fda-drug-shortages-sample.csv"
 
 PREAMBLE = (
-    '"Inspections Classification"\r\n'
-    '"Exported from the FDA Data Dashboard on 11/24/2025."\r\n'
+    '"Inspections Classification"\r\n"Exported from the FDA Data Dashboard on 11/24/2025."\r\n'
 )
 
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 from datetime import date
 
 from portal.extensions import db
-from portal.imports.outcome import ImportOutcome, apply_changes, chunks
+from portal.imports.outcome import ImportOutcome, apply_changes, chunks, ids_by, insert_rows
 from portal.imports.reading import (
     ImportRefused,
     Row,
@@ -34,6 +34,7 @@ from portal.imports.reading import (
     too_long,
 )
 from portal.sites.models import RegulatoryAction, Site
+from portal.sites.names import company_key
 from portal.sites.services import fei_problem
 from portal.timeutil import utcnow
 
@@ -114,46 +115,49 @@ def import_compliance_actions(text: str) -> ImportOutcome:
     if not seen_rows:
         raise ImportRefused("The file has the right columns but no rows. Nothing was imported.")
 
-    feis = {key[0] for key in rows}
-    sites: dict[str, Site] = {}
-    for batch in chunks(sorted(feis)):
-        for site in db.session.scalars(db.select(Site).where(Site.fei_number.in_(batch))):
-            sites[site.fei_number] = site
+    site_ids = ids_by(Site.fei_number, Site.id, {key[0] for key in rows})
     # New sites take their details from their most recent action in the file.
     newest: dict[str, tuple[date, Row]] = {}
     for (fei, _type, taken, _case), row in rows.items():
-        if fei not in sites and (fei not in newest or taken >= newest[fei][0]):
+        if fei not in site_ids and (fei not in newest or taken >= newest[fei][0]):
             newest[fei] = (taken, row)
-    for fei, (_taken, row) in newest.items():
-        sites[fei] = Site(
-            fei_number=fei,
-            legal_name=row["Legal Name"],
-            state=blank_dash(row["State"]),
-            country=blank_dash(row["Country/Area"]),
-        )
-        db.session.add(sites[fei])
-        outcome.sites_created += 1
-    db.session.flush()
+    insert_rows(
+        Site,
+        [
+            {
+                "fei_number": fei,
+                "legal_name": row["Legal Name"],
+                "name_key": company_key(row["Legal Name"]),
+                "state": blank_dash(row["State"]),
+                "country": blank_dash(row["Country/Area"]),
+            }
+            for fei, (_taken, row) in newest.items()
+        ],
+    )
+    outcome.sites_created = len(newest)
+    site_ids.update(ids_by(Site.fei_number, Site.id, newest))
 
-    existing = _existing_actions([site.id for site in sites.values()])
+    existing = _existing_actions(list(site_ids.values()))
+    new_actions = []
     for (fei, action_type, taken, case_id), row in rows.items():
-        site = sites[fei]
+        site_id = site_ids[fei]
         product_type = row["Product Type"]
-        action = existing.get((site.id, action_type, taken, case_id))
+        action = existing.get((site_id, action_type, taken, case_id))
         if action is None:
-            db.session.add(
-                RegulatoryAction(
-                    site_id=site.id,
-                    action_type=action_type,
-                    action_date=taken,
-                    case_id=case_id,
-                    product_type=product_type,
-                    source="import",
-                )
+            new_actions.append(
+                {
+                    "site_id": site_id,
+                    "action_type": action_type,
+                    "action_date": taken,
+                    "case_id": case_id,
+                    "product_type": product_type,
+                    "source": "import",
+                }
             )
             outcome.count(created=True, changed=True)
         else:
             changed = apply_changes(action, {"product_type": product_type})
             outcome.count(created=False, changed=changed)
+    insert_rows(RegulatoryAction, new_actions)
     db.session.flush()
     return outcome

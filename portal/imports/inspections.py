@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from portal.extensions import db
-from portal.imports.outcome import ImportOutcome, apply_changes, load_by
+from portal.imports.outcome import ImportOutcome, apply_changes, ids_by, insert_rows, load_by
 from portal.imports.reading import (
     ImportRefused,
     Row,
@@ -32,6 +32,7 @@ from portal.imports.reading import (
     too_long,
 )
 from portal.sites.models import Inspection, InspectionClassification, Site
+from portal.sites.names import company_key
 from portal.sites.services import fei_problem
 from portal.timeutil import fiscal_year, utcnow
 
@@ -228,19 +229,25 @@ def import_inspections(text: str) -> ImportOutcome:
     sites = load_by(Site, Site.fei_number, site_details)
     inspections = load_by(Inspection, Inspection.fda_inspection_id, records)
     site_changed_by: set[str] = set()
+    new_sites = []
     for fei, (_end, _line, inspection_id, details) in site_details.items():
         site = sites.get(fei)
         if site is None:
-            sites[fei] = Site(fei_number=fei, **details)
-            db.session.add(sites[fei])
-            outcome.sites_created += 1
+            new_sites.append(
+                {"fei_number": fei, "name_key": company_key(details["legal_name"]), **details}
+            )
         elif apply_changes(site, details):
             site_changed_by.add(inspection_id)
+    insert_rows(Site, new_sites)
+    outcome.sites_created = len(new_sites)
     db.session.flush()
+    site_ids = {fei: site.id for fei, site in sites.items()}
+    site_ids.update(ids_by(Site.fei_number, Site.id, [row["fei_number"] for row in new_sites]))
 
+    new_inspections = []
     for inspection_id, record in records.items():
         values = {
-            "site_id": sites[record.fei_number].id,
+            "site_id": site_ids[record.fei_number],
             "end_date": record.end_date,
             "fiscal_year": fiscal_year(record.end_date),
             "classification": record.classification,
@@ -250,10 +257,11 @@ def import_inspections(text: str) -> ImportOutcome:
         }
         existing = inspections.get(inspection_id)
         if existing is None:
-            db.session.add(Inspection(fda_inspection_id=inspection_id, **values))
+            new_inspections.append({"fda_inspection_id": inspection_id, **values})
             outcome.count(created=True, changed=True)
         else:
             changed = apply_changes(existing, values)
             outcome.count(created=False, changed=changed or inspection_id in site_changed_by)
+    insert_rows(Inspection, new_inspections)
     db.session.flush()
     return outcome

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from portal.extensions import db
 from portal.imports.reading import Rejection
@@ -62,6 +62,25 @@ def load_by(model: type, column, keys: Iterable[Any]) -> dict[Any, Any]:
     for batch in chunks(sorted(set(keys))):
         for record in db.session.scalars(select(model).where(column.in_(batch))):
             found[getattr(record, column.key)] = record
+    return found
+
+
+def insert_rows(model: type, rows: list[dict[str, Any]]) -> None:
+    """Insert new records as one batched statement (per 500) instead of one per row.
+
+    The ORM's unit of work inserts rows one by one on SQLite when it needs their
+    ids back; the imports do not, so they insert in bulk (column defaults such
+    as public_id and created_at still apply) and look ids up afterwards.
+    """
+    for batch in chunks(rows):
+        db.session.execute(insert(model), batch)
+
+
+def ids_by(column, id_column, keys: Iterable[Any]) -> dict[Any, int]:
+    """``{key: id}`` for rows whose ``column`` is in ``keys``: one query per 500 keys."""
+    found: dict[Any, int] = {}
+    for batch in chunks(sorted(set(keys))):
+        found.update(db.session.execute(select(column, id_column).where(column.in_(batch))).all())
     return found
 
 

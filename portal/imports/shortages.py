@@ -21,7 +21,7 @@ from datetime import date
 
 from portal.extensions import db
 from portal.imports.models import ShortageEntry
-from portal.imports.outcome import ImportOutcome, apply_changes, load_by
+from portal.imports.outcome import ImportOutcome, apply_changes, insert_rows, load_by
 from portal.imports.reading import ImportRefused, Row, parse_date, read_rows, row_problem, too_long
 from portal.sites.names import company_key
 
@@ -109,13 +109,15 @@ def import_shortages(text: str) -> ImportOutcome:
         raise ImportRefused("The file has the right columns but no rows. Nothing was imported.")
 
     existing = load_by(ShortageEntry, ShortageEntry.entry_key, entries)
+    new_entries = []
     for key, (_line, values) in entries.items():
         entry = existing.get(key)
         if entry is None:
-            db.session.add(ShortageEntry(entry_key=key, **values))
+            new_entries.append({"entry_key": key, **values})
             outcome.count(created=True, changed=True)
         else:
             outcome.count(created=False, changed=apply_changes(entry, values))
+    insert_rows(ShortageEntry, new_entries)
     outcome.rejections.sort(key=lambda r: r.line)
     db.session.flush()
     return outcome
