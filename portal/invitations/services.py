@@ -161,9 +161,18 @@ def _issue(
 
 
 def send_invitation(
-    site: Site, *, contacts: Sequence[SiteContact], addressee: str, by: User
+    site: Site,
+    *,
+    contacts: Sequence[SiteContact],
+    addressee: str,
+    by: User,
+    commit: bool = True,
 ) -> Invitation:
-    """Email the letter to the chosen contacts (SPEC 4), once a call has reached the site."""
+    """Email the letter to the chosen contacts (SPEC 4), once a call has reached the site.
+
+    ``commit=False`` leaves the transaction open for a caller that commits
+    several changes together (the demo data).
+    """
     reasons = send_blockers(site)
     if reasons:
         raise InvitationError(reasons[0])
@@ -171,7 +180,8 @@ def send_invitation(
     expire_overdue(site_id=site.id)
     invitation, _token = _issue(site, recipients=recipients, addressee=addressee, by=by)
     audit.record("invitation.send", invitation, detail=f"recipients={len(recipients)}")
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return invitation
 
 
