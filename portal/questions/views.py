@@ -53,10 +53,10 @@ def load_question(question_id: uuid.UUID) -> Question:
 
 
 def meeting_label(meeting: Meeting, now) -> str:
+    """Short enough for a select list; the table above it gives the deadline and time left."""
     return (
-        f"Meeting on {local_datetime(meeting.starts_at)}: questions close "
-        f"{local_datetime(meeting.question_deadline)} "
-        f"({describe_time_left(meeting.question_deadline, now)} left)"
+        f"{local_datetime(meeting.starts_at)} "
+        f"({describe_time_left(meeting.question_deadline, now)} left to ask)"
     )
 
 
