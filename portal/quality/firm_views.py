@@ -1,0 +1,91 @@
+"""The firm's quality-action pages: its own actions only, recorded and updated by its staff."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy.orm import joinedload
+
+from portal.engagements.models import Engagement, EngagementStatus
+from portal.extensions import db
+from portal.quality import pages, services
+from portal.quality.blueprint import bp
+from portal.quality.forms import EvidenceForm
+from portal.security import access
+from portal.security.scoping import firm_scoped, get_owned_or_404
+
+
+@bp.route("/firm/quality-actions")
+@access.firm_user
+def firm_index():
+    """The firm's actions, and a way to record a new one for each active engagement."""
+    engagements = db.session.scalars(
+        firm_scoped(Engagement, joinedload(Engagement.site)).where(
+            Engagement.status == EngagementStatus.ACTIVE
+        )
+    ).all()
+    return pages.list_page("quality/firm_index.html", with_firms=False, engagements=engagements)
+
+
+def _detail_page(action, evidence_form: EvidenceForm):
+    return render_template(
+        "quality/firm_detail.html",
+        action=action,
+        evidence_form=evidence_form,
+        transitions=services.transitions_for(action, current_user),
+        today=services.local_today(current_user),
+    )
+
+
+@bp.route("/firm/quality-actions/<uuid:quality_action_id>")
+@access.firm_user
+def firm_detail(quality_action_id: uuid.UUID):
+    return _detail_page(pages.load_action(quality_action_id), EvidenceForm())
+
+
+@bp.route("/firm/quality-actions/new/<uuid:engagement_id>", methods=["GET", "POST"])
+@access.firm_user
+def firm_new(engagement_id: uuid.UUID):
+    engagement = get_owned_or_404(Engagement, engagement_id)
+    return pages.action_form_page(engagement, None, "quality.firm_detail")
+
+
+@bp.route("/firm/quality-actions/<uuid:quality_action_id>/edit", methods=["GET", "POST"])
+@access.firm_user
+def firm_edit(quality_action_id: uuid.UUID):
+    action = pages.load_action(quality_action_id)
+    if not action.status.is_open:
+        flash(
+            f"This action is {action.status.label.lower()}; its details can no longer change.",
+            "info",
+        )
+        return redirect(url_for("quality.firm_detail", quality_action_id=action.public_id))
+    return pages.action_form_page(action.engagement, action, "quality.firm_detail")
+
+
+@bp.route("/firm/quality-actions/<uuid:quality_action_id>/status", methods=["GET", "POST"])
+@access.firm_user
+def firm_transition(quality_action_id: uuid.UUID):
+    """Start, complete or close an action; ``?to=`` names the new status."""
+    return pages.transition_page(pages.load_action(quality_action_id), "quality.firm_detail")
+
+
+@bp.route("/firm/quality-actions/<uuid:quality_action_id>/evidence", methods=["POST"])
+@access.firm_user
+def firm_evidence(quality_action_id: uuid.UUID):
+    action = pages.load_action(quality_action_id)
+    form = EvidenceForm()
+    if form.validate_on_submit():
+        try:
+            services.add_evidence(
+                action, form.note.data or "", form.evidence_date.data, by=current_user
+            )
+        except services.QualityError as error:
+            pages.show_error(form, error)
+        else:
+            db.session.commit()
+            flash("Evidence note added.", "success")
+            return redirect(url_for("quality.firm_detail", quality_action_id=action.public_id))
+    return _detail_page(action, form)

@@ -1,0 +1,170 @@
+"""What FDA's and the firm's quality pages share: loading, filtering, forms, status changes."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import Select, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from portal.auth.models import Firm
+from portal.engagements.models import Engagement
+from portal.extensions import db
+from portal.forms import choices
+from portal.meetings.models import Meeting
+from portal.quality import services
+from portal.quality.forms import ActionFilterForm, ActionForm, TransitionForm
+from portal.quality.models import ActionKind, ActionStatus, QualityAction, QualityActionEvent
+from portal.questions.models import Question
+from portal.security.scoping import firm_scoped, get_owned_or_404, scope_to_viewer
+from portal.templating import local_datetime
+
+PER_PAGE = 25
+
+
+def list_options() -> tuple:
+    """What every row of a list shows: the site and the firm, loaded with the rows."""
+    engagement = joinedload(QualityAction.engagement)
+    return (
+        engagement.joinedload(Engagement.site),
+        engagement.joinedload(Engagement.firm),
+    )
+
+
+def load_action(quality_action_id: uuid.UUID) -> QualityAction:
+    """The action with everything its page shows, for the viewer, or 404 (view logged)."""
+    return get_owned_or_404(
+        QualityAction,
+        quality_action_id,
+        *list_options(),
+        joinedload(QualityAction.meeting),
+        joinedload(QualityAction.question),
+        selectinload(QualityAction.events).joinedload(QualityActionEvent.by),
+    )
+
+
+def filtered_list(*, with_firms: bool) -> tuple[ActionFilterForm, Select, dict]:
+    """The filter form from ``?status=&kind=&overdue=&firm=`` and the matching query."""
+    form = ActionFilterForm(request.args)
+    if with_firms:
+        firms = db.session.execute(select(Firm.public_id, Firm.name).order_by(Firm.name)).all()
+        form.firm.choices = choices([("", "Any firm")] + [(str(f[0]), f[1]) for f in firms])
+    else:
+        form.firm.choices = choices([("", "Any firm")])
+    stmt = firm_scoped(QualityAction, *list_options())
+    query: dict = {}
+    if request.args and form.validate():
+        if form.status.data:
+            stmt = stmt.where(QualityAction.status == ActionStatus(form.status.data))
+            query["status"] = form.status.data
+        if form.kind.data:
+            stmt = stmt.where(QualityAction.kind == ActionKind(form.kind.data))
+            query["kind"] = form.kind.data
+        if form.overdue.data:
+            stmt = stmt.where(services.overdue_clause(services.local_today(current_user)))
+            query["overdue"] = "y"
+        if with_firms and form.firm.data:
+            stmt = stmt.join(Firm, Firm.id == QualityAction.firm_id).where(
+                Firm.public_id == uuid.UUID(form.firm.data)
+            )
+            query["firm"] = form.firm.data
+    stmt = stmt.order_by(QualityAction.target_date.asc().nulls_last(), QualityAction.id.desc())
+    return form, stmt, query
+
+
+def list_page(template: str, *, with_firms: bool, **context):
+    form, stmt, query = filtered_list(with_firms=with_firms)
+    page = db.paginate(stmt, per_page=PER_PAGE, error_out=False)
+    return render_template(
+        template,
+        form=form,
+        page=page,
+        query=query,
+        today=services.local_today(current_user),
+        **context,
+    )
+
+
+def engagement_links(engagement: Engagement) -> tuple[list[Meeting], list[Question]]:
+    """The engagement's meetings and questions, which an action may be linked to."""
+    meetings = db.session.scalars(
+        scope_to_viewer(
+            select(Meeting).where(Meeting.engagement_id == engagement.id), Meeting
+        ).order_by(Meeting.starts_at.desc())
+    ).all()
+    questions = db.session.scalars(
+        scope_to_viewer(
+            select(Question).where(Question.engagement_id == engagement.id), Question
+        ).order_by(Question.submitted_at.desc())
+    ).all()
+    return list(meetings), list(questions)
+
+
+def action_form_page(engagement: Engagement, action: QualityAction | None, detail_endpoint: str):
+    """New (``action`` None) or edit: the form, the service call, the messages beside fields."""
+    form = ActionForm()
+    meetings, questions = engagement_links(engagement)
+    form.set_links(meetings, questions, local_datetime)
+    if request.method == "GET" and action is not None:
+        form.kind.data = action.kind.value
+        form.description.data = action.description
+        form.owner_name.data = action.owner_name
+        form.target_date.data = action.target_date
+        form.meeting.data = str(action.meeting.public_id) if action.meeting else ""
+        form.question.data = str(action.question.public_id) if action.question else ""
+    if form.validate_on_submit():
+        try:
+            if action is None:
+                action = services.create_action(engagement, form.details(), by=current_user)
+                message = "Quality action recorded."
+            else:
+                services.update_action(action, form.details(), by=current_user)
+                message = "Changes saved."
+        except services.QualityError as error:
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(message, "success")
+            return redirect(url_for(detail_endpoint, quality_action_id=action.public_id))
+    return render_template("quality/form.html", form=form, engagement=engagement, action=action)
+
+
+def show_error(form, error: services.QualityError) -> None:
+    """The service's message beside its field, or above the form when it names none."""
+    if error.field and error.field in form:
+        form[error.field].errors = [*form[error.field].errors, str(error)]
+    else:
+        flash(str(error), "error")
+
+
+def transition_page(action: QualityAction, detail_endpoint: str):
+    """Confirm a status change (with its note), then make it through the service."""
+    detail = url_for(detail_endpoint, quality_action_id=action.public_id)
+    wanted = request.values.get("to", "")
+    allowed = {t.target.value: t for t in services.transitions_for(action, current_user)}
+    transition = allowed.get(wanted)
+    if transition is None:
+        flash(
+            f"That change is not possible for an action that is {action.status.label.lower()}.",
+            "error" if request.method == "POST" else "info",
+        )
+        return redirect(detail)
+    form = TransitionForm(data={"to": wanted} if request.method == "GET" else None)
+    form.note.label.text = transition.note_label
+    form.submit.label.text = transition.verb
+    if form.validate_on_submit():
+        try:
+            services.change_status(
+                action, transition.target, by=current_user, note=form.note.data or ""
+            )
+        except services.QualityError as error:
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"The action is now {transition.target.label.lower()}.", "success")
+            return redirect(detail)
+    return render_template(
+        "quality/transition.html", form=form, action=action, transition=transition, detail=detail
+    )
