@@ -11,7 +11,7 @@ from sqlalchemy import select
 from portal.audit.models import AuditEvent
 from portal.auth.models import Role
 from portal.extensions import db
-from portal.sites import services
+from portal.sites import records, services
 from portal.sites.models import ContactLog, ContactOutcome, Product, RegulatoryAction, Site
 from portal.timeutil import UTC, utcnow
 from tests import factories
@@ -298,7 +298,7 @@ def test_closing_an_action_needs_a_note_and_a_sensible_date(app, staff, fda_staf
     assert action.closed_note == "Close-out letter issued."
     assert actions("regulatory_action.") == ["regulatory_action.close"]
     with pytest.raises(services.SiteError, match="already recorded closed"):
-        services.close_regulatory_action(action, closed_on=date(2020, 2, 1), note="x", by=fda_staff)
+        records.close_regulatory_action(action, closed_on=date(2020, 2, 1), note="x", by=fda_staff)
     # The closing page now just says so.
     assert staff.get(url).status_code == 302
     page = staff.get(f"/sites/{site.public_id}").get_data(as_text=True)

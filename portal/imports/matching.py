@@ -22,7 +22,7 @@ from portal.imports.models import MatchStatus, ShortageEntry, ShortageMatch
 from portal.imports.outcome import chunks
 from portal.sites.models import Product, Site
 from portal.sites.names import match_evidence
-from portal.sites.services import SHORTAGE_LIST
+from portal.sites.records import SHORTAGE_LIST
 from portal.timeutil import format_date, utcnow
 
 PRODUCT_NAME_MAX = 300

@@ -17,7 +17,7 @@ from portal.extensions import db
 from portal.forms import ConfirmForm
 from portal.security import access
 from portal.security.scoping import get_fda_record_or_404
-from portal.sites import eligibility, queries
+from portal.sites import eligibility, queries, records
 from portal.sites import services as sites
 from portal.sites.blueprint import bp
 from portal.sites.forms import (
@@ -46,8 +46,8 @@ def _viewer_today():
 # --- contacts -------------------------------------------------------------------------------------
 
 
-def _contact_details(form: ContactForm) -> sites.ContactDetails:
-    return sites.ContactDetails(
+def _contact_details(form: ContactForm) -> records.ContactDetails:
+    return records.ContactDetails(
         name=form.name.data or "",
         title=form.title.data or "",
         email=form.email.data or "",
@@ -62,7 +62,7 @@ def new_contact(site_id: uuid.UUID):
     form = ContactForm()
     if form.validate_on_submit():
         try:
-            contact = sites.add_contact(site, _contact_details(form))
+            contact = records.add_contact(site, _contact_details(form))
         except sites.SiteError as error:
             show_error(form, error)
         else:
@@ -79,7 +79,7 @@ def edit_contact(site_contact_id: uuid.UUID):
     form = ContactForm(obj=contact)
     if form.validate_on_submit():
         try:
-            sites.update_contact(contact, _contact_details(form))
+            records.update_contact(contact, _contact_details(form))
         except sites.SiteError as error:
             show_error(form, error)
         else:
@@ -94,7 +94,7 @@ def edit_contact(site_contact_id: uuid.UUID):
 def archive_contact(site_contact_id: uuid.UUID):
     contact = get_fda_record_or_404(SiteContact, site_contact_id)
     if ConfirmForm().validate_on_submit():
-        sites.set_contact_archived(contact, True)
+        records.set_contact_archived(contact, True)
         db.session.commit()
         flash(f"{contact.name} archived: no longer offered as a contact.", "success")
     return _back_to(contact.site, "contacts")
@@ -105,7 +105,7 @@ def archive_contact(site_contact_id: uuid.UUID):
 def restore_contact(site_contact_id: uuid.UUID):
     contact = get_fda_record_or_404(SiteContact, site_contact_id)
     if ConfirmForm().validate_on_submit():
-        sites.set_contact_archived(contact, False)
+        records.set_contact_archived(contact, False)
         db.session.commit()
         flash(f"{contact.name} restored.", "success")
     return _back_to(contact.site, "contacts")
@@ -121,7 +121,7 @@ def new_product(site_id: uuid.UUID):
     form = ProductForm()
     if form.validate_on_submit():
         try:
-            product = sites.add_product(
+            product = records.add_product(
                 site,
                 name=form.name.data,
                 shortage_vulnerable=form.shortage_vulnerable.data,
@@ -143,7 +143,7 @@ def edit_product(product_id: uuid.UUID):
     form = ProductForm(obj=product)
     if form.validate_on_submit():
         try:
-            sites.update_product(
+            records.update_product(
                 product,
                 name=form.name.data,
                 shortage_vulnerable=form.shortage_vulnerable.data,
@@ -163,7 +163,7 @@ def edit_product(product_id: uuid.UUID):
 def archive_product(product_id: uuid.UUID):
     product = get_fda_record_or_404(Product, product_id)
     if ConfirmForm().validate_on_submit():
-        sites.set_product_archived(product, True)
+        records.set_product_archived(product, True)
         db.session.commit()
         flash(f"{product.name} archived: the site no longer counts as making it.", "success")
     return _back_to(product.site, "products")
@@ -174,7 +174,7 @@ def archive_product(product_id: uuid.UUID):
 def restore_product(product_id: uuid.UUID):
     product = get_fda_record_or_404(Product, product_id)
     if ConfirmForm().validate_on_submit():
-        sites.set_product_archived(product, False)
+        records.set_product_archived(product, False)
         db.session.commit()
         flash(f"{product.name} restored.", "success")
     return _back_to(product.site, "products")
@@ -190,7 +190,7 @@ def new_regulatory_action(site_id: uuid.UUID):
     form = RegulatoryActionForm()
     if form.validate_on_submit():
         try:
-            action = sites.record_regulatory_action(
+            action = records.record_regulatory_action(
                 site,
                 action_type=form.action_type.data,
                 action_date=form.action_date.data,
@@ -221,7 +221,7 @@ def close_regulatory_action(regulatory_action_id: uuid.UUID):
     form = CloseActionForm()
     if form.validate_on_submit():
         try:
-            sites.close_regulatory_action(
+            records.close_regulatory_action(
                 action,
                 closed_on=form.closed_on.data,
                 note=form.note.data or "",
