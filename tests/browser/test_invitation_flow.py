@@ -16,7 +16,7 @@ from portal.mail import deliver_outbox
 from portal.timeutil import to_local, utcnow
 from tests import factories
 from tests.browser.helpers import assert_accessible, sign_in, sign_out
-from tests.factories_invitations import NEW_PASSWORD
+from tests.factories_invitations import NEW_PASSWORD, expired_values, open_letter
 from tests.factories_sites import inspection_row, inspections_csv
 
 FEI = "3002806560"
@@ -155,3 +155,46 @@ def test_fda_invites_the_site_and_its_quality_lead_accepts(page, smtp, live_serv
     ).one()
     assert (colleague.role, colleague.status) == (Role.FIRM_STAFF, UserStatus.INVITED)
     assert colleague.firm_id == lead.firm_id
+
+
+def test_the_other_invitation_engagement_and_firm_pages_pass_axe(page, fda_staff, firm_admin):
+    live = open_letter(fda_staff)
+    expired = open_letter(fda_staff, site_values={"legal_name": "Lapsed Site"}, **expired_values())
+    engagement = factories.engagement(firm_admin.firm, sent_by=fda_staff)
+    factories.regulatory_action(engagement.site)
+    colleague = factories.user(Role.FIRM_STAFF, firm=firm_admin.firm)
+    db.session.commit()
+
+    # Anonymous: the decline page, a link that no longer works, one that never did.
+    for path, label in (
+        (f"/invitation/{live.token}/decline", "decline page"),
+        (f"/invitation/{expired.token}", "expired link"),
+        ("/invitation/" + "x" * 43, "unknown link"),
+    ):
+        page.goto(path)
+        checked(page, label)
+
+    sign_in(page, fda_staff, factories.PASSWORD)
+    for path, label in (
+        (f"/invitations/{live.invitation.public_id}/withdraw", "withdraw a letter"),
+        (f"/invitations/{live.invitation.public_id}/resend", "re-send a letter"),
+        ("/engagements?status=all", "engagement list"),
+        (f"/engagements/{engagement.public_id}", "flagged engagement"),
+        (f"/engagements/{engagement.public_id}/close", "close an engagement"),
+        (f"/invitation/{live.token}/accept", "accept refused to FDA staff"),
+    ):
+        page.goto(path)
+        checked(page, label)
+    page.goto(f"/invitations/{live.invitation.public_id}/withdraw")
+    page.get_by_role("button", name="Withdraw the invitation").click()
+    checked(page, "withdraw with the reason missing")
+    sign_out(page)
+
+    sign_in(page, firm_admin, factories.PASSWORD)
+    page.goto(f"/firm/team/{colleague.public_id}/deactivate")
+    checked(page, "deactivate a colleague")
+    page.goto(f"/invitation/{live.token}/decline")
+    page.get_by_label("Would you tell us why?").fill("Not now.")
+    page.get_by_role("button", name="Decline the invitation").click()
+    page.get_by_role("heading", name="This invitation has been declined").wait_for()
+    checked(page, "declined confirmation")
