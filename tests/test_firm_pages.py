@@ -190,3 +190,17 @@ def test_fda_users_land_on_the_work_list(client, sign_in, fda_staff):
     sign_in(fda_staff)
     response = client.get("/")
     assert response.headers["Location"].endswith("/work")
+
+
+def test_the_colleagues_page_keeps_a_fixed_query_count(client, sign_in, count_queries):
+    team = engagement_with_people(staff=1)
+    sign_in(team.admin)
+    with count_queries() as few:
+        client.get("/firm/team")
+    for _ in range(30):
+        factories.user(Role.FIRM_STAFF, firm=team.firm)
+    db.session.commit()
+    with count_queries() as many:
+        page = client.get("/firm/team").get_data(as_text=True)
+    assert "32 portal users at your firm" in page
+    assert few.count == many.count

@@ -331,3 +331,19 @@ def test_site_panel_lists_letters_and_says_why_none_can_be_sent(app, fda_staff, 
     assert panel_queries() == few
     with app.test_request_context():
         assert str(render_panels("site", site=site)).count("Declined") >= 12
+
+
+def test_the_letter_page_keeps_a_fixed_query_count(client, sign_in, fda_staff, count_queries):
+    site = site_ready_for_letter(fda_staff)
+    first, _ = letter_to(site, fda_staff, status=InvitationStatus.REPLACED)
+    sign_in(fda_staff)
+    with count_queries() as before:
+        client.get(f"/invitations/{first.public_id}")
+    newer, _ = letter_to(site, fda_staff, status=InvitationStatus.WITHDRAWN, withdrawn_at=utcnow())
+    first.replaced_by_id = newer.id
+    newer.withdrawn_by_id = fda_staff.id
+    db.session.commit()
+    with count_queries() as after:
+        page = client.get(f"/invitations/{first.public_id}").get_data(as_text=True)
+    assert "Replaced by" in page
+    assert before.count == after.count
