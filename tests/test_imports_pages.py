@@ -4,10 +4,12 @@ the list of past runs."""
 from __future__ import annotations
 
 import io
+import json
 
 import pytest
 from sqlalchemy import select
 
+from portal.auth.models import Role
 from portal.extensions import db
 from portal.imports.models import ImportKind, ImportRun
 from portal.sites.models import Inspection, Site
@@ -169,3 +171,23 @@ def test_firm_users_cannot_reach_imports(app, client, sign_in, firm_admin):
     sign_in(firm_admin)
     assert client.get("/imports").status_code == 404
     assert client.get(UPLOAD).status_code == 404
+
+
+def test_the_index_and_a_report_issue_fixed_queries(app, staff, count_queries):
+    counts = {"index": [], "report": []}
+    for size in (1, 20):
+        uploader = factories.user(Role.FDA_STAFF)
+        for _ in range(size):
+            rejections = [{"line": n, "reason": "FEI Number is missing."} for n in range(size)]
+            run = factories.import_run(
+                by_id=uploader.id, rejected=size, rejections=json.dumps(rejections)
+            )
+        db.session.commit()
+        with count_queries() as counter:
+            assert staff.get("/imports").status_code == 200
+        counts["index"].append(counter.count)
+        with count_queries() as counter:
+            assert staff.get(f"/imports/runs/{run.public_id}").status_code == 200
+        counts["report"].append(counter.count)
+    assert counts["index"][0] == counts["index"][1], counts
+    assert counts["report"][0] == counts["report"][1], counts
