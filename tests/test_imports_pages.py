@@ -191,3 +191,13 @@ def test_the_index_and_a_report_issue_fixed_queries(app, staff, count_queries):
         counts["report"].append(counter.count)
     assert counts["index"][0] == counts["index"][1], counts
     assert counts["report"][0] == counts["report"][1], counts
+
+
+def test_an_import_that_loses_a_race_saves_nothing_and_says_so(app, staff, monkeypatch):
+    """Two uploads of one file at once: the unique keys stop the later one, with a message."""
+    upload(staff, inspections_csv([inspection_row()]))
+    # The second upload does not see the first one's records, as if both ran at once.
+    monkeypatch.setattr("portal.imports.inspections.load_by", lambda *args: {})
+    page = error_beside_file(upload(staff, inspections_csv([inspection_row()])))
+    assert "Another import saved some of the same records" in page
+    assert count_rows(ImportRun) == 1 and count_rows(Inspection) == 1

@@ -404,3 +404,16 @@ def test_a_call_cannot_be_logged_by_a_firm_user(app, fda_staff, firm_admin):
             caller=firm_admin,
             outcome=ContactOutcome.NO_ANSWER,
         )
+
+
+def test_two_people_adding_one_fei_at_once_get_a_message_not_an_error(app, staff, monkeypatch):
+    factories.site(fei_number="3002806560")
+    db.session.commit()
+    # The other person's site was saved after this one's check ran.
+    monkeypatch.setattr(services, "_check_site", lambda details, site: None)
+    response = post_form(staff, "/sites/new", SITE)
+    assert response.status_code == 200
+    assert "Another site was just saved with FEI number 3002806560" in response.get_data(
+        as_text=True
+    )
+    assert count_rows(Site) == 1

@@ -11,23 +11,24 @@ from pathlib import Path
 
 import click
 from flask import Flask
+from sqlalchemy.exc import IntegrityError
 
 from portal.extensions import db
 from portal.imports.models import ImportKind
-from portal.imports.services import ImportRefused, rejections_of, run_import
+from portal.imports.services import CONCURRENT_IMPORT, ImportRefused, rejections_of, run_import
 
 
 def _run(kind: ImportKind, path: str) -> None:
     file = Path(path)
     try:
         run = run_import(kind, file.read_bytes(), file.name)
+        db.session.commit()
     except ImportRefused as error:
         db.session.rollback()
         raise click.ClickException(f"{file.name}: {error}") from error
-    except Exception:
+    except IntegrityError as error:
         db.session.rollback()
-        raise
-    db.session.commit()
+        raise click.ClickException(f"{file.name}: {CONCURRENT_IMPORT}") from error
     click.echo(
         f"{file.name}: created {run.created}, updated {run.updated}, "
         f"unchanged {run.unchanged}, rejected {run.rejected}."

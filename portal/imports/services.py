@@ -22,7 +22,7 @@ from portal.imports.reading import ImportRefused, decode
 from portal.imports.shortages import import_shortages
 from portal.timeutil import utcnow
 
-__all__ = ["KIND_LABELS", "ImportRefused", "run_import", "rejections_of"]
+__all__ = ["CONCURRENT_IMPORT", "KIND_LABELS", "ImportRefused", "run_import", "rejections_of"]
 
 IMPORTERS: dict[ImportKind, Callable[[str], ImportOutcome]] = {
     ImportKind.INSPECTIONS: import_inspections,
@@ -37,6 +37,12 @@ KIND_LABELS = {
 }
 
 FILENAME_MAX = 255
+
+#: When two imports write the same records at once, the unique keys stop the later one.
+CONCURRENT_IMPORT = (
+    "Another import saved some of the same records while this one ran, so nothing from "
+    "this file was saved. Import the file again: records already saved will show as unchanged."
+)
 
 
 def run_import(kind: ImportKind, data: bytes, filename: str, *, by=None) -> ImportRun:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
@@ -17,7 +18,13 @@ from portal.forms import ConfirmForm
 from portal.imports import compliance, inspections, matching, shortages
 from portal.imports.forms import MatchFilterForm, UploadForm
 from portal.imports.models import ImportKind, ImportRun, MatchStatus, ShortageMatch
-from portal.imports.services import KIND_LABELS, ImportRefused, rejections_of, run_import
+from portal.imports.services import (
+    CONCURRENT_IMPORT,
+    KIND_LABELS,
+    ImportRefused,
+    rejections_of,
+    run_import,
+)
 from portal.security import access
 from portal.security.scoping import get_fda_record_or_404
 from portal.sites.models import Site
@@ -92,11 +99,14 @@ def _upload(kind: ImportKind):
         upload = form.file.data
         try:
             run = run_import(kind, upload.read(), _filename(upload.filename), by=current_user)
+            db.session.commit()
         except ImportRefused as error:
             db.session.rollback()
             form.file.errors = [*form.file.errors, str(error)]
+        except IntegrityError:
+            db.session.rollback()
+            form.file.errors = [*form.file.errors, CONCURRENT_IMPORT]
         else:
-            db.session.commit()
             flash(
                 f"Imported {run.filename}: {run.created} created, {run.updated} updated, "
                 f"{run.unchanged} unchanged, {run.rejected} rejected.",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 
 from flask import flash, redirect, render_template, request, url_for
+from sqlalchemy.exc import IntegrityError
 
 from portal.audit import services as audit
 from portal.extensions import db
@@ -86,6 +87,19 @@ def _details(form: SiteForm) -> sites.SiteDetails:
     )
 
 
+def _lost_race(form: SiteForm) -> None:
+    """Someone saved the same FEI number a moment earlier: the unique index said no."""
+    db.session.rollback()
+    show_error(
+        form,
+        sites.SiteError(
+            f"Another site was just saved with FEI number {form.fei_number.data}. "
+            "Search for it on the Sites page.",
+            "fei_number",
+        ),
+    )
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @access.fda_staff
 def new():
@@ -93,10 +107,12 @@ def new():
     if form.validate_on_submit():
         try:
             site = sites.create_site(_details(form))
+            db.session.commit()
         except sites.SiteError as error:
             show_error(form, error)
+        except IntegrityError:
+            _lost_race(form)
         else:
-            db.session.commit()
             flash(f"Site FEI {site.fei_number} added.", "success")
             return redirect(url_for("sites.detail", site_id=site.public_id))
     return render_template("sites/site_form.html", form=form, site=None)
@@ -110,10 +126,12 @@ def edit(site_id: uuid.UUID):
     if form.validate_on_submit():
         try:
             changed = sites.update_site(site, _details(form))
+            db.session.commit()
         except sites.SiteError as error:
             show_error(form, error)
+        except IntegrityError:
+            _lost_race(form)
         else:
-            db.session.commit()
             flash("Site saved." if changed else "Nothing had changed.", "success")
             return redirect(url_for("sites.detail", site_id=site.public_id))
     return render_template("sites/site_form.html", form=form, site=site)
