@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -18,9 +19,6 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 from portal.models import UTCDateTime
-
-#: How SQLAlchemy stores a naive UTC datetime in SQLite (text that sorts in time order).
-_SQLITE_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
 
 
 class days_between(FunctionElement):  # noqa: N801 - reads as the SQL function it is
@@ -77,18 +75,23 @@ def _deadline_sqlite(element: standard_question_deadline, compiler: Any, **kw: A
     return f"sep_question_deadline({compiler.process(element.clauses, **kw)})"
 
 
+@lru_cache(maxsize=16384)
 def question_deadline_text(starts_at: str | None, zone_name: str | None, days: int | None) -> str:
-    """SQLite's version of the rule, on the text SQLAlchemy stores for a UTC datetime."""
+    """SQLite's version of the rule, on the text SQLAlchemy stores for a UTC datetime.
+
+    Called once per question row, so it is cached: a meeting's questions share
+    one deadline, and the big dashboard queries would otherwise spend their time here.
+    """
     if starts_at is None or days is None:
         return None  # type: ignore[return-value]
     try:
         zone = ZoneInfo(zone_name or "UTC")
     except (ZoneInfoNotFoundError, ValueError):
         zone = ZoneInfo("UTC")
-    start = datetime.strptime(starts_at, _SQLITE_FORMAT).replace(tzinfo=UTC)
+    start = datetime.fromisoformat(starts_at).replace(tzinfo=UTC)
     wall = start.astimezone(zone).replace(tzinfo=None) - timedelta(days=int(days))
-    deadline = wall.replace(tzinfo=zone).astimezone(UTC)
-    return deadline.strftime(_SQLITE_FORMAT)
+    deadline = wall.replace(tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
+    return deadline.isoformat(sep=" ", timespec="microseconds")
 
 
 @event.listens_for(Engine, "connect")
