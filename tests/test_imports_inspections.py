@@ -148,6 +148,8 @@ def test_bad_rows_are_named_by_line_and_the_good_ones_imported(app):
         ({"Posted_Citations": "Maybe"}, 'Posted Citations "Maybe" must be Yes or No.'),
         ({"Fiscal_Year": "FY17"}, 'Fiscal Year "FY17" is not a year such as 2017.'),
         ({"Classification": ""}, "Classification is missing; it must be NAI, VAI or OAI."),
+        ({"Legal_Name": "Bell\x07Labs"}, "Legal Name contains an invisible control character"),
+        ({"City": "invoice\u202egnp"}, "City contains an invisible control character"),
     ],
 )
 def test_each_kind_of_bad_row_is_rejected_with_its_reason(app, change, reason):

@@ -30,7 +30,6 @@ from portal.imports.reading import (
     blank_dash,
     parse_date,
     read_rows,
-    row_problem,
     too_long,
 )
 from portal.sites.models import RegulatoryAction, Site
@@ -62,7 +61,7 @@ ActionKey = tuple[str, str, date, str]
 
 
 def _parse(row: Row, today: date) -> tuple[ActionKey | None, str | None]:
-    if problem := row_problem(row):
+    if problem := row.problem:
         return None, problem
     fei = row["FEI Number"]
     if not fei:

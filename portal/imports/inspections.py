@@ -28,7 +28,6 @@ from portal.imports.reading import (
     blank_dash,
     parse_date,
     read_rows,
-    row_problem,
     too_long,
 )
 from portal.sites.models import Inspection, InspectionClassification, Site
@@ -112,7 +111,7 @@ class InspectionRecord:
 
 def _parse(row: Row, today: date) -> tuple[InspectionRecord | None, dict | None, str | None]:
     """The inspection and site details of a row, or the reason to reject it."""
-    if problem := row_problem(row):
+    if problem := row.problem:
         return None, None, problem
     fei = row["FEI Number"]
     if not fei:

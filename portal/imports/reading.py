@@ -49,9 +49,28 @@ class Row:
     line: int
     #: Values by the import's own column names, whitespace trimmed.
     values: dict[str, str]
+    #: What makes the line unreadable as a row (wrong number of values, hidden
+    #: characters), found while reading; the importer rejects it with this reason.
+    problem: str | None = None
 
     def __getitem__(self, column: str) -> str:
         return self.values.get(column, "")
+
+
+#: Characters no exported value contains legitimately: C0 controls other than tab
+#: and line breaks, DEL, and the bidirectional overrides that make text read
+#: differently from what it is (the same ones portal.forms refuses in typed text).
+_HIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+
+
+def _hidden_character_problem(values: dict[str, str]) -> str | None:
+    for column, value in values.items():
+        if _HIDDEN.search(value):
+            return (
+                f"{column} contains an invisible control character; remove it from the file "
+                "and import it again."
+            )
+    return None
 
 
 def _line_of_offset(data: bytes, offset: int) -> int:
@@ -116,18 +135,14 @@ def read_rows(text: str, columns: tuple[str, ...], *, what: str) -> Iterator[Row
             if not any(cell.strip() for cell in record):
                 continue  # blank line
             if len(record) != width:
-                yield Row(
-                    start,
-                    {
-                        "__problem__": (
-                            f"This line has {len(record)} values but the header has {width} "
-                            "columns; a comma or line break inside a value may be missing its "
-                            "quotes."
-                        )
-                    },
+                problem = (
+                    f"This line has {len(record)} values but the header has {width} columns; "
+                    "a comma or line break inside a value may be missing its quotes."
                 )
+                yield Row(start, {}, problem)
                 continue
-            yield Row(start, {column: record[i].strip() for column, i in positions.items()})
+            values = {column: record[i].strip() for column, i in positions.items()}
+            yield Row(start, values, _hidden_character_problem(values))
     except csv.Error as error:
         raise ImportRefused(
             f"The file could not be read as CSV near line {last_line + 1} ({error}). "
@@ -142,11 +157,6 @@ def read_rows(text: str, columns: tuple[str, ...], *, what: str) -> Iterator[Row
             f"The first line has: {seen}. Nothing was imported; check that you chose the "
             "right file for this page."
         )
-
-
-def row_problem(row: Row) -> str | None:
-    """The structural problem read_rows found with a row, if any."""
-    return row.values.get("__problem__")
 
 
 #: Dates as FDA's exports write them (Data Dashboard: MM/DD/YYYY), and ISO dates.

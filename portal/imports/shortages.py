@@ -22,7 +22,7 @@ from datetime import date
 from portal.extensions import db
 from portal.imports.models import ShortageEntry
 from portal.imports.outcome import ImportOutcome, apply_changes, insert_rows, load_by
-from portal.imports.reading import ImportRefused, Row, parse_date, read_rows, row_problem, too_long
+from portal.imports.reading import ImportRefused, Row, parse_date, read_rows, too_long
 from portal.sites.names import company_key
 
 COLUMNS = (
@@ -54,7 +54,7 @@ def entry_key(generic_name: str, company_name: str, presentation: str) -> str:
 
 
 def _parse(row: Row) -> tuple[dict | None, str | None]:
-    if problem := row_problem(row):
+    if problem := row.problem:
         return None, problem
     if not row["Generic Name"]:
         return None, "Generic Name is missing."
