@@ -84,7 +84,11 @@ def test_fda_schedules_in_a_named_zone_and_the_start_is_stored_in_utc(
         [firm_admin.email, firm_staff.email]
     )
     body = emails[0].body_text
-    assert "Thu 10 Dec 2026, 08:30 EST (Thu 10 Dec 2026, 14:30 CET)" in body
+    assert (
+        "\nWhen: Thu 10 Dec 2026, 08:30 EST (Thu 10 Dec 2026, 14:30 CET)\nLength: 90 minutes\n"
+        in body
+    )
+    assert "\nHow to join: https://meet.example.gov/sep-42\nPasscode 9911\n\nAgenda:\n" in body
     assert "Thu 26 Nov 2026, 08:30 EST" in body  # the question deadline, the reader's zone
     assert f"/firm/meetings/{meeting.public_id}" in body
     assert db.session.query(AuditEvent).filter_by(action="meeting.schedule").count() == 1
