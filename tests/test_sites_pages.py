@@ -103,11 +103,13 @@ def test_an_empty_list_says_how_to_start(app, staff_client):
     assert "No sites yet. Import the Data Dashboard files" in page
 
 
-def test_a_bad_filter_value_is_ignored_not_an_error(app, staff_client):
+def test_a_bad_filter_value_is_dropped_and_the_others_still_apply(app, staff_client):
     factories.site(legal_name="Any Site")
+    factories.site(legal_name="Other Site")
     db.session.commit()
-    page = listed(staff_client.get("/sites?eligibility=maybe&country=Atlantis&page=x"))
-    assert "Any Site" in page
+    page = listed(staff_client.get("/sites?eligibility=maybe&country=Atlantis&page=x&q=any"))
+    assert "Any Site" in page and "Other Site" not in page
+    assert 'id="eligibility-error"' in page and 'id="country-error"' in page
 
 
 def _populated_site(size: int, caller):

@@ -34,15 +34,21 @@ def _search_form() -> tuple[SiteSearchForm, queries.SiteFilters]:
     form = SiteSearchForm(request.args)
     form.country.choices = choices([("", "Any country")] + [(c, c) for c in queries.countries()])
     form.invitation.choices = choices([("", "Any")] + list(queries.INVITATION_LABELS.items()))
-    filters = queries.SiteFilters()
-    if request.args and form.validate():
-        filters = queries.SiteFilters(
-            q=form.q.data or "",
-            country=form.country.data or "",
-            eligibility=form.eligibility.data or "",
-            invitation=form.invitation.data or "",
-            include_archived=bool(form.archived.data),
-        )
+    if not request.args:
+        return form, queries.SiteFilters()
+    form.validate()
+
+    def valid(field) -> str:
+        # A filter with a bad value (an edited URL) is dropped; the others still apply.
+        return "" if field.errors else (field.data or "")
+
+    filters = queries.SiteFilters(
+        q=valid(form.q),
+        country=valid(form.country),
+        eligibility=valid(form.eligibility),
+        invitation=valid(form.invitation),
+        include_archived=bool(form.archived.data),
+    )
     return form, filters
 
 
