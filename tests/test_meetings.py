@@ -394,3 +394,10 @@ def test_firm_list_holds_only_their_own_meetings(
     meeting_at(factories.engagement(other_firm_admin.firm), "2026-12-11 10:00")
     page = sign_in(firm_staff).get("/firm/meetings").get_data(as_text=True)
     assert "Thu 10 Dec 2026" in page and "Fri 11 Dec 2026" not in page
+
+
+def test_the_schedule_page_of_a_closed_engagement_says_so(engagement, fda_staff, sign_in, now):
+    engagement.status = EngagementStatus.CLOSED
+    page = sign_in(fda_staff).get(f"/meetings/new/{engagement.public_id}").get_data(as_text=True)
+    assert "This engagement is closed; it can have no new meetings." in page
+    assert 'name="start_date"' not in page
