@@ -18,7 +18,7 @@ WIDTH = 720
 ROW_HEIGHT = 34
 BAR_HEIGHT = 22
 #: Room right of the longest bar for its value text.
-VALUE_ROOM = 270
+VALUE_ROOM = 290
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ def bar_chart(
     title: str,
     items: Sequence[tuple[str, float | int | None, str]],
     *,
-    label_width: int = 240,
+    label_width: int = 250,
 ) -> BarChart:
     """Bars for (label, value, text) items, scaled to the largest value."""
     longest = WIDTH - label_width - VALUE_ROOM
