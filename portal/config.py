@@ -103,6 +103,9 @@ class Config:
     MAIL_SUPPRESS_SEND = False
     #: Shows message bodies and links on the outbox page (development only).
     MAIL_DEV_VIEWER = False
+    #: Keep a message's text after delivery. Off in production: bodies hold personal
+    #: links (invitation, activation, reset) that are stored nowhere else unhashed.
+    MAIL_KEEP_BODIES = _env_bool("MAIL_KEEP_BODIES", False)
 
     #: argon2id cost (RFC 9106 second recommended option, memory-constrained).
     ARGON2_TIME_COST = _env_int("ARGON2_TIME_COST", 3)
@@ -119,6 +122,7 @@ class DevelopmentConfig(Config):
     PORTAL_ENV = "development"
     SESSION_COOKIE_SECURE = False
     MAIL_DEV_VIEWER = True
+    MAIL_KEEP_BODIES = True
 
 
 class TestConfig(Config):
@@ -126,6 +130,7 @@ class TestConfig(Config):
     TESTING = True
     SESSION_COOKIE_SECURE = False
     MAIL_DEV_VIEWER = True
+    MAIL_KEEP_BODIES = True
     SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
     RATELIMIT_STORAGE_URI = "memory://"
     # Cheap hashes: the suite hashes hundreds of passwords.

@@ -40,6 +40,17 @@ def _same_site(url: str | None) -> bool:
     return parts.netloc == request.host
 
 
+def _is_public_endpoint() -> bool:
+    """Public pages (invitation links, password links) carry secrets in their paths:
+    no draft is kept for them, so no token is written to the database."""
+    from flask import current_app
+
+    from portal.security.access import policy_of
+
+    view = current_app.view_functions.get(request.endpoint or "")
+    return view is None or policy_of(view) == "public"
+
+
 def handle_csrf_error(error: CSRFError):
     db.session.rollback()
     if request.endpoint == "auth.login":
@@ -48,7 +59,7 @@ def handle_csrf_error(error: CSRFError):
         form = LoginForm(formdata=MultiDict({"email": request.form.get("email", "")[:254]}))
         form.password.errors = ["The sign-in page had expired. Enter your password again."]
         return render_template("auth/login.html", form=form), 400
-    if current_user.is_authenticated and request.form:
+    if current_user.is_authenticated and request.form and not _is_public_endpoint():
         from portal.auth.services import save_draft
 
         save_draft(current_user, request.path, request.form)

@@ -149,6 +149,20 @@ def _record_failure(message: OutboxMessage, error: Exception, report: DeliveryRe
         report.retrying += 1
 
 
+REMOVED_BODY = "(Delivered. The text is not kept after delivery: it may hold personal links.)"
+
+
+def _record_delivery(message: OutboxMessage) -> None:
+    message.status = OutboxStatus.SENT
+    message.sent_at = utcnow()
+    message.claimed_until = None
+    message.last_error = ""
+    if not current_app.config["MAIL_KEEP_BODIES"]:
+        message.body_text = REMOVED_BODY
+        message.body_html = REMOVED_BODY
+        message.attachments = "[]"
+
+
 def deliver_outbox(batch_size: int = 50) -> DeliveryReport:
     report = DeliveryReport()
     while True:
@@ -174,10 +188,7 @@ def deliver_outbox(batch_size: int = 50) -> DeliveryReport:
                 except Exception as error:  # noqa: BLE001 - recorded on the message, retried
                     _record_failure(message, error, report)
                 else:
-                    message.status = OutboxStatus.SENT
-                    message.sent_at = utcnow()
-                    message.claimed_until = None
-                    message.last_error = ""
+                    _record_delivery(message)
                     report.sent += 1
                 db.session.commit()
         finally:

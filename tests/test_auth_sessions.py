@@ -150,3 +150,12 @@ def test_text_posted_with_an_expired_form_is_kept(app, firm_admin):
     assert "was not saved yet" in page
     db.session.refresh(firm_admin)
     assert firm_admin.full_name != "Typed Before Expiry"
+
+
+def test_no_draft_is_kept_for_public_pages_whose_paths_hold_tokens(
+    client, firm_admin, no_csrf, clock
+):
+    sign_in_with_form(client, firm_admin)
+    clock.shift(timedelta(minutes=20))
+    client.post("/password/reset/" + "t" * 43, data={"password": "typed", "confirm": "typed"})
+    assert db.session.scalars(select(FormDraft)).first() is None

@@ -157,3 +157,17 @@ def test_production_outbox_hides_bodies(make_app, database_url):
         db.session.execute(OutboxMessage.__table__.delete())
         db.session.execute(factories.User.__table__.delete())
         db.session.commit()
+
+
+def test_production_keeps_no_personal_links_after_delivery(make_app, smtp):
+    app = make_app(MAIL_KEEP_BODIES=False)
+    with app.app_context():
+        queue(attachments=[Attachment("meeting.ics", "text/calendar", b"BEGIN:VCALENDAR\r\n")])
+        db.session.commit()
+        assert deliver_outbox().sent == 1
+        (message,) = outbox()
+        assert "token0" not in message.body_text + message.body_html
+        assert message.attachments == "[]" and message.subject == "Message 0"
+        assert "token0" in smtp.wait_for(1)[0].get_body(preferencelist=("plain",)).get_content()
+        db.session.execute(OutboxMessage.__table__.delete())
+        db.session.commit()

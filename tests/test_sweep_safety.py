@@ -98,6 +98,7 @@ def test_bad_text_in_every_form_field_gets_a_form_error(make_app, database_url, 
         for page_url in get_pages(app, world, role):
             page = client.get(page_url)
             if page.status_code != 200 or "text/html" not in page.content_type:
+                page.close()
                 continue
             for form in forms_on(page.get_data(as_text=True)):
                 if form.method != "post":

@@ -83,7 +83,9 @@ def enforce_session_lifetime():
         return None
     user = load_user(session["_user_id"])
     kept = False
-    if user is not None and request.method == "POST" and request.form:
+    view = current_app.view_functions.get(request.endpoint)
+    public_page = view is not None and policy_of(view) == "public"
+    if user is not None and request.method == "POST" and request.form and not public_page:
         from portal.auth.services import save_draft
 
         save_draft(user, request.path, request.form)
@@ -101,8 +103,7 @@ def enforce_session_lifetime():
         flash(message, "warning")
     if request.endpoint in PASSIVE_ENDPOINTS or request.endpoint == "auth.keep_alive":
         abort(401)
-    view = current_app.view_functions.get(request.endpoint)
-    if view is not None and policy_of(view) == "public" and request.method == "GET":
+    if public_page and request.method == "GET":
         return None
     target = request.path if request.method == "POST" else request.full_path.rstrip("?")
     return redirect(url_for("auth.login", next=target))
