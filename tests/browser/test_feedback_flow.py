@@ -173,3 +173,8 @@ def test_the_program_manager_edits_the_survey_template(page, fda_admin):
     page.get_by_text("Question added.").wait_for()
     page.get_by_role("heading", name="How well did FDA listen?").wait_for()
     checked(page, "template with the new question")
+    page.get_by_role("link", name="Remove question 5").click()
+    checked(page, "remove a question")
+    page.get_by_role("button", name="Remove the question").click()
+    page.get_by_text("Saved as version 2").wait_for()
+    checked(page, "version 2")
