@@ -14,6 +14,7 @@ from portal.feedback import survey_templates as templates
 from portal.feedback.blueprint import bp
 from portal.feedback.forms import NewTemplateForm, PositionForm, QuestionForm, TemplateNameForm
 from portal.feedback.models import MeetingSurvey, SurveyQuestion, SurveyQuestionKind, SurveyTemplate
+from portal.feedback.shipped import KIND_LABELS
 from portal.forms import ConfirmForm
 from portal.security import access
 from portal.security.scoping import get_fda_record_or_404
@@ -99,7 +100,7 @@ def template_detail(survey_template_id: uuid.UUID):
         in_use=templates.is_in_use(template),
         form=form,
         confirm_form=ConfirmForm(),
-        kind_labels=templates.KIND_LABELS,
+        kind_labels=KIND_LABELS,
     )
 
 

@@ -15,7 +15,8 @@ from wtforms.validators import Length, Optional
 
 from portal.feedback.models import FeedbackAnswer, SurveyQuestion, SurveyQuestionKind
 from portal.feedback.services import TEXT_ANSWER_MAX
-from portal.feedback.survey_templates import HELP_MAX, KIND_LABELS, LABEL_MAX, PROMPT_MAX
+from portal.feedback.shipped import KIND_LABELS
+from portal.feedback.survey_templates import HELP_MAX, LABEL_MAX, PROMPT_MAX
 from portal.forms import PortalForm, TrimmedStringField, choices
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass, field
 
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -26,6 +25,7 @@ from portal.feedback.models import (
     SurveyQuestionKind,
     SurveyTemplate,
 )
+from portal.feedback.shipped import DEFAULT_QUESTIONS, QuestionSpec
 from portal.feedback.upsert import insert_unless_exists
 from portal.timeutil import utcnow
 
@@ -37,12 +37,6 @@ PROMPT_MAX = 300
 HELP_MAX = 1000
 LABEL_MAX = 60
 
-KIND_LABELS = {
-    SurveyQuestionKind.RATING: "Rating from 1 to 5",
-    SurveyQuestionKind.YES_NO: "Yes or no",
-    SurveyQuestionKind.TEXT: "Written answer",
-}
-
 
 class TemplateError(ValueError):
     """An edit of a survey template that cannot be made; the message is for the program manager.
@@ -53,49 +47,6 @@ class TemplateError(ValueError):
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
         self.field = field
-
-
-@dataclass
-class QuestionSpec:
-    """A question as the program manager writes it, before it is stored."""
-
-    kind: SurveyQuestionKind
-    prompt: str
-    help_text: str = ""
-    required: bool = True
-    #: Five labels, for 1 to 5; the two ends are required for a rating question.
-    labels: list[str] = field(default_factory=lambda: [""] * 5)
-
-
-#: The shipped questions: what the program wants to learn from each meeting (SPEC 10, 12).
-DEFAULT_QUESTIONS = (
-    QuestionSpec(
-        SurveyQuestionKind.RATING,
-        "How clear were FDA's expectations for your site after this meeting?",
-        "Think of the CGMP topics and questions discussed.",
-        True,
-        ["Not clear at all", "Slightly clear", "Moderately clear", "Clear", "Very clear"],
-    ),
-    QuestionSpec(
-        SurveyQuestionKind.RATING,
-        "How useful was the meeting for your site's quality work?",
-        "",
-        True,
-        ["Not useful", "Slightly useful", "Moderately useful", "Useful", "Very useful"],
-    ),
-    QuestionSpec(
-        SurveyQuestionKind.YES_NO,
-        "Will your site act on what it learned in this meeting?",
-        "For example a corrective or preventive action, or a change to a procedure.",
-        True,
-    ),
-    QuestionSpec(
-        SurveyQuestionKind.TEXT,
-        "What should FDA do differently to make these meetings more useful?",
-        "Anything about the preparation, the agenda, the people in the room or the follow-up.",
-        False,
-    ),
-)
 
 
 # --- reading -----------------------------------------------------------------------
