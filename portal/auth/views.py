@@ -7,10 +7,8 @@ import uuid
 
 from flask import (
     Blueprint,
-    current_app,
     flash,
     g,
-    jsonify,
     redirect,
     render_template,
     request,
@@ -22,18 +20,14 @@ from sqlalchemy import select
 
 from portal.auth import services, totp
 from portal.auth.forms import (
-    ChangePasswordForm,
-    DisableSecondFactorForm,
     EnrolSecondFactorForm,
     ForgotPasswordForm,
     LoginForm,
     NewPasswordForm,
-    ProfileForm,
     SecondFactorForm,
 )
 from portal.auth.models import TokenPurpose, User, UserStatus
 from portal.extensions import db, limiter
-from portal.forms import ConfirmForm
 from portal.security import access, passwords
 from portal.security.limits import (
     email_link_limit,
@@ -51,6 +45,18 @@ bp = Blueprint("auth", __name__)
 PENDING_LIFETIME_SECONDS = 300
 
 LOGIN_FAILED_MESSAGE = "The email address or password is not right. Check them and try again."
+ENROL_CODE_WRONG = "That code is not right. Check the key you typed and try the newest code."
+
+
+def enrolment_page(form, user: User, secret: str, *, at_login: bool) -> str:
+    """Setting up the authenticator: at first sign-in (FDA) or from the account page."""
+    return render_template(
+        "auth/enrol.html",
+        form=form,
+        secret=totp.grouped(secret),
+        uri=totp.provisioning_uri(secret, user.email),
+        at_login=at_login,
+    )
 
 
 def _home_for(user: User) -> str:
@@ -182,16 +188,8 @@ def enrol_at_login():
                 "auth/recovery_codes.html", codes=codes, continue_url=_next_or_home(user, target)
             )
         g.login_failed = True
-        form.code.errors = [
-            "That code is not right. Check the key you typed and try the newest code."
-        ]
-    return render_template(
-        "auth/enrol.html",
-        form=form,
-        secret=totp.grouped(secret),
-        uri=totp.provisioning_uri(secret, user.email),
-        at_login=True,
-    )
+        form.code.errors = [ENROL_CODE_WRONG]
+    return enrolment_page(form, user, secret, at_login=True)
 
 
 @bp.route("/logout", methods=["POST"])
@@ -216,7 +214,7 @@ def forgot_password():
     return render_template("auth/forgot_password.html", form=form)
 
 
-def _new_password_problem(user: User, password: str) -> str | None:
+def new_password_problem(user: User, password: str) -> str | None:
     return passwords.check_new_password(
         password,
         has_second_factor=user.has_second_factor or user.second_factor_required,
@@ -231,7 +229,7 @@ def _password_link_page(token: str, purpose: TokenPurpose, template: str):
     form = NewPasswordForm()
     user = row.user
     if form.validate_on_submit():
-        problem = _new_password_problem(user, form.password.data)
+        problem = new_password_problem(user, form.password.data)
         if problem:
             form.password.errors = [problem]
         elif services.redeem_token(token, purpose, form.password.data) is None:
@@ -262,144 +260,5 @@ def activate(token: str):
     return _password_link_page(token, TokenPurpose.ACTIVATION, "auth/activate.html")
 
 
-# --- one's own account -----------------------------------------------------------------
-
-
-@bp.route("/account", methods=["GET", "POST"])
-@access.signed_in
-def account():
-    user = current_user._get_current_object()
-    form = ProfileForm(obj=user)
-    if form.validate_on_submit():
-        user.full_name = form.full_name.data
-        user.title = form.title.data or ""
-        user.timezone = form.timezone.data
-        services.audit.record("user.update_profile", user)
-        db.session.commit()
-        flash("Your details have been saved.", "success")
-        return redirect(url_for("auth.account"))
-    return render_template(
-        "auth/account.html",
-        form=form,
-        recovery_left=totp.remaining_recovery_codes(user) if user.has_second_factor else 0,
-    )
-
-
-@bp.route("/account/password", methods=["GET", "POST"])
-@access.signed_in
-def change_password():
-    user = current_user._get_current_object()
-    form = ChangePasswordForm()
-    if form.validate_on_submit():
-        problem = _new_password_problem(user, form.password.data)
-        if problem:
-            form.password.errors = [problem]
-        else:
-            try:
-                services.change_password(user, form.current.data, form.password.data)
-            except services.AccountError as error:
-                form.current.errors = [str(error)]
-            else:
-                flash(
-                    "Your password has been changed. You were signed out everywhere else.",
-                    "success",
-                )
-                return redirect(url_for("auth.account"))
-    minimum = passwords.minimum_length(
-        has_second_factor=user.has_second_factor or user.second_factor_required
-    )
-    return render_template("auth/change_password.html", form=form, minimum=minimum)
-
-
-@bp.route("/account/two-step", methods=["GET", "POST"])
-@access.signed_in
-def two_step():
-    """Firm users may add TOTP here; FDA users, who already have it, renew recovery codes."""
-    user = current_user._get_current_object()
-    if user.has_second_factor:
-        return render_template(
-            "auth/two_step_on.html",
-            renew_form=ConfirmForm(prefix="renew"),
-            disable_form=DisableSecondFactorForm(prefix="off"),
-            recovery_left=totp.remaining_recovery_codes(user),
-        )
-    secret = session.get("enrol_secret") or totp.new_secret()
-    session["enrol_secret"] = secret
-    form = EnrolSecondFactorForm()
-    if form.validate_on_submit():
-        codes = services.enable_second_factor(user, secret, form.code.data)
-        if codes is not None:
-            session.pop("enrol_secret", None)
-            return render_template(
-                "auth/recovery_codes.html", codes=codes, continue_url=url_for("auth.account")
-            )
-        form.code.errors = [
-            "That code is not right. Check the key you typed and try the newest code."
-        ]
-    return render_template(
-        "auth/enrol.html",
-        form=form,
-        secret=totp.grouped(secret),
-        uri=totp.provisioning_uri(secret, user.email),
-        at_login=False,
-    )
-
-
-@bp.route("/account/two-step/recovery-codes", methods=["POST"])
-@access.signed_in
-def renew_recovery_codes():
-    user = current_user._get_current_object()
-    form = ConfirmForm(prefix="renew")
-    if not user.has_second_factor or not form.validate_on_submit():
-        return redirect(url_for("auth.two_step"))
-    codes = totp.new_recovery_codes(user)
-    services.audit.record("auth.recovery_codes_renewed", user)
-    db.session.commit()
-    return render_template(
-        "auth/recovery_codes.html", codes=codes, continue_url=url_for("auth.account")
-    )
-
-
-@bp.route("/account/two-step/off", methods=["POST"])
-@access.signed_in
-def disable_two_step():
-    user = current_user._get_current_object()
-    form = DisableSecondFactorForm(prefix="off")
-    if form.validate_on_submit():
-        try:
-            services.disable_second_factor(user, form.password.data)
-        except services.AccountError as error:
-            form.password.errors = [str(error)]
-        else:
-            flash("Two-step sign-in is off. You sign in with your password alone.", "success")
-            return redirect(url_for("auth.account"))
-    return render_template(
-        "auth/two_step_on.html",
-        renew_form=ConfirmForm(prefix="renew"),
-        disable_form=form,
-        recovery_left=totp.remaining_recovery_codes(user),
-    ), 400
-
-
-# --- the idle-timeout warning ------------------------------------------------------------
-
-
-@bp.route("/session/status")
-@access.signed_in
-def session_status():
-    """Seconds left before the idle timeout, for the warning script. Does not extend it."""
-    idle = current_app.config["IDLE_TIMEOUT"].total_seconds()
-    remaining = max(0, int(idle - (time.time() - session.get("seen_at", 0))))
-    return jsonify(remaining=remaining)
-
-
-@bp.route("/session/keep-alive", methods=["POST"])
-@access.signed_in
-def keep_alive():
-    """The "Stay signed in" button: any signed-in request resets the idle clock."""
-    idle = int(current_app.config["IDLE_TIMEOUT"].total_seconds())
-    if request.accept_mimetypes.best == "application/json" or request.is_json:
-        return jsonify(remaining=idle)
-    flash("You are still signed in.", "success")
-    target = request.form.get("next")
-    return redirect(target if is_safe_next(target) else url_for("home.index"))
+# The account pages share this blueprint.
+from portal.auth import account_views  # noqa: E402, F401
