@@ -121,11 +121,21 @@ def test_feedback_and_a_quality_action_from_both_sides(
     page.get_by_role("button", name="Mark completed").click()
     page.get_by_text("The action is now completed by the firm.").wait_for()
     checked(page, "completed action")
+    page.goto("/firm")
+    home = page.inner_text("main")
+    assert "Feedback requests" in home and "Add hold-time studies" in home
+    checked(page, "firm home with the feedback and quality panels")
     sign_out(page)
 
     # FDA verifies it...
     action = db.session.scalars(select(QualityAction)).one()
     sign_in(page, fda_staff, factories.PASSWORD)
+    page.goto("/work")
+    assert "Quality actions awaiting verification" in page.inner_text("main")
+    checked(page, "FDA work list")
+    page.goto(f"/engagements/{engagement.public_id}")
+    assert "Feedback surveys" in page.inner_text("main")
+    checked(page, "FDA engagement page with the panels")
     page.goto("/quality-actions?status=completed")
     checked(page, "FDA quality actions")
     page.get_by_role("link", name=re.compile("Add hold-time studies")).click()
