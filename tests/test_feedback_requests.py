@@ -71,6 +71,13 @@ def test_each_active_firm_user_is_emailed_a_link_once(app):
     assert db.session.scalar(select(func.count(MeetingSurvey.id))) == 1
 
 
+def test_a_meeting_marked_held_after_its_survey_period_asks_nobody(app):
+    people = ff.engagement_with_people()
+    survey = _open(people, starts_at=utcnow() - timedelta(days=31))
+    assert not services.survey_is_open(survey)
+    assert not outbox("feedback_request")
+
+
 def test_marking_a_meeting_held_opens_its_survey(app, client, sign_in, no_csrf):
     """Through the meetings engineer's page: the survey opens in the same transaction."""
     people = ff.engagement_with_people()
