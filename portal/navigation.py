@@ -25,7 +25,7 @@ class NavItem:
 
 FDA_ADMIN_ONLY = frozenset({Role.FDA_ADMIN})
 #: Blueprints reached from the Administration page; its menu item stays current there.
-ADMIN_SECTIONS = frozenset({"admin", "audit", "outbox"})
+ADMIN_SECTIONS = frozenset({"admin", "audit", "outbox", "api"})
 
 ITEMS: tuple[NavItem, ...] = (
     NavItem("Work list", "home.index", FDA_ROLES, "worklist."),
