@@ -20,6 +20,7 @@ from portal.api.serialize import iso, latest_change, newest, text
 from portal.audit import services as audit
 from portal.auth.models import Firm
 from portal.engagements.models import Engagement, EngagementStatus
+from portal.engagements.services import regulatory_flag_expression
 from portal.extensions import db
 from portal.meetings.models import Meeting
 from portal.metrics.measures import overdue_action, submitted_on_time
@@ -150,7 +151,13 @@ def engagements():
 
 def _load_engagements(ids: list[int]) -> dict[int, dict[str, Any]]:
     rows = db.session.execute(
-        select(Engagement, Site.public_id, Site.fei_number, Firm.public_id)
+        select(
+            Engagement,
+            Site.public_id,
+            Site.fei_number,
+            Firm.public_id,
+            regulatory_flag_expression().label("flagged"),
+        )
         .join(Site, Engagement.site_id == Site.id)
         .join(Firm, Engagement.firm_id == Firm.id)
         .where(Engagement.id.in_(ids))
@@ -184,12 +191,11 @@ def _load_engagements(ids: list[int]) -> dict[int, dict[str, Any]]:
                 "cadence": engagement.timeframe_cadence,
                 "expected_end": iso(engagement.timeframe_expected_end),
             },
-            # SPEC 13: an open adverse action on the site of an active engagement.
-            "regulatory_flag": engagement.status == EngagementStatus.ACTIVE
-            and bool(open_actions.get(engagement.site_id)),
+            # SPEC 13, with the engagement pages' one definition of the flag.
+            "regulatory_flag": engagement.status == EngagementStatus.ACTIVE and bool(flagged),
             "open_regulatory_actions": open_actions.get(engagement.site_id, []),
         }
-        for engagement, site_id, fei_number, firm_id in rows
+        for engagement, site_id, fei_number, firm_id, flagged in rows
     }
 
 

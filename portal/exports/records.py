@@ -20,6 +20,7 @@ from sqlalchemy import Select, String, and_, case, cast, func, literal, or_, sel
 
 from portal.auth.models import Firm
 from portal.engagements.models import Engagement, EngagementStatus
+from portal.engagements.services import regulatory_flag_expression
 from portal.extensions import db
 from portal.feedback.models import FeedbackAnswer, FeedbackResponse, MeetingSurvey, SurveyQuestion
 from portal.invitations.models import Invitation, InvitationStatus
@@ -141,8 +142,8 @@ def invitations(period: Period, _bodies: bool) -> Select:
 
 def engagements(period: Period, _bodies: bool) -> Select:
     actions = open_actions_by_site()
-    # SPEC 13: an open adverse action on the site of an active engagement flags it.
-    flagged = and_(Engagement.status == EngagementStatus.ACTIVE, actions.c.actions.is_not(None))
+    # SPEC 13, with the engagement pages' one definition of the flag.
+    flagged = and_(Engagement.status == EngagementStatus.ACTIVE, regulatory_flag_expression())
     return (
         _labelled(
             [
