@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
+# Tests run on as many processes as there are cores; each gets its own database.
+PYTEST_ARGS ?= -n auto
 
 .PHONY: run test lint code mail-send reminders migration clean
 
