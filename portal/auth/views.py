@@ -150,7 +150,8 @@ def second_factor():
             remaining = totp.remaining_recovery_codes(user)
             if remaining <= 3:
                 flash(
-                    f"You have {remaining} recovery codes left. Make new ones on your account page.",  # noqa: E501
+                    f"You have {remaining} recovery codes left. "
+                    "Make new ones on your account page.",
                     "warning",
                 )
             return redirect(_next_or_home(user, target))
