@@ -13,10 +13,10 @@ from portal.extensions import db
 from portal.imports.inspections import COLUMNS as INSPECTION_COLUMNS
 
 DATA = Path(__file__).parent / "data"
-#: FDA's real exports, kept beside the repository (../shared/data), as the issue names them.
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-COMPLIANCE_FILE = SHARED_DATA / "fda-compliance-actions.csv"
-SHORTAGES_FILE = SHARED_DATA / "fda-drug-shortages-sample.csv"
+#: Copies of FDA's real public exports (from ../shared/data), so the tests stand alone.
+FDA_DATA = DATA / "fda"
+COMPLIANCE_FILE = FDA_DATA / "fda-compliance-actions.csv"
+SHORTAGES_FILE = FDA_DATA / "fda-drug-shortages-sample.csv"
 
 PREAMBLE = (
     '"Inspections Classification"\r\n"Exported from the FDA Data Dashboard on 11/24/2025."\r\n'

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
 from sqlalchemy import select
 
 from portal.extensions import db
@@ -17,10 +16,6 @@ from tests.factories_sites import COMPLIANCE_FILE, compliance_csv, count_rows, t
 
 TABLES = ("site", "regulatory_action")
 
-needs_real_file = pytest.mark.skipif(
-    not COMPLIANCE_FILE.exists(), reason=f"FDA's export is not at {COMPLIANCE_FILE}"
-)
-
 
 def run(data: bytes):
     result = run_import(ImportKind.COMPLIANCE_ACTIONS, data, "compliance.csv")
@@ -28,7 +23,6 @@ def run(data: bytes):
     return result
 
 
-@needs_real_file
 def test_the_real_export_imports_whole_and_a_second_run_changes_nothing(app):
     data = COMPLIANCE_FILE.read_bytes()
     first = run(data)

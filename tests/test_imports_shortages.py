@@ -82,7 +82,6 @@ def test_a_byte_order_mark_changes_nothing(app):
     assert run(b"\xef\xbb\xbf" + QUIRKS).created == 6
 
 
-@pytest.mark.skipif(not SHORTAGES_FILE.exists(), reason=f"sample not at {SHORTAGES_FILE}")
 def test_fdas_sample_file_imports_and_re_imports_unchanged(app):
     first = run(SHORTAGES_FILE.read_bytes())
     assert (first.created, first.rejected) == (198, 2)
