@@ -56,7 +56,7 @@ def reminders_send() -> None:
     "--role", type=click.Choice(["fda_admin", "fda_staff"]), default="fda_admin", show_default=True
 )
 def create_user(email: str, full_name: str, role: str) -> None:
-    """Create an FDA account and print its set-up link (for the first administrator)."""
+    """Create an FDA account; its set-up link is queued for `flask mail send` (first admin)."""
     from portal.auth import services
     from portal.auth.models import Role
 
