@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from sqlalchemy import select
 
+from portal.auth import totp
 from portal.auth.models import Firm, Role, User, UserStatus
 from portal.extensions import db
 from portal.security.passwords import hash_password
@@ -101,6 +102,10 @@ def seed() -> bool:
     firms: list[Firm] = []
     for email, name, title, role in FDA_PEOPLE:
         people[email] = _person(email, name, title, role, None)
+    db.session.flush()
+    for email, *_ in FDA_PEOPLE:
+        # Unprinted, but present: a real account always has some after enrolling.
+        totp.new_recovery_codes(people[email])
     for spec in FIRMS:
         firm = Firm(name=spec["name"])
         db.session.add(firm)
