@@ -86,3 +86,17 @@ def test_every_demo_person_exists_once(app, runner):
     runner.invoke(args=["seed-demo"])
     emails = db.session.scalars(select(User.email)).all()
     assert len(emails) == len(set(emails)) == 6
+
+
+def test_foreign_keys_are_enforced_on_every_database(app, firm_a):
+    import pytest
+    from sqlalchemy.exc import IntegrityError
+
+    from tests import factories
+
+    engagement = factories.engagement(firm_a)
+    db.session.commit()
+    engagement.site_id = 999_999
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
