@@ -358,7 +358,7 @@ def outbox(template: str | None = None):
 # --- a populated program, for the sweeps over every route ------------------------------------
 
 
-def build_world() -> SimpleNamespace:
+def build_world(copy: str = "") -> SimpleNamespace:
     """Two firms with one of every record each, plus FDA people and FDA-only records."""
     from portal.feedback.models import FeedbackResponse, MeetingSurvey, SurveyTemplate
     from portal.meetings.models import MeetingStatus
@@ -366,14 +366,18 @@ def build_world() -> SimpleNamespace:
     from portal.timeutil import utcnow
 
     world = SimpleNamespace()
-    world.fda_admin = factories.user(Role.FDA_ADMIN, email="world-admin@fda.example.gov")
-    world.fda_staff = factories.user(Role.FDA_STAFF, email="world-staff@fda.example.gov")
+    world.fda_admin = factories.user(Role.FDA_ADMIN, email=f"world-admin{copy}@fda.example.gov")
+    world.fda_staff = factories.user(Role.FDA_STAFF, email=f"world-staff{copy}@fda.example.gov")
     template = factories.survey_template()
     world.by_firm = {}
     for label in ("a", "b"):
         firm = factories.firm(f"World Firm {label.upper()}")
-        admin = factories.user(Role.FIRM_ADMIN, firm=firm, email=f"admin-{label}@world.example.com")
-        staff = factories.user(Role.FIRM_STAFF, firm=firm, email=f"staff-{label}@world.example.com")
+        admin = factories.user(
+            Role.FIRM_ADMIN, firm=firm, email=f"admin-{label}{copy}@world.example.com"
+        )
+        staff = factories.user(
+            Role.FIRM_STAFF, firm=firm, email=f"staff-{label}{copy}@world.example.com"
+        )
         site = factories.eligible_site(firm_id=firm.id)
         contact = factories.site_contact(site)
         factories.contact_log(site, world.fda_staff)

@@ -1,0 +1,65 @@
+"""Every page issues the same number of SQL queries whatever the amount of data.
+
+Counted over every GET page each role may open (walked from the URL map, like
+the isolation sweep), first on one copy of the test world, then after adding
+three more copies and a batch of records to firm A's own engagement.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import event
+
+from portal.auth.models import Role
+from portal.extensions import db
+from tests import factories
+from tests.conftest import build_world, login_as
+from tests.sweep import get_pages, people
+
+
+def count_per_page(app, client, pages) -> dict[str, int]:
+    counts = {}
+    for url in pages:
+        statements: list[str] = []
+
+        def counter(*args, _statements=statements):
+            _statements.append(args[2])
+
+        event.listen(db.engine, "before_cursor_execute", counter)
+        try:
+            response = client.get(url)
+            response.get_data()
+            response.close()
+        finally:
+            event.remove(db.engine, "before_cursor_execute", counter)
+        counts[url] = len(statements)
+    return counts
+
+
+def grow(world) -> None:
+    for copy in range(1, 4):
+        build_world(copy=f"-{copy}")
+    own = world.by_firm["a"]
+    for _ in range(12):
+        meeting = factories.meeting(own.engagement, scheduled_by=world.fda_staff)
+        factories.question(meeting, own.staff)
+        factories.question(meeting, own.admin)
+        factories.quality_action(own.engagement, own.staff, meeting_id=meeting.id)
+        factories.contact_log(own.site, world.fda_staff)
+        factories.product(own.site)
+        factories.site_contact(own.site)
+    factories.user(Role.FIRM_STAFF, firm=own.firm)
+    db.session.commit()
+
+
+@pytest.mark.parametrize("role", ["fda_admin", "firm_admin", "firm_staff"])
+def test_every_page_issues_a_fixed_number_of_queries(app, role):
+    world = build_world()
+    client = app.test_client()
+    login_as(client, people(world)[role])
+    pages = get_pages(app, world, role)
+    before = count_per_page(app, client, pages)
+    grow(world)
+    after = count_per_page(app, client, pages)
+    grew = {url: (before[url], after[url]) for url in pages if before[url] != after[url]}
+    assert not grew, f"pages whose queries grow with the data (before, after): {grew}"
