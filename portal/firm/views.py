@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import case
 from sqlalchemy.orm import joinedload
@@ -82,6 +84,19 @@ def _colleague_or_404(user_id: uuid.UUID) -> User:
     return get_owned_or_404(User, user_id)
 
 
+def _change_colleague(
+    change: Callable[..., object], colleague: User, done: str
+) -> ResponseReturnValue:
+    """A button on the team page: the service makes the change or says why not; back to the team."""
+    try:
+        change(colleague, admin=current_user)
+    except accounts.AccountError as error:
+        flash(str(error), "error")
+    else:
+        flash(done, "success")
+    return redirect(url_for("firm.team"))
+
+
 @bp.route("/team/<uuid:user_id>/deactivate", methods=["GET", "POST"])
 @access.firm_admin
 def deactivate(user_id: uuid.UUID):
@@ -93,13 +108,11 @@ def deactivate(user_id: uuid.UUID):
         return redirect(url_for("firm.team"))
     form = ConfirmForm()
     if form.validate_on_submit():
-        try:
-            services.deactivate_colleague(colleague, admin=current_user)
-        except accounts.AccountError as error:
-            flash(str(error), "error")
-        else:
-            flash(f"{colleague.full_name} can no longer sign in.", "success")
-        return redirect(url_for("firm.team"))
+        return _change_colleague(
+            services.deactivate_colleague,
+            colleague,
+            f"{colleague.full_name} can no longer sign in.",
+        )
     return render_template("firm/deactivate.html", colleague=colleague, form=form)
 
 
@@ -107,25 +120,19 @@ def deactivate(user_id: uuid.UUID):
 @access.firm_admin
 def reactivate(user_id: uuid.UUID):
     colleague = _colleague_or_404(user_id)
-    if ConfirmForm().validate_on_submit():
-        try:
-            services.reactivate_colleague(colleague, admin=current_user)
-        except accounts.AccountError as error:
-            flash(str(error), "error")
-        else:
-            flash(f"{colleague.full_name} can sign in again.", "success")
-    return redirect(url_for("firm.team"))
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for("firm.team"))
+    return _change_colleague(
+        services.reactivate_colleague, colleague, f"{colleague.full_name} can sign in again."
+    )
 
 
 @bp.route("/team/<uuid:user_id>/resend", methods=["POST"])
 @access.firm_admin
 def resend(user_id: uuid.UUID):
     colleague = _colleague_or_404(user_id)
-    if ConfirmForm().validate_on_submit():
-        try:
-            services.resend_setup_link(colleague, admin=current_user)
-        except accounts.AccountError as error:
-            flash(str(error), "error")
-        else:
-            flash(f"A new set-up link has gone to {colleague.email}.", "success")
-    return redirect(url_for("firm.team"))
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for("firm.team"))
+    return _change_colleague(
+        services.resend_setup_link, colleague, f"A new set-up link has gone to {colleague.email}."
+    )
