@@ -43,6 +43,24 @@ def _viewer_today():
     return to_local(utcnow(), viewer_zone()).date()
 
 
+#: Per kind of record: the service that archives or restores it, the section of the site
+#: page to return to, and what archiving means for the site (said in the message).
+_ARCHIVING = {
+    SiteContact: (records.set_contact_archived, "contacts", "no longer offered as a contact"),
+    Product: (records.set_product_archived, "products", "the site no longer counts as making it"),
+}
+
+
+def _set_archived(record: SiteContact | Product, archived: bool):
+    change, anchor, meaning = _ARCHIVING[type(record)]
+    if ConfirmForm().validate_on_submit():
+        change(record, archived)
+        db.session.commit()
+        message = f"{record.name} archived: {meaning}." if archived else f"{record.name} restored."
+        flash(message, "success")
+    return _back_to(record.site, anchor)
+
+
 # --- contacts -------------------------------------------------------------------------------------
 
 
@@ -55,129 +73,102 @@ def _contact_details(form: ContactForm) -> records.ContactDetails:
     )
 
 
-@bp.route("/<uuid:site_id>/contacts/new", methods=["GET", "POST"])
-@access.fda_staff
-def new_contact(site_id: uuid.UUID):
-    site = get_fda_record_or_404(Site, site_id)
-    form = ContactForm()
+def _contact_page(site: Site, contact: SiteContact | None):
+    """Adding (``contact`` None) and editing share one form, one page and one way back."""
+    form = ContactForm(obj=contact)
     if form.validate_on_submit():
         try:
-            contact = records.add_contact(site, _contact_details(form))
+            if contact is None:
+                contact = records.add_contact(site, _contact_details(form))
+                message = f"{contact.name} added to the site's contacts."
+            else:
+                records.update_contact(contact, _contact_details(form))
+                message = f"{contact.name}'s details saved."
         except sites.SiteError as error:
             show_error(form, error)
         else:
             db.session.commit()
-            flash(f"{contact.name} added to the site's contacts.", "success")
+            flash(message, "success")
             return _back_to(site, "contacts")
-    return render_template("sites/contact_form.html", form=form, site=site, contact=None)
+    return render_template("sites/contact_form.html", form=form, site=site, contact=contact)
+
+
+@bp.route("/<uuid:site_id>/contacts/new", methods=["GET", "POST"])
+@access.fda_staff
+def new_contact(site_id: uuid.UUID):
+    return _contact_page(get_fda_record_or_404(Site, site_id), None)
 
 
 @bp.route("/contacts/<uuid:site_contact_id>/edit", methods=["GET", "POST"])
 @access.fda_staff
 def edit_contact(site_contact_id: uuid.UUID):
     contact = get_fda_record_or_404(SiteContact, site_contact_id)
-    form = ContactForm(obj=contact)
-    if form.validate_on_submit():
-        try:
-            records.update_contact(contact, _contact_details(form))
-        except sites.SiteError as error:
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash(f"{contact.name}'s details saved.", "success")
-            return _back_to(contact.site, "contacts")
-    return render_template("sites/contact_form.html", form=form, site=contact.site, contact=contact)
+    return _contact_page(contact.site, contact)
 
 
 @bp.route("/contacts/<uuid:site_contact_id>/archive", methods=["POST"])
 @access.fda_staff
 def archive_contact(site_contact_id: uuid.UUID):
-    contact = get_fda_record_or_404(SiteContact, site_contact_id)
-    if ConfirmForm().validate_on_submit():
-        records.set_contact_archived(contact, True)
-        db.session.commit()
-        flash(f"{contact.name} archived: no longer offered as a contact.", "success")
-    return _back_to(contact.site, "contacts")
+    return _set_archived(get_fda_record_or_404(SiteContact, site_contact_id), True)
 
 
 @bp.route("/contacts/<uuid:site_contact_id>/restore", methods=["POST"])
 @access.fda_staff
 def restore_contact(site_contact_id: uuid.UUID):
-    contact = get_fda_record_or_404(SiteContact, site_contact_id)
-    if ConfirmForm().validate_on_submit():
-        records.set_contact_archived(contact, False)
-        db.session.commit()
-        flash(f"{contact.name} restored.", "success")
-    return _back_to(contact.site, "contacts")
+    return _set_archived(get_fda_record_or_404(SiteContact, site_contact_id), False)
 
 
 # --- products -------------------------------------------------------------------------------------
 
 
-@bp.route("/<uuid:site_id>/products/new", methods=["GET", "POST"])
-@access.fda_staff
-def new_product(site_id: uuid.UUID):
-    site = get_fda_record_or_404(Site, site_id)
-    form = ProductForm()
+def _product_page(site: Site, product: Product | None):
+    """Adding (``product`` None) and editing share one form, one page and one way back."""
+    form = ProductForm(obj=product)
     if form.validate_on_submit():
+        fields = {
+            "name": form.name.data,
+            "shortage_vulnerable": form.shortage_vulnerable.data,
+            "note": form.vulnerability_note.data or "",
+        }
         try:
-            product = records.add_product(
-                site,
-                name=form.name.data,
-                shortage_vulnerable=form.shortage_vulnerable.data,
-                note=form.vulnerability_note.data or "",
-            )
+            if product is None:
+                product = records.add_product(site, **fields)
+                message = f"{product.name} added."
+            else:
+                records.update_product(product, **fields)
+                message = f"{product.name} saved."
         except sites.SiteError as error:
             show_error(form, error)
         else:
             db.session.commit()
-            flash(f"{product.name} added.", "success")
+            flash(message, "success")
             return _back_to(site, "products")
-    return render_template("sites/product_form.html", form=form, site=site, product=None)
+    return render_template("sites/product_form.html", form=form, site=site, product=product)
+
+
+@bp.route("/<uuid:site_id>/products/new", methods=["GET", "POST"])
+@access.fda_staff
+def new_product(site_id: uuid.UUID):
+    return _product_page(get_fda_record_or_404(Site, site_id), None)
 
 
 @bp.route("/products/<uuid:product_id>/edit", methods=["GET", "POST"])
 @access.fda_staff
 def edit_product(product_id: uuid.UUID):
     product = get_fda_record_or_404(Product, product_id)
-    form = ProductForm(obj=product)
-    if form.validate_on_submit():
-        try:
-            records.update_product(
-                product,
-                name=form.name.data,
-                shortage_vulnerable=form.shortage_vulnerable.data,
-                note=form.vulnerability_note.data or "",
-            )
-        except sites.SiteError as error:
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash(f"{product.name} saved.", "success")
-            return _back_to(product.site, "products")
-    return render_template("sites/product_form.html", form=form, site=product.site, product=product)
+    return _product_page(product.site, product)
 
 
 @bp.route("/products/<uuid:product_id>/archive", methods=["POST"])
 @access.fda_staff
 def archive_product(product_id: uuid.UUID):
-    product = get_fda_record_or_404(Product, product_id)
-    if ConfirmForm().validate_on_submit():
-        records.set_product_archived(product, True)
-        db.session.commit()
-        flash(f"{product.name} archived: the site no longer counts as making it.", "success")
-    return _back_to(product.site, "products")
+    return _set_archived(get_fda_record_or_404(Product, product_id), True)
 
 
 @bp.route("/products/<uuid:product_id>/restore", methods=["POST"])
 @access.fda_staff
 def restore_product(product_id: uuid.UUID):
-    product = get_fda_record_or_404(Product, product_id)
-    if ConfirmForm().validate_on_submit():
-        records.set_product_archived(product, False)
-        db.session.commit()
-        flash(f"{product.name} restored.", "success")
-    return _back_to(product.site, "products")
+    return _set_archived(get_fda_record_or_404(Product, product_id), False)
 
 
 # --- regulatory actions -----------------------------------------------------------------------

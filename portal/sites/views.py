@@ -106,41 +106,39 @@ def _lost_race(form: SiteForm) -> None:
     )
 
 
-@bp.route("/new", methods=["GET", "POST"])
-@access.fda_staff
-def new():
-    form = SiteForm()
+def _site_page(site: Site | None):
+    """Adding (``site`` None) and editing share one form; both end on the site's page."""
+    form = SiteForm(obj=site)
     if form.validate_on_submit():
         try:
-            site = sites.create_site(_details(form))
+            # ``saved``, not ``site``: a lost race re-renders the form as it was, for a new site.
+            if site is None:
+                saved = sites.create_site(_details(form))
+                message = f"Site FEI {saved.fei_number} added."
+            else:
+                saved, changed = site, sites.update_site(site, _details(form))
+                message = "Site saved." if changed else "Nothing had changed."
             db.session.commit()
         except sites.SiteError as error:
             show_error(form, error)
         except IntegrityError:
             _lost_race(form)
         else:
-            flash(f"Site FEI {site.fei_number} added.", "success")
-            return redirect(url_for("sites.detail", site_id=site.public_id))
-    return render_template("sites/site_form.html", form=form, site=None)
+            flash(message, "success")
+            return redirect(url_for("sites.detail", site_id=saved.public_id))
+    return render_template("sites/site_form.html", form=form, site=site)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@access.fda_staff
+def new():
+    return _site_page(None)
 
 
 @bp.route("/<uuid:site_id>/edit", methods=["GET", "POST"])
 @access.fda_staff
 def edit(site_id: uuid.UUID):
-    site = get_fda_record_or_404(Site, site_id)
-    form = SiteForm(obj=site)
-    if form.validate_on_submit():
-        try:
-            changed = sites.update_site(site, _details(form))
-            db.session.commit()
-        except sites.SiteError as error:
-            show_error(form, error)
-        except IntegrityError:
-            _lost_race(form)
-        else:
-            flash("Site saved." if changed else "Nothing had changed.", "success")
-            return redirect(url_for("sites.detail", site_id=site.public_id))
-    return render_template("sites/site_form.html", form=form, site=site)
+    return _site_page(get_fda_record_or_404(Site, site_id))
 
 
 @bp.route("/<uuid:site_id>/archive", methods=["GET", "POST"])
