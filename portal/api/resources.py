@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, g, jsonify, request
-from sqlalchemy import Select, case, select
+from sqlalchemy import ColumnElement, Select, case, select
 
 from portal.api import errors
 from portal.api.paging import encode_cursor, keyset_page, page_request
@@ -63,6 +63,20 @@ def list_response(resource: str, keys: Select, load: Loader):
     return jsonify(data=data, next_cursor=next_cursor)
 
 
+def page_keys(model: type, *related: ColumnElement, own: ColumnElement | None = None) -> Select:
+    """The keys list_response pages by: row id, when the record last changed, public id.
+
+    It last changed at ``own`` (``updated_at`` unless given) or, if later, at the newest
+    of ``related``: what the API shows of it can change with other records (latest_change).
+    """
+    own = model.updated_at if own is None else own
+    return select(
+        model.id.label("row_id"),
+        (latest_change(own, *related) if related else own).label("updated_at"),
+        model.public_id.label("public_id"),
+    )
+
+
 def include_bodies() -> bool:
     raw = request.args.get("include_bodies", "false")
     if raw not in ("true", "false"):
@@ -78,15 +92,11 @@ def include_bodies() -> bool:
 @v1.route("/sites")
 @access.api_token
 def sites():
-    keys = select(
-        Site.id.label("row_id"),
-        latest_change(
-            Site.updated_at,
-            newest(Product.updated_at, Product.site_id == Site.id),
-            newest(Inspection.updated_at, Inspection.site_id == Site.id),
-            newest(RegulatoryAction.updated_at, RegulatoryAction.site_id == Site.id),
-        ).label("updated_at"),
-        Site.public_id.label("public_id"),
+    keys = page_keys(
+        Site,
+        newest(Product.updated_at, Product.site_id == Site.id),
+        newest(Inspection.updated_at, Inspection.site_id == Site.id),
+        newest(RegulatoryAction.updated_at, RegulatoryAction.site_id == Site.id),
     )
     return list_response("sites", keys, _load_sites)
 
@@ -138,13 +148,9 @@ def _load_sites(ids: list[int]) -> dict[int, dict[str, Any]]:
 @v1.route("/engagements")
 @access.api_token
 def engagements():
-    keys = select(
-        Engagement.id.label("row_id"),
-        latest_change(
-            Engagement.updated_at,
-            newest(RegulatoryAction.updated_at, RegulatoryAction.site_id == Engagement.site_id),
-        ).label("updated_at"),
-        Engagement.public_id.label("public_id"),
+    keys = page_keys(
+        Engagement,
+        newest(RegulatoryAction.updated_at, RegulatoryAction.site_id == Engagement.site_id),
     )
     return list_response("engagements", keys, _load_engagements)
 
@@ -202,18 +208,10 @@ def _load_engagements(ids: list[int]) -> dict[int, dict[str, Any]]:
 # --- meetings and questions -------------------------------------------------------------------
 
 
-def _keys(model: type) -> Select:
-    return select(
-        model.id.label("row_id"),
-        model.updated_at.label("updated_at"),
-        model.public_id.label("public_id"),
-    )
-
-
 @v1.route("/meetings")
 @access.api_token
 def meetings():
-    return list_response("meetings", _keys(Meeting), _load_meetings)
+    return list_response("meetings", page_keys(Meeting), _load_meetings)
 
 
 def _load_meetings(ids: list[int]) -> dict[int, dict[str, Any]]:
@@ -277,7 +275,7 @@ def questions():
             loaded[question.id] = item
         return loaded
 
-    return list_response("questions", _keys(Question), load)
+    return list_response("questions", page_keys(Question), load)
 
 
 # --- quality actions ----------------------------------------------------------------------------
@@ -286,7 +284,7 @@ def questions():
 @v1.route("/quality-actions")
 @access.api_token
 def quality_actions():
-    return list_response("quality-actions", _keys(QualityAction), _load_quality_actions)
+    return list_response("quality-actions", page_keys(QualityAction), _load_quality_actions)
 
 
 def _load_quality_actions(ids: list[int]) -> dict[int, dict[str, Any]]:

@@ -9,8 +9,8 @@ from flask import jsonify, request
 from sqlalchemy import func, select
 
 from portal.api.errors import ApiError
-from portal.api.resources import list_response, record_api_read, v1
-from portal.api.serialize import iso, latest_change, newest
+from portal.api.resources import list_response, page_keys, record_api_read, v1
+from portal.api.serialize import iso, newest
 from portal.auth.models import User
 from portal.engagements.models import Engagement
 from portal.extensions import db
@@ -42,13 +42,10 @@ def rating_json(summary: RatingSummary) -> dict[str, Any]:
 @access.api_token
 def feedback_summaries():
     """One summary per meeting survey; it changes when a response is given or edited."""
-    keys = select(
-        MeetingSurvey.id.label("row_id"),
-        latest_change(
-            MeetingSurvey.opened_at,
-            newest(FeedbackResponse.updated_at, FeedbackResponse.survey_id == MeetingSurvey.id),
-        ).label("updated_at"),
-        MeetingSurvey.public_id.label("public_id"),
+    keys = page_keys(
+        MeetingSurvey,
+        newest(FeedbackResponse.updated_at, FeedbackResponse.survey_id == MeetingSurvey.id),
+        own=MeetingSurvey.opened_at,
     )
     return list_response("feedback-summaries", keys, _load_summaries)
 
