@@ -24,22 +24,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-COLUMNS = (
-    "FEI Number",
-    "Legal Name",
-    "Address Line 1",
-    "City",
-    "State",
-    "Zip Code",
-    "Country/Area",
-    "Fiscal Year",
-    "Inspection ID",
-    "Posted Citations",
-    "Inspection End Date",
-    "Classification",
-    "Project Area",
-    "Product Type",
-)
+from portal import create_app  # noqa: E402
+from portal.extensions import db  # noqa: E402
+from portal.imports.inspections import COLUMNS  # noqa: E402  (the layout the import expects)
+from portal.imports.models import ImportKind  # noqa: E402
+from portal.imports.services import run_import  # noqa: E402
+
 CLASSIFICATIONS = (
     "No Action Indicated (NAI)",
     "Voluntary Action Indicated (VAI)",
@@ -96,11 +86,6 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--sites", type=int, default=4_000)
     args = parser.parse_args()
-
-    from portal import create_app
-    from portal.extensions import db
-    from portal.imports.models import ImportKind
-    from portal.imports.services import run_import
 
     data = inspections_file(args.rows, args.sites)
     with tempfile.TemporaryDirectory() as tmp:
