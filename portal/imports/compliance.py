@@ -25,16 +25,15 @@ from datetime import date
 from portal.extensions import db
 from portal.imports.outcome import ImportOutcome, apply_changes, chunks, ids_by, insert_rows
 from portal.imports.reading import (
-    ImportRefused,
     Row,
     blank_dash,
+    dashboard_row_problem,
     parse_date,
     read_rows,
     too_long,
 )
 from portal.sites.models import RegulatoryAction, Site
 from portal.sites.names import company_key
-from portal.sites.services import fei_problem
 from portal.timeutil import utcnow
 
 COLUMNS = (
@@ -61,15 +60,9 @@ ActionKey = tuple[str, str, date, str]
 
 
 def _parse(row: Row, today: date) -> tuple[ActionKey | None, str | None]:
-    if problem := row.problem:
+    if problem := dashboard_row_problem(row):
         return None, problem
     fei = row["FEI Number"]
-    if not fei:
-        return None, "FEI Number is missing."
-    if fei_problem(fei):
-        return None, f'FEI Number "{fei}" is not digits only.'
-    if not row["Legal Name"]:
-        return None, "Legal Name is missing."
     if not row["Action Type"]:
         return None, "Action Type is missing."
     if problem := too_long(row, LIMITS):
@@ -101,9 +94,7 @@ def import_compliance_actions(text: str) -> ImportOutcome:
     outcome = ImportOutcome()
     today = utcnow().date()
     rows: dict[ActionKey, Row] = {}
-    seen_rows = 0
     for row in read_rows(text, COLUMNS, what=WHAT):
-        seen_rows += 1
         key, reason = _parse(row, today)
         if reason:
             outcome.reject(row.line, reason)
@@ -111,8 +102,6 @@ def import_compliance_actions(text: str) -> ImportOutcome:
             outcome.reject(row.line, f"Repeats line {rows[key].line} (same FEI, type, date, case).")
         else:
             rows[key] = row
-    if not seen_rows:
-        raise ImportRefused("The file has the right columns but no rows. Nothing was imported.")
 
     site_ids = ids_by(Site.fei_number, Site.id, {key[0] for key in rows})
     # New sites take their details from their most recent action in the file.

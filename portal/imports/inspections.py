@@ -23,16 +23,15 @@ from datetime import date
 from portal.extensions import db
 from portal.imports.outcome import ImportOutcome, apply_changes, ids_by, insert_rows, load_by
 from portal.imports.reading import (
-    ImportRefused,
     Row,
     blank_dash,
+    dashboard_row_problem,
     parse_date,
     read_rows,
     too_long,
 )
 from portal.sites.models import Inspection, InspectionClassification, Site
 from portal.sites.names import company_key
-from portal.sites.services import fei_problem
 from portal.timeutil import fiscal_year, utcnow
 
 COLUMNS = (
@@ -111,15 +110,9 @@ class InspectionRecord:
 
 def _parse(row: Row, today: date) -> tuple[InspectionRecord | None, dict | None, str | None]:
     """The inspection and site details of a row, or the reason to reject it."""
-    if problem := row.problem:
+    if problem := dashboard_row_problem(row):
         return None, None, problem
     fei = row["FEI Number"]
-    if not fei:
-        return None, None, "FEI Number is missing."
-    if fei_problem(fei):
-        return None, None, f'FEI Number "{fei}" is not digits only.'
-    if not row["Legal Name"]:
-        return None, None, "Legal Name is missing."
     inspection_id = row["Inspection ID"]
     if not inspection_id:
         return None, None, "Inspection ID is missing."
@@ -195,9 +188,7 @@ def import_inspections(text: str) -> ImportOutcome:
     #: FEI -> (end date, line, inspection id, site details): the most recent inspection's
     #: details win, and a change to the site counts as an update of that inspection.
     site_details: dict[str, tuple[date, int, str, dict]] = {}
-    seen_rows = 0
     for row in read_rows(text, COLUMNS, what=WHAT):
-        seen_rows += 1
         record, details, reason = _parse(row, today)
         if reason:
             outcome.reject(row.line, reason)
@@ -222,8 +213,6 @@ def import_inspections(text: str) -> ImportOutcome:
                 record.inspection_id,
                 details,
             )
-    if not seen_rows:
-        raise ImportRefused("The file has the right columns but no rows. Nothing was imported.")
 
     sites = load_by(Site, Site.fei_number, site_details)
     inspections = load_by(Inspection, Inspection.fda_inspection_id, records)

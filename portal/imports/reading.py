@@ -25,6 +25,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from portal.sites.services import fei_problem
+
 #: Lines looked at for the header (preamble and blank lines before it).
 HEADER_SEARCH_LINES = 10
 _SPACES = re.compile(r"\s+")
@@ -110,13 +112,15 @@ def read_rows(text: str, columns: tuple[str, ...], *, what: str) -> Iterator[Row
     """Rows of ``text`` under the header holding ``columns``; ImportRefused if there is none.
 
     The header is checked before the first row is yielded, so a caller that
-    writes only after iterating changes nothing on a wrong file. ``what`` names
-    the file for messages ("a Data Dashboard inspections export").
+    writes only after iterating changes nothing on a wrong file; a file with the
+    header and no rows is refused too, after the loop. ``what`` names the file for
+    messages ("a Data Dashboard inspections export").
     """
     reader = csv.reader(io.StringIO(text, newline=""), strict=False)
     wanted = {normalize_header(c): c for c in columns}
     positions: dict[str, int] | None = None
     width = 0
+    rows = 0
     last_line = 0
     first_cells: list[str] = []
     try:
@@ -134,6 +138,7 @@ def read_rows(text: str, columns: tuple[str, ...], *, what: str) -> Iterator[Row
                 continue
             if not any(cell.strip() for cell in record):
                 continue  # blank line
+            rows += 1
             if len(record) != width:
                 problem = (
                     f"This line has {len(record)} values but the header has {width} columns; "
@@ -157,6 +162,8 @@ def read_rows(text: str, columns: tuple[str, ...], *, what: str) -> Iterator[Row
             f"The first line has: {seen}. Nothing was imported; check that you chose the "
             "right file for this page."
         )
+    if not rows:
+        raise ImportRefused("The file has the right columns but no rows. Nothing was imported.")
 
 
 #: Dates as FDA's exports write them (Data Dashboard: MM/DD/YYYY), and ISO dates.
@@ -176,6 +183,21 @@ def parse_date(value: str) -> date | None:
 def blank_dash(value: str) -> str:
     """The Data Dashboard writes "-" for "not applicable" (e.g. a foreign site's state)."""
     return "" if value.strip() == "-" else value.strip()
+
+
+def dashboard_row_problem(row: Row) -> str | None:
+    """What the Data Dashboard exports' rows all need: to be readable, and a site to hang
+    on, named by its FEI Number (digits only) and Legal Name."""
+    if row.problem:
+        return row.problem
+    fei = row["FEI Number"]
+    if not fei:
+        return "FEI Number is missing."
+    if fei_problem(fei):
+        return f'FEI Number "{fei}" is not digits only.'
+    if not row["Legal Name"]:
+        return "Legal Name is missing."
+    return None
 
 
 def too_long(row: Row, limits: dict[str, int]) -> str | None:

@@ -22,7 +22,7 @@ from datetime import date
 from portal.extensions import db
 from portal.imports.models import ShortageEntry
 from portal.imports.outcome import ImportOutcome, apply_changes, insert_rows, load_by
-from portal.imports.reading import ImportRefused, Row, parse_date, read_rows, too_long
+from portal.imports.reading import Row, parse_date, read_rows, too_long
 from portal.sites.names import company_key
 
 COLUMNS = (
@@ -84,9 +84,7 @@ def _parse(row: Row) -> tuple[dict | None, str | None]:
 def import_shortages(text: str) -> ImportOutcome:
     outcome = ImportOutcome()
     entries: dict[str, tuple[int, dict]] = {}
-    seen_rows = 0
     for row in read_rows(text, COLUMNS, what=WHAT):
-        seen_rows += 1
         values, reason = _parse(row)
         if reason:
             outcome.reject(row.line, reason)
@@ -105,8 +103,6 @@ def import_shortages(text: str) -> ImportOutcome:
                 entries[key] = (row.line, values)
             continue
         entries[key] = (row.line, values)
-    if not seen_rows:
-        raise ImportRefused("The file has the right columns but no rows. Nothing was imported.")
 
     existing = load_by(ShortageEntry, ShortageEntry.entry_key, entries)
     new_entries = []
