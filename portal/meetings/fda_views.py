@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from portal.engagements.models import Engagement
 from portal.extensions import db
 from portal.forms import ConfirmForm
-from portal.meetings import calendar, queries, services
+from portal.meetings import pages, queries, services
 from portal.meetings.blueprint import bp
 from portal.meetings.forms import (
     CancelMeetingForm,
@@ -29,19 +29,6 @@ from portal.questions.queries import group_by_topic
 from portal.security import access
 from portal.security.scoping import get_owned_or_404
 from portal.timeutil import format_local, utcnow
-
-
-def page_number() -> int:
-    return max(request.args.get("page", 1, type=int) or 1, 1)
-
-
-def show_error(form, error: services.MeetingError) -> None:
-    """The service's message beside the field it concerns, or at the top of the page."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, str(error)]
-    else:
-        flash(str(error), "error")
 
 
 def load_meeting(meeting_id: uuid.UUID) -> Meeting:
@@ -80,13 +67,7 @@ def sent_to(meeting: Meeting) -> str:
 @bp.route("/meetings")
 @access.fda_staff
 def index():
-    when = "past" if request.args.get("when") == "past" else "upcoming"
-    now = utcnow()
-    meetings = queries.fda_meetings(when, page_number(), now)
-    counts = queries.question_counts([m.id for m in meetings.items])
-    return render_template(
-        "meetings/index.html", meetings=meetings, counts=counts, when=when, now=now
-    )
+    return pages.list_page("meetings/index.html", queries.fda_meetings, firm_side=False)
 
 
 @bp.route("/meetings/new/<uuid:engagement_id>", methods=["GET", "POST"])
@@ -103,7 +84,7 @@ def new(engagement_id: uuid.UUID):
                 engagement, details_from(form), by=current_user._get_current_object()
             )
         except services.MeetingError as error:
-            show_error(form, error)
+            pages.show_error(form, error)
         else:
             db.session.commit()
             flash(
@@ -154,7 +135,7 @@ def edit(meeting_id: uuid.UUID):
                 meeting, details_from(form), by=current_user._get_current_object()
             )
         except services.MeetingError as error:
-            show_error(form, error)
+            pages.show_error(form, error)
         else:
             db.session.commit()
             if changed:
@@ -180,7 +161,7 @@ def cancel(meeting_id: uuid.UUID):
                 meeting, form.reason.data, by=current_user._get_current_object()
             )
         except services.MeetingError as error:
-            show_error(form, error)
+            pages.show_error(form, error)
         else:
             db.session.commit()
             flash(f"Meeting cancelled. {sent_to(meeting)} have been emailed.", "success")
@@ -227,7 +208,7 @@ def extend_deadline(meeting_id: uuid.UUID):
                 by=current_user._get_current_object(),
             )
         except services.MeetingError as error:
-            show_error(form, error)
+            pages.show_error(form, error)
         else:
             db.session.commit()
             flash(
@@ -243,32 +224,13 @@ def extend_deadline(meeting_id: uuid.UUID):
 @bp.route("/meetings/<uuid:meeting_id>/meeting.ics")
 @access.fda_staff
 def ics(meeting_id: uuid.UUID):
-    meeting = load_meeting(meeting_id)
-    return ics_response(meeting)
-
-
-def ics_response(meeting: Meeting) -> Response:
-    """The .ics download, shared with the firm's route (each loads the meeting its own way)."""
-    body = calendar.meeting_ics(meeting, services.firm_recipients(meeting.firm_id))
-    day = utc_to_wall_clock(meeting.starts_at, meeting.timezone).date().isoformat()
-    return Response(
-        body,
-        mimetype=calendar.CONTENT_TYPE,
-        headers={"Content-Disposition": f'attachment; filename="sep-meeting-{day}.ics"'},
-    )
+    return pages.ics_response(load_meeting(meeting_id))
 
 
 @bp.route("/meetings/<uuid:meeting_id>/packet")
 @access.fda_staff
 def packet(meeting_id: uuid.UUID):
-    meeting = load_meeting(meeting_id)
-    questions = queries.meeting_questions(meeting, include_withdrawn=False)
-    return render_template(
-        "meetings/packet.html",
-        meeting=meeting,
-        topics=group_by_topic(questions),
-        back_url=url_for("meetings.detail", meeting_id=meeting.public_id),
-    )
+    return pages.packet_page(load_meeting(meeting_id), "meetings.detail")
 
 
 @bp.route("/meetings/timeframe/<uuid:engagement_id>", methods=["GET", "POST"])
@@ -289,7 +251,7 @@ def timeframe(engagement_id: uuid.UUID):
                 by=current_user._get_current_object(),
             )
         except services.MeetingError as error:
-            show_error(form, error)
+            pages.show_error(form, error)
         else:
             db.session.commit()
             flash("The agreed timeframe is recorded on the engagement.", "success")

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import uuid
 
-from flask import render_template, request, url_for
+from flask import render_template
 
-from portal.meetings import queries
+from portal.meetings import pages, queries
 from portal.meetings.blueprint import bp
-from portal.meetings.fda_views import ics_response, page_number
 from portal.meetings.models import Meeting
-from portal.questions.queries import group_by_topic, open_meetings
+from portal.questions.queries import open_meetings
 from portal.security import access
 from portal.security.scoping import get_owned_or_404
 from portal.timeutil import utcnow
@@ -23,13 +22,7 @@ def load_own_meeting(meeting_id: uuid.UUID) -> Meeting:
 @bp.route("/firm/meetings")
 @access.firm_user
 def firm_index():
-    when = "past" if request.args.get("when") == "past" else "upcoming"
-    now = utcnow()
-    meetings = queries.firm_meetings(when, page_number(), now)
-    counts = queries.question_counts([m.id for m in meetings.items], firm_side=True)
-    return render_template(
-        "meetings/firm_index.html", meetings=meetings, counts=counts, when=when, now=now
-    )
+    return pages.list_page("meetings/firm_index.html", queries.firm_meetings, firm_side=True)
 
 
 @bp.route("/firm/meetings/<uuid:meeting_id>")
@@ -54,17 +47,10 @@ def firm_detail(meeting_id: uuid.UUID):
 @bp.route("/firm/meetings/<uuid:meeting_id>/meeting.ics")
 @access.firm_user
 def firm_ics(meeting_id: uuid.UUID):
-    return ics_response(load_own_meeting(meeting_id))
+    return pages.ics_response(load_own_meeting(meeting_id))
 
 
 @bp.route("/firm/meetings/<uuid:meeting_id>/packet")
 @access.firm_user
 def firm_packet(meeting_id: uuid.UUID):
-    meeting = load_own_meeting(meeting_id)
-    questions = queries.meeting_questions(meeting, include_withdrawn=False)
-    return render_template(
-        "meetings/packet.html",
-        meeting=meeting,
-        topics=group_by_topic(questions),
-        back_url=url_for("meetings.firm_detail", meeting_id=meeting.public_id),
-    )
+    return pages.packet_page(load_own_meeting(meeting_id), "meetings.firm_detail")

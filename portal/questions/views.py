@@ -14,8 +14,8 @@ from sqlalchemy.orm import joinedload
 from portal.engagements.models import Engagement
 from portal.extensions import db
 from portal.forms import ConfirmForm, choices
-from portal.meetings.fda_views import page_number
 from portal.meetings.models import Meeting, MeetingStatus
+from portal.meetings.pages import page_number, show_error
 from portal.meetings.schedule import describe_time_left
 from portal.questions import (
     panels,  # noqa: F401 - registers the panels
@@ -31,14 +31,6 @@ from portal.templating import local_datetime
 from portal.timeutil import utcnow
 
 bp = Blueprint("questions", __name__)
-
-
-def show_error(form, error: services.QuestionError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, str(error)]
-    else:
-        flash(str(error), "error")
 
 
 def load_question(question_id: uuid.UUID) -> Question:
