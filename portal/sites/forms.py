@@ -18,26 +18,25 @@ from portal.sites.models import REGULATORY_ACTION_TYPES, ContactOutcome
 from portal.sites.services import email_problem, fei_problem
 
 
-class FriendlyDateField(DateField):
+class _SaysWhatToType:
     """A date input whose parse error says what to type, not "Not a valid date value"."""
 
+    what_to_type = ""
+
     def process_formdata(self, valuelist):
         try:
             super().process_formdata(valuelist)
         except ValueError as error:
             self.data = None
-            raise ValueError("Enter a real date, for example 2017-06-01.") from error
+            raise ValueError(self.what_to_type) from error
 
 
-class FriendlyDateTimeField(DateTimeLocalField):
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as error:
-            self.data = None
-            raise ValueError(
-                "Enter the date and the time, for example 2026-03-14 10:30."
-            ) from error
+class FriendlyDateField(_SaysWhatToType, DateField):
+    what_to_type = "Enter a real date, for example 2017-06-01."
+
+
+class FriendlyDateTimeField(_SaysWhatToType, DateTimeLocalField):
+    what_to_type = "Enter the date and the time, for example 2026-03-14 10:30."
 
 
 class SiteForm(PortalForm):
