@@ -14,8 +14,8 @@ from portal.meetings.services import MAX_DURATION, MIN_DURATION
 from portal.timeutil import timezone_choices
 
 
-class DayField(DateField):
-    """A date typed or picked; an empty box is left to InputRequired to explain."""
+class BlankIsMissing:
+    """An empty box is left to InputRequired to explain, not called a badly typed value."""
 
     def process_formdata(self, valuelist):
         if valuelist and not "".join(valuelist).strip():
@@ -24,19 +24,17 @@ class DayField(DateField):
         super().process_formdata(valuelist)
 
 
-class ClockField(TimeField):
+class DayField(BlankIsMissing, DateField):
+    """A date typed or picked."""
+
+
+class ClockField(BlankIsMissing, TimeField):
     """A time of day, 24-hour, with or without seconds (browsers send either)."""
 
     def __init__(self, label=None, validators=None, **kwargs):
         kwargs.setdefault("format", ["%H:%M", "%H:%M:%S"])
         kwargs.setdefault("invalid_value_message", "Enter a time like 14:30 (24-hour clock).")
         super().__init__(label, validators, **kwargs)
-
-    def process_formdata(self, valuelist):
-        if valuelist and not "".join(valuelist).strip():
-            self.data = None
-            return
-        super().process_formdata(valuelist)
 
 
 def zone_field(label: str, hint: str) -> SelectField:
@@ -51,7 +49,15 @@ def combine(day: date, clock: time) -> datetime:
     return datetime.combine(day, clock.replace(second=0, microsecond=0))
 
 
-class MeetingForm(PortalForm):
+class ZonedForm(PortalForm):
+    """A form with a ``timezone`` select, offering the zones the portal knows."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.timezone.choices = zone_choices()
+
+
+class MeetingForm(ZonedForm):
     start_date = DayField(
         "Date",
         invalid_value_message="Enter the date like 2026-03-14.",
@@ -96,10 +102,6 @@ class MeetingForm(PortalForm):
     agenda = TextAreaField("Agenda", validators=[Optional(), Length(max=8000)])
     submit = SubmitField("Schedule the meeting and tell the firm")
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.timezone.choices = zone_choices()
-
 
 class CancelMeetingForm(PortalForm):
     reason = TextAreaField(
@@ -110,7 +112,7 @@ class CancelMeetingForm(PortalForm):
     submit = SubmitField("Cancel the meeting")
 
 
-class ExtendDeadlineForm(PortalForm):
+class ExtendDeadlineForm(ZonedForm):
     deadline_date = DayField(
         "New deadline: date",
         invalid_value_message="Enter the date like 2026-03-14.",
@@ -128,10 +130,6 @@ class ExtendDeadlineForm(PortalForm):
         validators=[InputRequired("Say why the deadline is extended."), Length(max=2000)],
     )
     submit = SubmitField("Extend the deadline")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.timezone.choices = zone_choices()
 
 
 class TimeframeForm(PortalForm):
