@@ -1,6 +1,9 @@
-"""Rendering shared by the site page and the forms posted from it."""
+"""Shared by the site pages: rendering the site page, reading and answering their forms."""
 
 from __future__ import annotations
+
+from dataclasses import fields
+from typing import TypeVar
 
 from flask import render_template, request
 from flask_login import current_user
@@ -13,6 +16,8 @@ from portal.sites.forms import CallForm
 from portal.sites.models import ContactOutcome, Site
 from portal.templating import viewer_zone
 from portal.timeutil import to_local, utcnow
+
+Details = TypeVar("Details")
 
 
 def call_form_for_site() -> CallForm:
@@ -42,6 +47,11 @@ def render_site(site: Site, *, call_form: CallForm | None = None):
         letter_blocker=None if reached else sites.LETTER_NEEDS_CALL,
         outcomes=ContactOutcome,
     )
+
+
+def details_from(form, details_type: type[Details]) -> Details:
+    """A service's details dataclass from the form fields of the same names (blank is "")."""
+    return details_type(**{f.name: getattr(form, f.name).data or "" for f in fields(details_type)})
 
 
 def show_error(form, error: sites.SiteError) -> None:

@@ -28,7 +28,7 @@ from portal.sites.forms import (
     RegulatoryActionForm,
 )
 from portal.sites.models import ContactOutcome, Product, RegulatoryAction, Site, SiteContact
-from portal.sites.pages import call_form_for_site, show_error
+from portal.sites.pages import call_form_for_site, details_from, show_error
 from portal.templating import viewer_zone
 from portal.timeutil import to_local, utcnow
 
@@ -64,25 +64,16 @@ def _set_archived(record: SiteContact | Product, archived: bool):
 # --- contacts -------------------------------------------------------------------------------------
 
 
-def _contact_details(form: ContactForm) -> records.ContactDetails:
-    return records.ContactDetails(
-        name=form.name.data or "",
-        title=form.title.data or "",
-        email=form.email.data or "",
-        phone=form.phone.data or "",
-    )
-
-
 def _contact_page(site: Site, contact: SiteContact | None):
     """Adding (``contact`` None) and editing share one form, one page and one way back."""
     form = ContactForm(obj=contact)
     if form.validate_on_submit():
         try:
             if contact is None:
-                contact = records.add_contact(site, _contact_details(form))
+                contact = records.add_contact(site, details_from(form, records.ContactDetails))
                 message = f"{contact.name} added to the site's contacts."
             else:
-                records.update_contact(contact, _contact_details(form))
+                records.update_contact(contact, details_from(form, records.ContactDetails))
                 message = f"{contact.name}'s details saved."
         except sites.SiteError as error:
             show_error(form, error)

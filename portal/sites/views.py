@@ -22,7 +22,7 @@ from portal.sites.blueprint import bp
 from portal.sites.eligibility import inspection_window
 from portal.sites.forms import SiteForm, SiteSearchForm
 from portal.sites.models import Site
-from portal.sites.pages import render_site, show_error
+from portal.sites.pages import details_from, render_site, show_error
 
 #: record_views is imported for its routes, which register on the same blueprint.
 __all__ = ["bp", "record_views"]
@@ -81,18 +81,6 @@ def detail(site_id: uuid.UUID):
     return render_site(site)
 
 
-def _details(form: SiteForm) -> sites.SiteDetails:
-    return sites.SiteDetails(
-        fei_number=form.fei_number.data or "",
-        legal_name=form.legal_name.data or "",
-        address_line1=form.address_line1.data or "",
-        city=form.city.data or "",
-        state=form.state.data or "",
-        postal_code=form.postal_code.data or "",
-        country=form.country.data or "",
-    )
-
-
 def _lost_race(form: SiteForm) -> None:
     """Someone saved the same FEI number a moment earlier: the unique index said no."""
     db.session.rollback()
@@ -113,10 +101,13 @@ def _site_page(site: Site | None):
         try:
             # ``saved``, not ``site``: a lost race re-renders the form as it was, for a new site.
             if site is None:
-                saved = sites.create_site(_details(form))
+                saved = sites.create_site(details_from(form, sites.SiteDetails))
                 message = f"Site FEI {saved.fei_number} added."
             else:
-                saved, changed = site, sites.update_site(site, _details(form))
+                saved, changed = (
+                    site,
+                    sites.update_site(site, details_from(form, sites.SiteDetails)),
+                )
                 message = "Site saved." if changed else "Nothing had changed."
             db.session.commit()
         except sites.SiteError as error:
