@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import uuid
 
-from flask import flash, redirect, render_template, url_for
+from flask import redirect, url_for
 from flask_login import current_user
 
 from portal.engagements.models import Engagement
-from portal.extensions import db
 from portal.quality import pages, services
 from portal.quality.blueprint import bp
 from portal.quality.forms import CommentForm
@@ -23,20 +22,12 @@ def index():
     return pages.list_page("quality/index.html", with_firms=True)
 
 
-def _detail_page(action, comment_form: CommentForm):
-    return render_template(
-        "quality/detail.html",
-        action=action,
-        comment_form=comment_form,
-        transitions=services.transitions_for(action, current_user),
-        today=services.local_today(current_user),
-    )
-
-
 @bp.route("/quality-actions/<uuid:quality_action_id>")
 @access.fda_staff
 def detail(quality_action_id: uuid.UUID):
-    return _detail_page(pages.load_action(quality_action_id), CommentForm())
+    return pages.detail_page(
+        "quality/detail.html", pages.load_action(quality_action_id), comment_form=CommentForm()
+    )
 
 
 @bp.route("/quality-actions/new/<uuid:engagement_id>", methods=["GET", "POST"])
@@ -52,16 +43,13 @@ def new(engagement_id: uuid.UUID):
 def comment(quality_action_id: uuid.UUID):
     action = pages.load_action(quality_action_id)
     form = CommentForm()
-    if form.validate_on_submit():
-        try:
-            services.add_comment(action, form.note.data or "", by=current_user)
-        except services.QualityError as error:
-            pages.show_error(form, error)
-        else:
-            db.session.commit()
-            flash("Comment added; the firm has been emailed.", "success")
-            return redirect(url_for("quality.detail", quality_action_id=action.public_id))
-    return _detail_page(action, form)
+    if form.validate_on_submit() and pages.saved(
+        form,
+        lambda: services.add_comment(action, form.note.data or "", by=current_user),
+        "Comment added; the firm has been emailed.",
+    ):
+        return redirect(url_for("quality.detail", quality_action_id=action.public_id))
+    return pages.detail_page("quality/detail.html", action, comment_form=form)
 
 
 @bp.route("/quality-actions/<uuid:quality_action_id>/status", methods=["GET", "POST"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, url_for
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
@@ -29,20 +29,14 @@ def firm_index():
     return pages.list_page("quality/firm_index.html", with_firms=False, engagements=engagements)
 
 
-def _detail_page(action, evidence_form: EvidenceForm):
-    return render_template(
-        "quality/firm_detail.html",
-        action=action,
-        evidence_form=evidence_form,
-        transitions=services.transitions_for(action, current_user),
-        today=services.local_today(current_user),
-    )
-
-
 @bp.route("/firm/quality-actions/<uuid:quality_action_id>")
 @access.firm_user
 def firm_detail(quality_action_id: uuid.UUID):
-    return _detail_page(pages.load_action(quality_action_id), EvidenceForm())
+    return pages.detail_page(
+        "quality/firm_detail.html",
+        pages.load_action(quality_action_id),
+        evidence_form=EvidenceForm(),
+    )
 
 
 @bp.route("/firm/quality-actions/new/<uuid:engagement_id>", methods=["GET", "POST"])
@@ -77,15 +71,12 @@ def firm_transition(quality_action_id: uuid.UUID):
 def firm_evidence(quality_action_id: uuid.UUID):
     action = pages.load_action(quality_action_id)
     form = EvidenceForm()
-    if form.validate_on_submit():
-        try:
-            services.add_evidence(
-                action, form.note.data or "", form.evidence_date.data, by=current_user
-            )
-        except services.QualityError as error:
-            pages.show_error(form, error)
-        else:
-            db.session.commit()
-            flash("Evidence note added.", "success")
-            return redirect(url_for("quality.firm_detail", quality_action_id=action.public_id))
-    return _detail_page(action, form)
+    if form.validate_on_submit() and pages.saved(
+        form,
+        lambda: services.add_evidence(
+            action, form.note.data or "", form.evidence_date.data, by=current_user
+        ),
+        "Evidence note added.",
+    ):
+        return redirect(url_for("quality.firm_detail", quality_action_id=action.public_id))
+    return pages.detail_page("quality/firm_detail.html", action, evidence_form=form)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -12,7 +13,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from portal.auth.models import Firm
 from portal.engagements.models import Engagement
 from portal.extensions import db
-from portal.forms import choices
+from portal.forms import PortalForm, choices
 from portal.meetings.models import Meeting
 from portal.quality import services
 from portal.quality.forms import ActionFilterForm, ActionForm, TransitionForm
@@ -87,6 +88,29 @@ def list_page(template: str, *, with_firms: bool, **context):
     )
 
 
+def detail_page(template: str, action: QualityAction, **forms: PortalForm) -> str:
+    """One action's page, FDA's or the firm's: its history, the changes open to the viewer."""
+    return render_template(
+        template,
+        action=action,
+        transitions=services.transitions_for(action, current_user),
+        today=services.local_today(current_user),
+        **forms,
+    )
+
+
+def saved(form: PortalForm, change: Callable[[], object], done: str) -> bool:
+    """Make the change through the service and commit; if refused, the message beside its field."""
+    try:
+        change()
+    except services.QualityError as error:
+        show_error(form, error)
+        return False
+    db.session.commit()
+    flash(done, "success")
+    return True
+
+
 def engagement_links(engagement: Engagement) -> tuple[list[Meeting], list[Question]]:
     """The engagement's meetings and questions, which an action may be linked to."""
     meetings = db.session.scalars(
@@ -154,17 +178,14 @@ def transition_page(action: QualityAction, detail_endpoint: str):
     form = TransitionForm(data={"to": wanted} if request.method == "GET" else None)
     form.note.label.text = transition.note_label
     form.submit.label.text = transition.verb
-    if form.validate_on_submit():
-        try:
-            services.change_status(
-                action, transition.target, by=current_user, note=form.note.data or ""
-            )
-        except services.QualityError as error:
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash(f"The action is now {transition.target.label.lower()}.", "success")
-            return redirect(detail)
+    if form.validate_on_submit() and saved(
+        form,
+        lambda: services.change_status(
+            action, transition.target, by=current_user, note=form.note.data or ""
+        ),
+        f"The action is now {transition.target.label.lower()}.",
+    ):
+        return redirect(detail)
     return render_template(
         "quality/transition.html", form=form, action=action, transition=transition, detail=detail
     )
