@@ -120,6 +120,12 @@ def _question_form_page(template: SurveyTemplate, form: QuestionForm, position: 
     )
 
 
+def _chosen_question(template: SurveyTemplate) -> SurveyQuestion | None:
+    """The question at ``?position=`` in this version of the template, if there is one."""
+    position = request.args.get("position", type=int)
+    return next((q for q in template.questions if q.position == position), None)
+
+
 def _apply_question_error(form: QuestionForm, error: templates.TemplateError) -> None:
     target = form[error.field] if error.field and error.field in form else form.prompt
     target.errors = [*target.errors, str(error)]
@@ -151,8 +157,7 @@ def question_new(survey_template_id: uuid.UUID):
 @access.fda_admin
 def question_edit(survey_template_id: uuid.UUID):
     template = _template_or_404(survey_template_id)
-    position = request.args.get("position", type=int)
-    question = next((q for q in template.questions if q.position == position), None)
+    question = _chosen_question(template)
     if question is None:
         flash("Choose a question of this template to change.", "info")
         return _to_detail(template)
@@ -161,13 +166,15 @@ def question_edit(survey_template_id: uuid.UUID):
         form.fill_from(question)
     elif form.validate_on_submit():
         try:
-            saved = templates.update_question(template, position, _spec(form), by=current_user)
+            saved = templates.update_question(
+                template, question.position, _spec(form), by=current_user
+            )
         except templates.TemplateError as error:
             _apply_question_error(form, error)
         else:
             _saved(template, saved, "Question saved.")
             return _to_detail(saved)
-    return _question_form_page(template, form, position)
+    return _question_form_page(template, form, question.position)
 
 
 @bp.route("/admin/survey-templates/<uuid:survey_template_id>/questions/move", methods=["POST"])
@@ -196,15 +203,14 @@ def question_move(survey_template_id: uuid.UUID):
 def question_remove(survey_template_id: uuid.UUID):
     """Confirm, then leave the question out of the next version."""
     template = _template_or_404(survey_template_id)
-    position = request.args.get("position", type=int)
-    question = next((q for q in template.questions if q.position == position), None)
+    question = _chosen_question(template)
     if question is None:
         flash("Choose a question of this template to remove.", "info")
         return _to_detail(template)
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            saved = templates.remove_question(template, position, by=current_user)
+            saved = templates.remove_question(template, question.position, by=current_user)
         except templates.TemplateError as error:
             flash(str(error), "error")
             return _to_detail(template)
