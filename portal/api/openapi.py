@@ -8,6 +8,7 @@ from what the API sends; tests validate real responses against it.
 
 from __future__ import annotations
 
+from dataclasses import fields
 from enum import Enum
 from typing import Any
 
@@ -17,6 +18,7 @@ from portal.api.paging import DEFAULT_LIMIT, MAX_LIMIT
 from portal.api.resources import v1
 from portal.engagements.models import EngagementStatus
 from portal.meetings.models import MeetingMode, MeetingStatus
+from portal.metrics.measures import EngagementLevel, Participation, QualityImprovement
 from portal.metrics.period import FIRST_FISCAL_YEAR, current_fiscal_year
 from portal.quality.models import ActionKind, ActionStatus
 from portal.questions.models import QuestionStatus
@@ -53,6 +55,12 @@ def ref(name: str) -> dict[str, str]:
 
 PERCENT = nullable({"type": "number", "minimum": 0})
 NUMBER = nullable({"type": "number", "minimum": 0})
+
+
+def figures_of(measure: type) -> dict[str, Any]:
+    """A measure's figures as the API sends them (``asdict``): counts, and medians or null."""
+    return {f.name: COUNT if f.type == "int" else NUMBER for f in fields(measure)}
+
 
 SCHEMAS: dict[str, Any] = {
     "Error": obj(
@@ -211,19 +219,7 @@ SCHEMAS: dict[str, Any] = {
             ),
             "participation": obj(
                 {
-                    **{
-                        name: COUNT
-                        for name in (
-                            "eligible",
-                            "contacted",
-                            "invited",
-                            "accepted",
-                            "declined",
-                            "no_response",
-                            "expired",
-                            "withdrawn",
-                        )
-                    },
+                    **figures_of(Participation),
                     "rates": obj(
                         {
                             name: PERCENT
@@ -242,18 +238,7 @@ SCHEMAS: dict[str, Any] = {
             ),
             "engagement": obj(
                 {
-                    **{
-                        name: COUNT
-                        for name in (
-                            "active_engagements",
-                            "meetings_held",
-                            "questions_at_held_meetings",
-                            "questions_submitted",
-                            "questions_on_time",
-                            "questions_answered",
-                        )
-                    },
-                    "median_days_to_answer": NUMBER,
+                    **figures_of(EngagementLevel),
                     "meetings_per_engagement": NUMBER,
                     "questions_per_meeting": NUMBER,
                     "on_time_share": PERCENT,
@@ -268,16 +253,7 @@ SCHEMAS: dict[str, Any] = {
                     "ratings": {"type": "array", "items": ref("Rating")},
                 }
             ),
-            "quality": obj(
-                {
-                    "opened": COUNT,
-                    "completed": COUNT,
-                    "verified": COUNT,
-                    "overdue": COUNT,
-                    "median_days_to_complete": NUMBER,
-                    "median_days_to_verify": NUMBER,
-                }
-            ),
+            "quality": obj(figures_of(QualityImprovement)),
         }
     ),
 }
@@ -301,25 +277,24 @@ ERRORS = {
     "401": _error("No token, or a token that is unknown or revoked."),
 }
 
+
+def query_parameter(name: str, schema: dict[str, Any], description: str = "") -> dict[str, Any]:
+    parameter = {"name": name, "in": "query", "schema": schema}
+    return {**parameter, "description": description} if description else parameter
+
+
 PAGING_PARAMETERS = [
-    {
-        "name": "limit",
-        "in": "query",
-        "description": f"Records per page (default {DEFAULT_LIMIT}).",
-        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
-    },
-    {
-        "name": "cursor",
-        "in": "query",
-        "description": "The next_cursor of the previous page, unchanged.",
-        "schema": TEXT,
-    },
-    {
-        "name": "updated_since",
-        "in": "query",
-        "description": "Only records changed at or after this moment (ISO 8601 with offset).",
-        "schema": MOMENT,
-    },
+    query_parameter(
+        "limit",
+        {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
+        f"Records per page (default {DEFAULT_LIMIT}).",
+    ),
+    query_parameter("cursor", TEXT, "The next_cursor of the previous page, unchanged."),
+    query_parameter(
+        "updated_since",
+        MOMENT,
+        "Only records changed at or after this moment (ISO 8601 with offset).",
+    ),
 ]
 
 
@@ -327,12 +302,11 @@ def _list_operation(path: str, schema: str, summary: str) -> dict[str, Any]:
     parameters = list(PAGING_PARAMETERS)
     if path == "questions":
         parameters.append(
-            {
-                "name": "include_bodies",
-                "in": "query",
-                "description": "Add body_html and response_html (default false).",
-                "schema": {"type": "boolean"},
-            }
+            query_parameter(
+                "include_bodies",
+                {"type": "boolean"},
+                "Add body_html and response_html (default false).",
+            )
         )
     page = obj({"data": {"type": "array", "items": ref(schema)}, "next_cursor": nullable(TEXT)})
     return {
@@ -362,23 +336,19 @@ def document() -> dict[str, Any]:
             "operationId": "get_metrics",
             "summary": "The success measures of SPEC 12 for a fiscal year or a date range.",
             "parameters": [
-                {
-                    "name": "fiscal_year",
-                    "in": "query",
-                    "description": "Federal fiscal year (default: the current one).",
-                    "schema": {
+                query_parameter(
+                    "fiscal_year",
+                    {
                         "type": "integer",
                         "minimum": FIRST_FISCAL_YEAR,
                         "maximum": current_fiscal_year(),
                     },
-                },
-                {
-                    "name": "date_from",
-                    "in": "query",
-                    "description": "With date_to: a date range instead of a fiscal year.",
-                    "schema": DAY,
-                },
-                {"name": "date_to", "in": "query", "schema": DAY},
+                    "Federal fiscal year (default: the current one).",
+                ),
+                query_parameter(
+                    "date_from", DAY, "With date_to: a date range instead of a fiscal year."
+                ),
+                query_parameter("date_to", DAY),
             ],
             "responses": {
                 "200": {
