@@ -33,6 +33,10 @@ class QuestionFields(PortalForm):
         validators=[InputRequired("Write the question itself."), Length(max=BODY_MAX)],
     )
 
+    def question_text(self) -> dict[str, str]:
+        """Subject, topic and body, as submit_question and edit_question take them."""
+        return {"subject": self.subject.data, "topic": self.topic.data, "body": self.body.data}
+
 
 class AskQuestionForm(QuestionFields):
     meeting = SelectField(

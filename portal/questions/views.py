@@ -101,11 +101,7 @@ def firm_new():
         else:
             try:
                 question = services.submit_question(
-                    meeting,
-                    current_user._get_current_object(),
-                    subject=form.subject.data,
-                    topic=form.topic.data,
-                    body=form.body.data,
+                    meeting, current_user._get_current_object(), **form.question_text()
                 )
             except services.QuestionError as error:
                 show_error(form, error)
@@ -155,11 +151,7 @@ def firm_edit(question_id: uuid.UUID):
     if form.validate_on_submit():
         try:
             changed = services.edit_question(
-                question,
-                current_user._get_current_object(),
-                subject=form.subject.data,
-                topic=form.topic.data,
-                body=form.body.data,
+                question, current_user._get_current_object(), **form.question_text()
             )
         except services.QuestionError as error:
             show_error(form, error)
