@@ -53,17 +53,20 @@ def _in_year(stmt: Select, year: int | None) -> Select:
     return stmt.where(Meeting.starts_at >= start, Meeting.starts_at < end)
 
 
-def _answers_of(kind: SurveyQuestionKind, year: int | None, *columns) -> Select:
-    stmt = (
+def _answers(*columns) -> Select:
+    """Answers joined to their question, response, survey and meeting (whose date sets the year)."""
+    return (
         select(*columns)
         .select_from(FeedbackAnswer)
         .join(SurveyQuestion, SurveyQuestion.id == FeedbackAnswer.question_id)
         .join(FeedbackResponse, FeedbackResponse.id == FeedbackAnswer.response_id)
         .join(MeetingSurvey, MeetingSurvey.id == FeedbackResponse.survey_id)
         .join(Meeting, Meeting.id == MeetingSurvey.meeting_id)
-        .where(SurveyQuestion.kind == kind)
     )
-    return _in_year(stmt, year)
+
+
+def _answers_of(kind: SurveyQuestionKind, year: int | None, *columns) -> Select:
+    return _in_year(_answers(*columns).where(SurveyQuestion.kind == kind), year)
 
 
 def available_years() -> list[int]:
@@ -262,7 +265,7 @@ def _answer_text(kind: SurveyQuestionKind, answer: FeedbackAnswer) -> str:
 def csv_rows(year: int | None) -> Iterator[list[str]]:
     """One row per answer, streamed from the database in batches."""
     stmt = _in_year(
-        select(
+        _answers(
             FeedbackAnswer,
             SurveyQuestion.kind,
             SurveyQuestion.position,
@@ -274,11 +277,6 @@ def csv_rows(year: int | None) -> Iterator[list[str]]:
             User.full_name,
             User.email,
         )
-        .select_from(FeedbackAnswer)
-        .join(SurveyQuestion, SurveyQuestion.id == FeedbackAnswer.question_id)
-        .join(FeedbackResponse, FeedbackResponse.id == FeedbackAnswer.response_id)
-        .join(MeetingSurvey, MeetingSurvey.id == FeedbackResponse.survey_id)
-        .join(Meeting, Meeting.id == MeetingSurvey.meeting_id)
         .join(Firm, Firm.id == MeetingSurvey.firm_id)
         .join(User, User.id == FeedbackResponse.user_id)
         .order_by(Meeting.starts_at, FeedbackResponse.id, SurveyQuestion.position),
