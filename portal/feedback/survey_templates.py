@@ -85,16 +85,19 @@ def _add_questions(template: SurveyTemplate, specs) -> None:
         db.session.add(_question_from_spec(template, position, spec))
 
 
+def _spec_columns(spec: QuestionSpec) -> dict:
+    """A question's columns from the form; only a rating question keeps scale labels."""
+    return {
+        "kind": spec.kind,
+        "prompt": spec.prompt,
+        "help_text": spec.help_text,
+        "required": spec.required,
+        "rating_labels": json.dumps(spec.labels if spec.kind == SurveyQuestionKind.RATING else []),
+    }
+
+
 def _question_from_spec(template: SurveyTemplate, position: int, spec: QuestionSpec):
-    return SurveyQuestion(
-        template_id=template.id,
-        position=position,
-        kind=spec.kind,
-        prompt=spec.prompt,
-        help_text=spec.help_text,
-        required=spec.required,
-        rating_labels=json.dumps(spec.labels if spec.kind == SurveyQuestionKind.RATING else []),
-    )
+    return SurveyQuestion(template_id=template.id, position=position, **_spec_columns(spec))
 
 
 def ensure_default_template() -> SurveyTemplate:
@@ -297,13 +300,8 @@ def update_question(
     _question_at(template, position)
     target = editable_version(template, by=by)
     question = _question_at(target, position)
-    question.kind = spec.kind
-    question.prompt = spec.prompt
-    question.help_text = spec.help_text
-    question.required = spec.required
-    question.rating_labels = json.dumps(
-        spec.labels if spec.kind == SurveyQuestionKind.RATING else []
-    )
+    for column, value in _spec_columns(spec).items():
+        setattr(question, column, value)
     audit.record("survey_template.edit_question", target, detail=f"{position}. {spec.prompt}")
     return _refreshed(target)
 
