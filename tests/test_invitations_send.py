@@ -37,6 +37,18 @@ def recipients_of(site):
     return [str(contact.public_id) for contact in site.contacts]
 
 
+def post_send(client, site, page: str, addressee: str = "Ms. Rivera"):
+    """The confirmed send to all the site's contacts, with the CSRF token of an earlier page."""
+    return client.post(
+        send_url(site),
+        data={
+            "csrf_token": csrf_token_from(page),
+            "recipients": recipients_of(site),
+            "addressee": addressee,
+        },
+    )
+
+
 def links_in(text: str) -> list[str]:
     return re.findall(r"http://portal\.test/invitation/[A-Za-z0-9_\-]+(?:/accept|/decline)?", text)
 
@@ -72,11 +84,7 @@ def test_confirmed_send_stores_the_letter_and_queues_the_email_with_both_links(
 ):
     site = site_ready_for_letter(fda_staff)
     sign_in(fda_staff)
-    token = csrf_token_from(client.get(compose_url(site)).get_data(as_text=True))
-    response = client.post(
-        send_url(site),
-        data={"csrf_token": token, "recipients": recipients_of(site), "addressee": "Ms. Rivera"},
-    )
+    response = post_send(client, site, client.get(compose_url(site)).get_data(as_text=True))
     assert response.status_code == 302
     (invitation,) = invitations()
     assert response.headers["Location"] == f"/invitations/{invitation.public_id}"
@@ -124,28 +132,14 @@ def test_the_letter_cannot_be_sent_before_a_call_reached_the_site(client, sign_i
     page = client.get(compose_url(site)).get_data(as_text=True)
     assert "The letter cannot be sent yet" in page
     assert "phone call" in page
-    response = client.post(
-        send_url(site),
-        data={
-            "csrf_token": csrf_token_from(page),
-            "recipients": recipients_of(site),
-            "addressee": "Ms. Rivera",
-        },
-    )
+    response = post_send(client, site, page)
     assert response.status_code == 409
     assert "phone call" in response.get_data(as_text=True)
     assert invitations() == [] and outbox() == []
     # Once a call reaches the site, the same request goes through.
     factories.contact_log(site, fda_staff, outcome=ContactOutcome.REACHED)
     db.session.commit()
-    response = client.post(
-        send_url(site),
-        data={
-            "csrf_token": csrf_token_from(page),
-            "recipients": recipients_of(site),
-            "addressee": "Ms. Rivera",
-        },
-    )
+    response = post_send(client, site, page)
     assert response.status_code == 302
     assert len(invitations()) == 1
 
@@ -156,24 +150,16 @@ def test_no_second_letter_while_one_awaits_a_reply_or_an_engagement_is_active(
     site = site_ready_for_letter(fda_staff)
     letter_to(site, fda_staff)
     sign_in(fda_staff)
-    data = {"recipients": recipients_of(site), "addressee": "Ms. Rivera"}
     page = client.get(compose_url(site)).get_data(as_text=True)
     assert "still awaiting a reply" in page
-    response = client.post(send_url(site), data={**data, "csrf_token": csrf_token_from(page)})
+    response = post_send(client, site, page)
     assert response.status_code == 409
     assert len(invitations()) == 1
 
     other = site_ready_for_letter(fda_staff, legal_name="Engaged Site Inc.")
     factories.engagement(factories.firm(), site=other, sent_by=fda_staff)
     db.session.commit()
-    response = client.post(
-        send_url(other),
-        data={
-            "csrf_token": csrf_token_from(page),
-            "recipients": recipients_of(other),
-            "addressee": "X",
-        },
-    )
+    response = post_send(client, other, page, addressee="X")
     assert response.status_code == 409
     assert "already has an active engagement" in response.get_data(as_text=True)
 
@@ -185,14 +171,7 @@ def test_an_overdue_letter_does_not_block_a_new_one_and_is_marked_expired(
     old, _ = letter_to(site, fda_staff, **expired_values())
     sign_in(fda_staff)
     page = client.get(compose_url(site)).get_data(as_text=True)
-    response = client.post(
-        send_url(site),
-        data={
-            "csrf_token": csrf_token_from(page),
-            "recipients": recipients_of(site),
-            "addressee": "Ms. Rivera",
-        },
-    )
+    response = post_send(client, site, page)
     assert response.status_code == 302
     first, second = invitations()
     assert first.status == InvitationStatus.EXPIRED
