@@ -29,6 +29,7 @@ def test_known_and_unknown_emails_get_the_same_answer(client, firm_admin, no_csr
     db.session.commit()
     known = request_reset(client, firm_admin.email)
     unknown = request_reset(client, "nobody@example.com")
+
     def without_address(response):
         text = response.get_data(as_text=True)
         return text.replace(firm_admin.email, "X").replace("nobody@example.com", "X")
