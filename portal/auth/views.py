@@ -69,6 +69,20 @@ def _next_or_home(user: User, target: str | None) -> str:
 
 # --- sign-in --------------------------------------------------------------------
 
+#: Guesses at the 6-digit code, counted per person across both code pages.
+second_factor_attempts = limiter.shared_limit(
+    login_account_limit,
+    scope="login-code",
+    key_func=pending_user_key,
+    methods=["POST"],
+    deduct_when=login_failed,
+)
+
+
+def _restart_sign_in():
+    flash("Sign in again: that step took too long or was not started.", "info")
+    return redirect(url_for("auth.login"))
+
 
 def _pending_user() -> User | None:
     """The person who gave the right password and now owes the second factor."""
@@ -130,18 +144,11 @@ def login():
 
 @bp.route("/login/code", methods=["GET", "POST"])
 @access.public
-@limiter.limit(
-    login_account_limit,
-    key_func=pending_user_key,
-    methods=["POST"],
-    deduct_when=login_failed,
-    scope="login-code",
-)
+@second_factor_attempts
 def second_factor():
     user = _pending_user()
     if user is None or not user.has_second_factor:
-        flash("Sign in again: that step took too long or was not started.", "info")
-        return redirect(url_for("auth.login"))
+        return _restart_sign_in()
     form = SecondFactorForm()
     if form.validate_on_submit():
         if services.check_second_factor(user, form.code.data):
@@ -162,19 +169,12 @@ def second_factor():
 
 @bp.route("/login/set-up-two-step", methods=["GET", "POST"])
 @access.public
-@limiter.limit(
-    login_account_limit,
-    key_func=pending_user_key,
-    methods=["POST"],
-    deduct_when=login_failed,
-    scope="login-code",
-)
+@second_factor_attempts
 def enrol_at_login():
     """FDA accounts must have TOTP; the first sign-in sets it up before anything else."""
     user = _pending_user()
     if user is None or user.has_second_factor:
-        flash("Sign in again: that step took too long or was not started.", "info")
-        return redirect(url_for("auth.login"))
+        return _restart_sign_in()
     secret = session.get("pending_secret")
     if not secret:
         secret = totp.new_secret()
