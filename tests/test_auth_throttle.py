@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -94,7 +95,7 @@ app = create_app({"PORTAL_ENV": "testing", "SQLALCHEMY_DATABASE_URI": sys.argv[1
                   "RATELIMIT_STORAGE_URI": sys.argv[2], "WTF_CSRF_ENABLED": False})
 client = app.test_client()
 for _ in range(5):
-    client.post("/login", data={"email": "shared@example.com", "password": "wrong guess"},
+    client.post("/login", data={"email": sys.argv[3], "password": "wrong guess"},
                 environ_base={"REMOTE_ADDR": "10.7.7.7"})
 """
 
@@ -104,14 +105,15 @@ def test_with_redis_the_limit_is_shared_by_every_worker(make_app, database_url):
     url = _redis_url()
     if url is None:
         pytest.skip("Redis not reachable at TEST_REDIS_URL (CI starts it)")
-    import redis
-
-    redis.Redis.from_url(url).flushdb()
+    # A fresh account name: Redis is shared with any other run, and nothing is flushed.
+    email = f"shared-{uuid.uuid4().hex}@example.com"
     subprocess.run(
-        [sys.executable, "-c", OTHER_WORKER, database_url, url], check=True, cwd=ROOT, timeout=60
+        [sys.executable, "-c", OTHER_WORKER, database_url, url, email],
+        check=True,
+        cwd=ROOT,
+        timeout=60,
     )
     app = make_app(RATELIMIT_STORAGE_URI=url, WTF_CSRF_ENABLED=False)
     with app.app_context():
-        response = attempt(app.test_client(), "shared@example.com", address="10.7.7.8")
-    redis.Redis.from_url(url).flushdb()
+        response = attempt(app.test_client(), email, address="10.7.7.8")
     assert response.status_code == 429
