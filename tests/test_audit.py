@@ -7,13 +7,11 @@ import io
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.audit import services as audit
 from portal.audit.models import AuditEvent
 from portal.extensions import db
-from portal.meetings.models import Meeting
-from portal.security.scoping import get_owned_or_404
 from tests import factories
 from tests.conftest import login_as
 
@@ -31,18 +29,23 @@ def test_events_cannot_be_changed_or_removed(app):
     db.session.rollback()
 
 
-def test_reading_a_firm_record_through_the_scoped_path_is_logged(app, world):
+def test_reading_a_firm_record_through_the_scoped_path_is_logged(world, sign_in):
     owner = world.by_firm["a"]
-    with app.test_request_context(environ_base={"REMOTE_ADDR": "192.0.2.7"}):
-        from flask_login import login_user
-
-        login_user(owner.staff)
-        meeting = get_owned_or_404(Meeting, owner.meeting.public_id)
-        db.session.commit()
-    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "meeting.view")).one()
+    client = sign_in(owner.staff)
+    before = db.session.scalar(select(func.count()).select_from(AuditEvent))
+    response = client.get(
+        f"/firm/meetings/{owner.meeting.public_id}", environ_base={"REMOTE_ADDR": "192.0.2.7"}
+    )
+    assert response.status_code == 200
+    db.session.rollback()
+    events = db.session.scalars(
+        select(AuditEvent).order_by(AuditEvent.id).offset(before)
+    ).all()
+    assert [e.action for e in events] == ["meeting.view"]
+    event = events[0]
     assert event.actor_id == owner.staff.id
     assert event.firm_id == owner.firm.id
-    assert event.object_id == str(meeting.public_id)
+    assert event.object_id == str(owner.meeting.public_id)
     assert event.client_address == "192.0.2.7"
 
 

@@ -40,12 +40,11 @@ Loader = Callable[[list[int]], dict[int, dict[str, Any]]]
 def record_api_read(resource: str, count: int) -> None:
     """Reading firm records through the API is a view like any other (SPEC: audit log)."""
     query = request.query_string.decode("utf-8", "replace")[:300]
-    audit.record(
+    audit.note_view(
         f"api.{resource}.list",
         g.api_token,
         detail=f"{count} record(s); token {g.api_token.name}; {query}".strip("; "),
     )
-    db.session.commit()
 
 
 def list_response(resource: str, keys: Select, load: Loader):

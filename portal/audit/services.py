@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 from flask_login import current_user
 
 from portal.audit.models import AuditEvent
@@ -63,10 +64,45 @@ def record(
     return event
 
 
-def record_view(obj: Any) -> None:
-    """A firm record was shown to someone (SPEC: every view is logged).
+@dataclass(frozen=True)
+class ViewedRecord:
+    """What a request showed, captured when it was loaded (the ORM object may expire later)."""
 
-    Committed by the request's teardown hook (see portal.security.hooks), so a
-    page that only reads still leaves its trace.
+    action: str
+    object_type: str
+    object_id: str
+    firm_id: int | None
+    detail: str
+
+
+def note_view(
+    action: str, obj: Any = None, *, detail: str = "", firm_id: int | None = None
+) -> None:
+    """Mark the current request as a view of confidential records (SPEC: every view is logged).
+
+    Nothing is written here. `portal.security.hooks.write_view_audit` writes one
+    event per request after the response is built, in a commit of its own, so a
+    view is logged however the page's own session was flushed, committed or not.
+    The first record noted names the event; the others are listed in its detail.
     """
-    record(f"{getattr(obj, '__tablename__', 'record')}.view", obj)
+    if not has_request_context():
+        return
+    object_type = getattr(obj, "__tablename__", type(obj).__name__) if obj is not None else ""
+    object_id = str(getattr(obj, "public_id", "") or "") if obj is not None else ""
+    if firm_id is None and obj is not None:
+        firm_id = getattr(obj, "firm_id", None)
+    views = g.setdefault("audit_views", [])
+    views.append(ViewedRecord(action, object_type, object_id, firm_id, detail))
+
+
+def record_view(obj: Any) -> None:
+    """A firm record was shown to someone."""
+    note_view(f"{getattr(obj, '__tablename__', 'record')}.view", obj)
+
+
+def noted_views() -> list[ViewedRecord]:
+    return list(g.get("audit_views", [])) if has_request_context() else []
+
+
+def clear_noted_views() -> list[ViewedRecord]:
+    return g.pop("audit_views", []) if has_request_context() else []

@@ -60,8 +60,7 @@ def index():
 @access.fda_admin
 def export():
     form, stmt, firm_names = _search()
-    audit.record("audit.export", detail=request.query_string.decode("utf-8", "replace")[:500])
-    db.session.commit()
+    audit.note_view("audit.export", detail=request.query_string.decode("utf-8", "replace")[:500])
 
     def as_row(event: AuditEvent) -> tuple:
         return (

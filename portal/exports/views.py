@@ -10,7 +10,6 @@ from wtforms import BooleanField
 from portal.audit import services as audit
 from portal.csvutil import csv_response
 from portal.exports.records import RECORD_EXPORTS, RecordExport, header, stream
-from portal.extensions import db
 from portal.metrics import tables
 from portal.metrics.forms import PeriodForm
 from portal.metrics.measures import compute
@@ -52,8 +51,7 @@ def _refuse(form: ExportForm):
 
 def _audit(key: str, period: Period, include_bodies: bool = False) -> None:
     detail = f"{key}: {period.label}" + ("; with question bodies" if include_bodies else "")
-    audit.record(f"export.{key}", detail=detail)
-    db.session.commit()
+    audit.note_view(f"export.{key}", detail=detail)
 
 
 @bp.route("")

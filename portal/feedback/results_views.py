@@ -47,7 +47,7 @@ def _year_filter() -> tuple[FiscalYearForm, int | None]:
 def results_page():
     """Across the program: each rating question's count, mean and spread; yes/no shares; text."""
     form, year = _year_filter()
-    audit.record("feedback.results_view", detail=f"fiscal year {year or 'all'}")
+    audit.note_view("feedback.results_view", detail=f"fiscal year {year or 'all'}")
     return render_template(
         "feedback/results.html",
         form=form,
@@ -106,7 +106,6 @@ def meeting_results(meeting_survey_id: uuid.UUID):
 def export():
     """Every answer as a spreadsheet row; the export itself is audited."""
     _form, year = _year_filter()
-    audit.record("feedback.export", detail=f"fiscal year {year or 'all'}")
-    db.session.commit()
+    audit.note_view("feedback.export", detail=f"fiscal year {year or 'all'}")
     name = f"sep-feedback-FY{year}.csv" if year else "sep-feedback-all-years.csv"
     return csv_response(name, results.CSV_HEADER, results.csv_rows(year))

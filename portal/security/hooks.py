@@ -6,10 +6,11 @@ import logging
 import time
 import uuid
 
-from flask import Flask, abort, current_app, flash, redirect, request, session, url_for
-from flask_login import logout_user
-from sqlalchemy import select
+from flask import Flask, abort, current_app, flash, g, redirect, request, session, url_for
+from flask_login import current_user, logout_user
+from sqlalchemy import event, select
 
+from portal.audit import services as audit
 from portal.audit.models import AuditEvent
 from portal.auth.models import User, UserStatus
 from portal.extensions import db, login_manager
@@ -137,20 +138,85 @@ def set_security_headers(response):
     return response
 
 
-def commit_view_audit(response):
-    """Commit audit events of a read-only request (views of firm records).
+#: Answers that showed nothing: a redirect, a refusal without content, an error.
+_NOTHING_SHOWN = frozenset({401, 403, 404, 405})
 
-    Only when the audit events are all that is pending: anything else a view
-    left uncommitted is a bug and is rolled back at teardown.
+
+def _shown(response) -> bool:
+    status = response.status_code
+    return status < 300 or (400 <= status < 500 and status not in _NOTHING_SHOWN)
+
+
+def write_view_audit(response):
+    """Write one audit event for a request that showed records (SPEC "Confidentiality").
+
+    Every signed-in page view, list, export, calendar file or API read is
+    logged once, naming the first record it loaded (`audit.note_view`); an
+    anonymous page only when it noted a record (an invitation's letter). The
+    event is committed here on its own: a view must reach the log whether or
+    not the page's session flushed earlier, and a read that left other changes
+    pending (a bug) must not smuggle them in, so those are rolled back first.
     """
-    pending = list(db.session.new) + list(db.session.dirty) + list(db.session.deleted)
-    if pending and response.status_code < 400 and all(isinstance(o, AuditEvent) for o in pending):
-        db.session.commit()
+    views = audit.clear_noted_views()
+    if request.endpoint in PASSIVE_ENDPOINTS or request.endpoint is None:
+        return response
+    if not _shown(response):
+        return response
+    signed_in = current_user.is_authenticated
+    token = g.get("api_token")
+    if not views and not (request.method in ("GET", "HEAD") and (signed_in or token)):
+        return response
+    if g.pop("request_changed_records", False):
+        db.session.rollback()
+    db.session.add(_view_event(views, signed_in, token))
+    db.session.commit()
     return response
+
+
+def _view_event(views: list, signed_in: bool, token) -> AuditEvent:
+    path = request.full_path.rstrip("?")[:500]
+    first = views[0] if views else None
+    others = ", ".join(f"{v.object_type} {v.object_id}".strip() for v in views[1:])
+    parts = [first.detail if first and first.detail else "", f"also {others}" if others else ""]
+    if first is None or not first.detail:
+        parts.append(path)
+    detail = "; ".join(part for part in parts if part)
+    firm_id = first.firm_id if first else None
+    if signed_in and current_user.is_firm_user:
+        firm_id = current_user.firm_id
+    if first is None and token is not None:
+        object_type, object_id = "api_token", str(token.public_id)
+    else:
+        object_type = first.object_type if first else ""
+        object_id = first.object_id if first else ""
+    return AuditEvent(
+        actor_id=current_user.id if signed_in else None,
+        actor_email=current_user.email if signed_in else "",
+        actor_role=str(current_user.role) if signed_in else "",
+        firm_id=firm_id,
+        action=first.action if first else "page.view",
+        object_type=object_type,
+        object_id=object_id,
+        client_address=audit.client_address(),
+        detail=detail[:2000],
+    )
+
+
+def _note_request_changes(session, flush_context, instances) -> None:
+    """Remember that this request flushed something besides audit events (see write_view_audit)."""
+    from flask import has_request_context
+
+    if not has_request_context() or request.method not in ("GET", "HEAD"):
+        return
+    changed = list(session.new) + list(session.dirty) + list(session.deleted)
+    if any(not isinstance(obj, AuditEvent) for obj in changed):
+        g.request_changed_records = True
 
 
 def register(app: Flask) -> None:
     app.before_request(enforce_policy_declared)
     app.before_request(enforce_session_lifetime)
-    app.after_request(commit_view_audit)
+    app.after_request(write_view_audit)
+    if not event.contains(db.session, "before_flush", _note_request_changes):
+        event.listen(db.session, "before_flush", _note_request_changes)
     app.after_request(set_security_headers)
