@@ -87,7 +87,9 @@ def visit(portal, demo_db, demo_people):
         if who is not None:
             person = demo_people[who]
             response = visitor.sign_in(
-                person["email"], person["password"], totp_secret=person["totp_secret"],
+                person["email"],
+                person["password"],
+                totp_secret=person["totp_secret"],
                 database=database or demo_db,
             )
             if "/login" in response.url:

@@ -29,7 +29,9 @@ from sqlalchemy.pool import NullPool
 ROOT = Path(__file__).resolve().parents[2]
 #: The same key for every worker of one server, as production requires.
 E2E_SECRET_KEY = "e2e-secret-key-" + "0" * 48
-CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
+CSRF_FIELD = re.compile(
+    r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"'
+)
 
 
 def free_port() -> int:
@@ -86,8 +88,9 @@ class Database:
             self._engine.dispose()
 
 
-def flask_command(database_url: str, *args: str, env: dict[str, str] | None = None,
-                  timeout: float = 180) -> subprocess.CompletedProcess:
+def flask_command(
+    database_url: str, *args: str, env: dict[str, str] | None = None, timeout: float = 180
+) -> subprocess.CompletedProcess:
     """Run `flask <args>` as an operator would, against ``database_url``."""
     environment = base_environment(database_url)
     environment.update(env or {})
@@ -169,8 +172,14 @@ class PortalServer:
                 self.process.wait(timeout=5)
 
 
-def start_portal(database: Database, log_dir: Path, *, env: dict[str, str] | None = None,
-                 workers: int = 2, ready_path: str = "/login") -> PortalServer:
+def start_portal(
+    database: Database,
+    log_dir: Path,
+    *,
+    env: dict[str, str] | None = None,
+    workers: int = 2,
+    ready_path: str = "/login",
+) -> PortalServer:
     """gunicorn serving wsgi:app on a free port, configured only through its environment."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
@@ -181,10 +190,15 @@ def start_portal(database: Database, log_dir: Path, *, env: dict[str, str] | Non
     handle = log_path.open("wb")
     process = subprocess.Popen(  # noqa: S603 - our own server, fixed arguments
         [
-            sys.executable, "-m", "gunicorn",
-            "--bind", f"127.0.0.1:{port}",
-            "--workers", str(workers),
-            "--graceful-timeout", "5",
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--graceful-timeout",
+            "5",
             "--no-control-socket",
             "wsgi:app",
         ],
@@ -266,8 +280,14 @@ class Visitor:
         if found:
             self.csrf_token = found.group(1) or found.group(2)
 
-    def sign_in(self, email: str, password: str, *, totp_secret: str | None = None,
-                database: Database | None = None) -> requests.Response:
+    def sign_in(
+        self,
+        email: str,
+        password: str,
+        *,
+        totp_secret: str | None = None,
+        database: Database | None = None,
+    ) -> requests.Response:
         self.get("/login")
         response = self.post("/login", {"email": email, "password": password})
         if urlsplit(response.url).path == "/login/code":
@@ -294,8 +314,10 @@ def demo_people() -> dict[str, dict[str, Any]]:
     for index, spec in enumerate(demo.FIRMS):
         for email, _name, _title, role in spec["people"]:
             key = f"{role}@{'ab'[index] if index < 2 else index}"
-            people.setdefault(key, {"email": email, "totp_secret": demo.DEMO_TOTP.get(email),
-                                    "firm": spec["name"]})
+            people.setdefault(
+                key,
+                {"email": email, "totp_secret": demo.DEMO_TOTP.get(email), "firm": spec["name"]},
+            )
     for person in people.values():
         person["password"] = demo.DEMO_PASSWORD
     return people
