@@ -119,6 +119,11 @@ def api_token(view: Callable[..., Any]) -> Callable[..., Any]:
             response.headers["WWW-Authenticate"] = 'Bearer realm="sep-portal"'
             return response
         g.api_token = token
+        # FDA information systems read across firms, on purpose and declared.
+        from portal.extensions import db
+        from portal.security import tenancy
+
+        tenancy.declare(db.session, tenancy.PROGRAM)
         return view(*args, **kwargs)
 
     return _mark(wrapper, "api_token")

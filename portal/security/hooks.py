@@ -14,6 +14,7 @@ from portal.audit import services as audit
 from portal.audit.models import AuditEvent
 from portal.auth.models import User, UserStatus
 from portal.extensions import db, login_manager
+from portal.security import tenancy
 from portal.security.access import policy_of
 
 log = logging.getLogger(__name__)
@@ -213,9 +214,33 @@ def _note_request_changes(session, flush_context, instances) -> None:
         g.request_changed_records = True
 
 
+#: The scope of a signed-in person who belongs to no firm and is not FDA: nothing.
+_NO_FIRM = tenancy.Scope(firm_id=0)
+
+
+def declare_tenancy():
+    """Firm users' requests read their own firm only; FDA's read the whole program."""
+    if request.endpoint in (None, "static"):
+        return
+    if not current_user.is_authenticated:
+        # Public pages reach records only through a link's token; API requests
+        # declare the program scope once their token is checked.
+        tenancy.declare(db.session, _NO_FIRM)
+    elif current_user.is_fda:
+        tenancy.declare(db.session, tenancy.PROGRAM)
+    else:
+        tenancy.declare(db.session, tenancy.Scope(firm_id=current_user.firm_id or 0))
+
+
+def forget_tenancy(_error=None):
+    tenancy.declare(db.session, None)
+
+
 def register(app: Flask) -> None:
     app.before_request(enforce_policy_declared)
     app.before_request(enforce_session_lifetime)
+    app.before_request(declare_tenancy)
+    app.teardown_request(forget_tenancy)
     app.after_request(write_view_audit)
     if not event.contains(db.session, "before_flush", _note_request_changes):
         event.listen(db.session, "before_flush", _note_request_changes)
