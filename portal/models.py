@@ -6,7 +6,7 @@ import enum
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, Enum, ForeignKey, Uuid
+from sqlalchemy import DateTime, Enum, ForeignKey, ForeignKeyConstraint, Index, Uuid
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -61,6 +61,22 @@ class FirmOwned:
     def firm_id(cls) -> Mapped[int]:  # noqa: N805
         #: The firm that owns this record; the one key of confidentiality.
         return mapped_column(ForeignKey("firm.id"), nullable=False, index=True)
+
+
+def firm_key(table: str) -> Index:
+    """A parent of firm records is also unique by (id, firm_id), for its children's keys."""
+    return Index(f"uq_{table}_id_firm_id", "id", "firm_id", unique=True)
+
+
+def same_firm_as(table: str, parent: str, column: str) -> ForeignKeyConstraint:
+    """``column`` points at ``parent`` *of the same firm* (STYLE "Confidentiality by
+    construction" item 0): the database refuses a question whose meeting is another
+    firm's, whatever the code above it does. A null ``column`` is not checked."""
+    return ForeignKeyConstraint(
+        [column, "firm_id"],
+        [f"{parent}.id", f"{parent}.firm_id"],
+        name=f"fk_{table}_{column}_{parent}",
+    )
 
 
 def string_enum(enum_cls: type[enum.Enum], name: str) -> Enum:

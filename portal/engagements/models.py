@@ -9,7 +9,14 @@ from sqlalchemy import Date, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from portal.extensions import db
-from portal.models import FirmOwned, PublicIdMixin, TimestampMixin, UTCDateTime, string_enum
+from portal.models import (
+    FirmOwned,
+    PublicIdMixin,
+    TimestampMixin,
+    UTCDateTime,
+    firm_key,
+    string_enum,
+)
 
 
 class EngagementStatus(enum.StrEnum):
@@ -19,6 +26,7 @@ class EngagementStatus(enum.StrEnum):
 
 class Engagement(PublicIdMixin, TimestampMixin, FirmOwned, db.Model):
     __tablename__ = "engagement"
+    __table_args__ = (firm_key("engagement"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), nullable=False, index=True)

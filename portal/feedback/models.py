@@ -20,7 +20,15 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
-from portal.models import FirmOwned, PublicIdMixin, TimestampMixin, UTCDateTime, string_enum
+from portal.models import (
+    FirmOwned,
+    PublicIdMixin,
+    TimestampMixin,
+    UTCDateTime,
+    firm_key,
+    same_firm_as,
+    string_enum,
+)
 
 
 class SurveyTemplate(PublicIdMixin, TimestampMixin, db.Model):
@@ -85,15 +93,19 @@ class MeetingSurvey(PublicIdMixin, FirmOwned, db.Model):
     """The survey opened when FDA marks a meeting held."""
 
     __tablename__ = "meeting_survey"
+    __table_args__ = (
+        firm_key("meeting_survey"),
+        same_firm_as("meeting_survey", "meeting", "meeting_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), unique=True, nullable=False)
+    meeting_id: Mapped[int] = mapped_column(unique=True, nullable=False)
     #: The template version this survey was sent with; never changes afterwards.
     template_id: Mapped[int] = mapped_column(ForeignKey("survey_template.id"), nullable=False)
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     closes_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
 
-    meeting = relationship("Meeting")
+    meeting = relationship("Meeting", foreign_keys=[meeting_id])
     template = relationship("SurveyTemplate")
 
 
@@ -101,14 +113,17 @@ class FeedbackResponse(PublicIdMixin, TimestampMixin, FirmOwned, db.Model):
     """One firm user's answers to one meeting's survey."""
 
     __tablename__ = "feedback_response"
-    __table_args__ = (UniqueConstraint("survey_id", "user_id"),)
+    __table_args__ = (
+        UniqueConstraint("survey_id", "user_id"),
+        same_firm_as("feedback_response", "meeting_survey", "survey_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    survey_id: Mapped[int] = mapped_column(ForeignKey("meeting_survey.id"), nullable=False)
+    survey_id: Mapped[int] = mapped_column(nullable=False)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), nullable=False)
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
 
-    survey = relationship("MeetingSurvey")
+    survey = relationship("MeetingSurvey", foreign_keys=[survey_id])
     user = relationship("User")
     answers: Mapped[list[FeedbackAnswer]] = relationship(back_populates="response")
 

@@ -9,7 +9,15 @@ from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
-from portal.models import FirmOwned, PublicIdMixin, TimestampMixin, UTCDateTime, string_enum
+from portal.models import (
+    FirmOwned,
+    PublicIdMixin,
+    TimestampMixin,
+    UTCDateTime,
+    firm_key,
+    same_firm_as,
+    string_enum,
+)
 
 
 class MeetingMode(enum.StrEnum):
@@ -36,10 +44,14 @@ class MeetingStatus(enum.StrEnum):
 
 class Meeting(PublicIdMixin, TimestampMixin, FirmOwned, db.Model):
     __tablename__ = "meeting"
-    __table_args__ = (Index("ix_meeting_engagement_starts", "engagement_id", "starts_at"),)
+    __table_args__ = (
+        Index("ix_meeting_engagement_starts", "engagement_id", "starts_at"),
+        firm_key("meeting"),
+        same_firm_as("meeting", "engagement", "engagement_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    engagement_id: Mapped[int] = mapped_column(ForeignKey("engagement.id"), nullable=False)
+    engagement_id: Mapped[int] = mapped_column(nullable=False)
     #: Start, in UTC.
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, index=True)
     #: The IANA zone the meeting was scheduled in; the question deadline is computed in it.
@@ -70,7 +82,7 @@ class Meeting(PublicIdMixin, TimestampMixin, FirmOwned, db.Model):
     extension_reason: Mapped[str] = mapped_column(Text, nullable=False, default="")
     extended_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
-    engagement = relationship("Engagement")
+    engagement = relationship("Engagement", foreign_keys=[engagement_id])
     scheduled_by = relationship("User", foreign_keys=[scheduled_by_id])
     extended_by = relationship("User", foreign_keys=[extended_by_id])
 

@@ -9,7 +9,15 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
-from portal.models import FirmOwned, PublicIdMixin, TimestampMixin, UTCDateTime, string_enum
+from portal.models import (
+    FirmOwned,
+    PublicIdMixin,
+    TimestampMixin,
+    UTCDateTime,
+    firm_key,
+    same_firm_as,
+    string_enum,
+)
 from portal.timeutil import utcnow
 
 
@@ -58,16 +66,18 @@ class QualityAction(PublicIdMixin, TimestampMixin, FirmOwned, db.Model):
         # Closing without completion is only honest with the reason written down.
         CheckConstraint("status <> 'closed' OR closed_reason <> ''", name="closed_has_reason"),
         Index("ix_quality_action_status_target", "status", "target_date"),
+        firm_key("quality_action"),
+        same_firm_as("quality_action", "engagement", "engagement_id"),
+        same_firm_as("quality_action", "meeting", "meeting_id"),
+        same_firm_as("quality_action", "question", "question_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    engagement_id: Mapped[int] = mapped_column(
-        ForeignKey("engagement.id"), nullable=False, index=True
-    )
+    engagement_id: Mapped[int] = mapped_column(nullable=False, index=True)
     kind: Mapped[ActionKind] = mapped_column(string_enum(ActionKind, "action_kind"), nullable=False)
     description: Mapped[str] = mapped_column(Text, nullable=False)
-    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id"))
-    question_id: Mapped[int | None] = mapped_column(ForeignKey("question.id"))
+    meeting_id: Mapped[int | None] = mapped_column()
+    question_id: Mapped[int | None] = mapped_column()
     #: The person at the firm who owns the action.
     owner_name: Mapped[str] = mapped_column(String(120), nullable=False, default="")
     target_date: Mapped[date | None] = mapped_column(Date)
@@ -83,11 +93,13 @@ class QualityAction(PublicIdMixin, TimestampMixin, FirmOwned, db.Model):
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
-    engagement = relationship("Engagement")
-    meeting = relationship("Meeting")
-    question = relationship("Question")
+    engagement = relationship("Engagement", foreign_keys=[engagement_id])
+    meeting = relationship("Meeting", foreign_keys=[meeting_id])
+    question = relationship("Question", foreign_keys=[question_id])
     events: Mapped[list[QualityActionEvent]] = relationship(
-        back_populates="action", order_by="QualityActionEvent.occurred_at"
+        back_populates="action",
+        order_by="QualityActionEvent.occurred_at",
+        foreign_keys="QualityActionEvent.action_id",
     )
 
     def is_overdue(self, today: date) -> bool:
@@ -106,11 +118,10 @@ class QualityActionEvent(PublicIdMixin, FirmOwned, db.Model):
     """History of an action: each status change, evidence note or FDA comment."""
 
     __tablename__ = "quality_action_event"
+    __table_args__ = (same_firm_as("quality_action_event", "quality_action", "action_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    action_id: Mapped[int] = mapped_column(
-        ForeignKey("quality_action.id"), nullable=False, index=True
-    )
+    action_id: Mapped[int] = mapped_column(nullable=False, index=True)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), nullable=False)
     #: "status", "evidence" or "comment" (see EventKind).
@@ -121,5 +132,5 @@ class QualityActionEvent(PublicIdMixin, FirmOwned, db.Model):
     #: For evidence: the date the evidence refers to.
     evidence_date: Mapped[date | None] = mapped_column(Date)
 
-    action: Mapped[QualityAction] = relationship(back_populates="events")
+    action: Mapped[QualityAction] = relationship(back_populates="events", foreign_keys=[action_id])
     by = relationship("User")

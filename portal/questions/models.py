@@ -9,7 +9,15 @@ from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
-from portal.models import FirmOwned, PublicIdMixin, TimestampMixin, UTCDateTime, string_enum
+from portal.models import (
+    FirmOwned,
+    PublicIdMixin,
+    TimestampMixin,
+    UTCDateTime,
+    firm_key,
+    same_firm_as,
+    string_enum,
+)
 
 
 class QuestionStatus(enum.StrEnum):
@@ -45,12 +53,15 @@ CGMP_TOPIC_LABELS = dict(CGMP_TOPICS)
 
 class Question(PublicIdMixin, TimestampMixin, FirmOwned, db.Model):
     __tablename__ = "question"
+    __table_args__ = (
+        firm_key("question"),
+        same_firm_as("question", "meeting", "meeting_id"),
+        same_firm_as("question", "engagement", "engagement_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), nullable=False, index=True)
-    engagement_id: Mapped[int] = mapped_column(
-        ForeignKey("engagement.id"), nullable=False, index=True
-    )
+    meeting_id: Mapped[int] = mapped_column(nullable=False, index=True)
+    engagement_id: Mapped[int] = mapped_column(nullable=False, index=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), nullable=False)
     subject: Mapped[str] = mapped_column(String(200), nullable=False)
     topic: Mapped[str] = mapped_column(String(32), nullable=False)
@@ -69,7 +80,7 @@ class Question(PublicIdMixin, TimestampMixin, FirmOwned, db.Model):
     responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     responded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
-    meeting = relationship("Meeting")
+    meeting = relationship("Meeting", foreign_keys=[meeting_id])
     author = relationship("User", foreign_keys=[author_id])
     responded_by = relationship("User", foreign_keys=[responded_by_id])
 
