@@ -209,7 +209,7 @@ def start_portal(
     )
     handle.close()
     server = PortalServer(url, process, log_path)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"gunicorn exited ({process.returncode}):\n{server.log()}")
@@ -220,7 +220,7 @@ def start_portal(
             pass
         time.sleep(0.2)
     server.stop()
-    raise RuntimeError(f"gunicorn did not answer within 60 s:\n{server.log()}")
+    raise RuntimeError(f"gunicorn did not answer within 120 s:\n{server.log()}")
 
 
 # --- people -----------------------------------------------------------------------
