@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -304,6 +305,56 @@ def _deliver_in_outbox(report: DeliveryReport) -> DeliveryReport:
     return report
 
 
+def _load(message_id: int) -> OutboxMessage:
+    return db.session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.id == message_id)
+        .options(selectinload(OutboxMessage.deliveries))
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+def _send_next(connection: SmtpConnection, report: DeliveryReport) -> bool:
+    """Claim the next due message and offer it to its pending recipients; False if none is due."""
+    settings = connection.settings
+    # The claim's lifetime needs the recipient count, known once the message is loaded.
+    messages = _claim(1, _claim_lifetime(settings, 1))
+    if not messages:
+        db.session.commit()
+        return False
+    (message,) = messages
+    pending = [d.address for d in _pending(message)]
+    # The transaction's deadline is fixed here, inside the claim, not after the commit.
+    deadline = time.monotonic() + SmtpConnection.time_needed(settings, len(pending))
+    message.claimed_until = utcnow() + _claim_lifetime(settings, len(pending))
+    try:
+        data = _as_flask_mail(message).as_bytes()
+    except Exception as error:  # noqa: BLE001 - a message that cannot be built never will be
+        for delivery in _pending(message):
+            delivery.status = DeliveryStatus.FAILED
+            delivery.reply = f"The message could not be built: {error}"[:1000]
+        _settle(message, report)
+        db.session.commit()
+        return True
+    message_id = message.id
+    db.session.commit()  # the claim is visible to other senders; no transaction stays open
+
+    error_text = ""
+    replies: dict[str, Reply] = {}
+    if pending:
+        try:
+            replies = connection.transaction(
+                current_app.config["MAIL_DEFAULT_SENDER"], pending, data, deadline
+            )
+        except ConnectionLost as error:
+            error_text = f"Connection lost while sending: {error}"
+            log.warning("%s", error_text)
+            replies = dict.fromkeys(pending, Reply(None, error_text))
+    _record_replies(_load(message_id), replies, report, error=error_text)
+    db.session.commit()
+    return True
+
+
 def deliver_outbox() -> DeliveryReport:
     """Send what is due over one SMTP connection; stop when the connection breaks.
 
@@ -315,55 +366,14 @@ def deliver_outbox() -> DeliveryReport:
         return _deliver_in_outbox(report)
     if not _something_due():
         return report
-    settings = ServerSettings.from_config(current_app.config)
-    sender = current_app.config["MAIL_DEFAULT_SENDER"]
     try:
-        connection = SmtpConnection(settings)
+        connection = SmtpConnection(ServerSettings.from_config(current_app.config))
     except Exception as error:  # noqa: BLE001 - any failure to reach the server means retry
         _server_unreachable(error, report)
         return report
     try:
-        while connection.usable:
-            # The claim's lifetime needs the recipient count, known once the message is loaded.
-            messages = _claim(1, _claim_lifetime(settings, 1))
-            if not messages:
-                break
-            (message,) = messages
-            pending = [d.address for d in _pending(message)]
-            claimed_until = utcnow() + _claim_lifetime(settings, len(pending))
-            message.claimed_until = claimed_until
-            try:
-                data = _as_flask_mail(message).as_bytes() if pending else b""
-            except Exception as error:  # noqa: BLE001 - a message that cannot be built never will be
-                for delivery in _pending(message):
-                    delivery.status = DeliveryStatus.FAILED
-                    delivery.reply = f"The message could not be built: {error}"[:1000]
-                _settle(message, report)
-                db.session.commit()
-                continue
-            message_id = message.id
-            db.session.commit()
-            if not pending:
-                replies: dict[str, Reply] | None = {}
-                error_text = ""
-            else:
-                try:
-                    replies = connection.transaction(sender, pending, data)
-                    error_text = ""
-                except ConnectionLost as error:
-                    replies = None
-                    error_text = f"Connection lost while sending: {error}"
-                    log.warning("%s", error_text)
-            message = db.session.scalars(
-                select(OutboxMessage)
-                .where(OutboxMessage.id == message_id)
-                .options(selectinload(OutboxMessage.deliveries))
-                .execution_options(populate_existing=True)
-            ).one()
-            if replies is None:
-                replies = dict.fromkeys(pending, Reply(None, error_text))
-            _record_replies(message, replies, report, error=error_text)
-            db.session.commit()
+        while connection.usable and _send_next(connection, report):
+            pass
     finally:
         connection.close()
     return report

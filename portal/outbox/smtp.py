@@ -132,15 +132,18 @@ class SmtpConnection:
         """The most one transaction may take: MAIL, each RCPT, DATA, the text, and RSET."""
         return settings.timeout * (recipients + 4)
 
-    def transaction(self, sender: str, recipients: list[str], data: bytes) -> dict[str, Reply]:
+    def transaction(
+        self, sender: str, recipients: list[str], data: bytes, deadline: float
+    ) -> dict[str, Reply]:
         """Offer ``data`` to ``recipients``; the server's final word for each of them.
 
         A recipient refused at RCPT keeps that refusal; one accepted at RCPT
         gets the reply to the message text (accepted only if that is 250).
+        Nothing is read or written after ``deadline`` (``time.monotonic()``).
         Raises ConnectionLost if the conversation breaks off.
         """
         smtp = self._smtp
-        smtp.deadline = time.monotonic() + self.time_needed(self.settings, len(recipients))
+        smtp.deadline = deadline
         try:
             code, text = smtp.mail(sender)
             if code != 250:
