@@ -264,8 +264,14 @@ def _record_replies(
 
 
 def _record_unreachable(message: OutboxMessage, error: str, report: DeliveryReport) -> None:
-    """The server could not be reached: an attempt for the message, none for its recipients."""
+    """The server could not be reached: an attempt for the message, none for its recipients.
+
+    The reason is kept on each waiting recipient, so the outbox page says why it waits.
+    """
     message.attempts += 1
+    for delivery in _pending(message):
+        delivery.reply_code = None
+        delivery.reply = error[:1000]
     _settle(message, report, error=error)
 
 

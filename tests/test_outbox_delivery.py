@@ -167,6 +167,9 @@ def test_a_silent_server_ends_the_run_within_the_timeout(app, time_machine):
     assert all(m.status == OutboxStatus.QUEUED and m.claimed_until is None for m in rows)
     assert all("timed out" in m.last_error for m in rows)
     assert all(m.attempts == 1 for m in rows)
+    waiting = [d for m in rows for d in m.deliveries]
+    assert all(d.status == DeliveryStatus.PENDING for d in waiting)
+    assert all(d.attempts == 0 and "timed out" in d.reply for d in waiting), "never offered"
     with SmtpServer() as working:
         point_at(app, working)
         time_machine.shift(timedelta(minutes=1, seconds=1))
