@@ -275,3 +275,18 @@ def test_production_never_keeps_mail_in_the_outbox_by_default(make_app):
     assert CONFIGS["production"].MAIL_TRANSPORT == "smtp"
     assert CONFIGS["testing"].MAIL_TRANSPORT == "smtp"
     assert CONFIGS["development"].MAIL_TRANSPORT == "outbox"
+
+
+def test_a_message_that_cannot_be_built_is_failed_and_the_run_goes_on(app):
+    queue_pair(1, recipients=["josé@example.com"])
+    queue_pair(1, recipients=["ada@fda.example.gov"])
+    with SmtpServer() as server:
+        point_at(app, server)
+        report = deliver_outbox()
+        assert (report.sent, report.failed) == (1, 1)
+        bad, good = outbox()
+        assert bad.status == OutboxStatus.FAILED and bad.claimed_until is None
+        (refused,) = bad.deliveries
+        assert refused.reply.startswith("The message could not be built: 'ascii' codec")
+        assert good.status == OutboxStatus.SENT
+        assert [item.recipients for item in server.received] == [["ada@fda.example.gov"]]

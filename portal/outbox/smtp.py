@@ -166,7 +166,9 @@ class SmtpConnection:
             if code == CLOSING_CODE:
                 self.close()
             return {**replies, **dict.fromkeys(taken, final)}
-        except (smtplib.SMTPServerDisconnected, OSError) as error:
+        except Exception as error:
+            # Broken, timed out, or left mid-command by anything unexpected: the
+            # connection's state is unknown, so it is done; the message is tried again.
             self.close()
             raise ConnectionLost(f"{type(error).__name__}: {error}") from error
 
