@@ -83,6 +83,12 @@ def mail_database(tmp_path_factory):
     engine = create_engine(url)
     yield url, engine
     engine.dispose()
+    if url.startswith("postgresql"):
+        server = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with server.connect() as connection:
+            name = make_url(url).database
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        server.dispose()
 
 
 @pytest.fixture
