@@ -249,11 +249,12 @@ def test_a_silent_server_ends_the_run_and_the_next_run_delivers(database):
 def test_a_second_run_delivers_while_the_first_hangs(database):
     url, engine = database
     queue(url, 6)
-    with SmtpServer(data_delay=60) as stalling, SmtpServer() as working:
+    # The stalled run must outlast the second run's start-up on a loaded machine: 45 s.
+    with SmtpServer(data_delay=120) as stalling, SmtpServer() as working:
         hung = subprocess.Popen(  # noqa: S603 - our own interpreter and command
             [sys.executable, "-m", "flask", "mail", "send"],
             cwd=ROOT,
-            env=_environment(url, MAIL_PORT=stalling.port, MAIL_TIMEOUT=15),
+            env=_environment(url, MAIL_PORT=stalling.port, MAIL_TIMEOUT=45),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -266,7 +267,7 @@ def test_a_second_run_delivers_while_the_first_hangs(database):
                 time.sleep(0.1)
             second = mail_send(url, working)
             assert hung.poll() is None, "the first run was still waiting on its server"
-            out, err = hung.communicate(timeout=60)
+            out, err = hung.communicate(timeout=120)
         finally:
             hung.kill()
         assert len(working.copies()) == 10
