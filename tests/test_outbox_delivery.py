@@ -171,7 +171,7 @@ def test_a_silent_server_ends_the_run_within_the_timeout(app, time_machine):
     assert all(d.status == DeliveryStatus.PENDING for d in waiting)
     assert all(d.attempts == 0 and "timed out" in d.reply for d in waiting), "never offered"
     with SmtpServer() as working:
-        point_at(app, working)
+        point_at(app, working, MAIL_TIMEOUT=30)
         time_machine.shift(timedelta(minutes=1, seconds=1))
         assert deliver_outbox().sent == 3
         assert len(working.copies()) == 6
