@@ -25,6 +25,7 @@ def test_a_refused_recipient_is_shown_and_sent_again_to_that_recipient_only(page
     with SmtpServer(refuse={"typo@fda.example.gov": 550}) as refusing:
         app.config["MAIL_PORT"] = refusing.port
         assert deliver_outbox().failed == 1
+    page.set_default_timeout(30_000)  # a loaded CI machine signs in slowly (argon2, TOTP)
     sign_in(page, fda_admin, factories.PASSWORD)
 
     page.goto("/admin/outbox")
