@@ -57,7 +57,7 @@ def _environment(database_url: str, **settings: str | int | float) -> dict[str, 
     return env
 
 
-def flask(database_url: str, *args: str, timeout: float = 120, **settings):
+def flask(database_url: str, *args: str, timeout: float = 300, **settings):
     return subprocess.run(  # noqa: S603 - our own interpreter and command
         [sys.executable, "-m", "flask", *args],
         cwd=ROOT,
@@ -231,7 +231,7 @@ def test_a_silent_server_ends_the_run_and_the_next_run_delivers(database):
         assert silent.connections == 1, "it connected once and gave up on the server"
     assert "sent 0, retrying later 20, failed 0" in result.stdout
     # Before the timeouts the command ran over 120 s; the margin is for a loaded machine.
-    assert took < start_up + 30, f"flask mail send took {took:.1f} s against a silent server"
+    assert took < start_up + 60, f"flask mail send took {took:.1f} s against a silent server"
     claimed = rows(engine, "SELECT count(*) FROM outbox_message WHERE claimed_until IS NOT NULL")
     assert claimed == [(0,)], "nothing stays claimed after the run"
     assert rows(engine, "SELECT DISTINCT status FROM outbox_message") == [("queued",)]
@@ -260,7 +260,7 @@ def test_a_second_run_delivers_while_the_first_hangs(database):
             text=True,
         )
         try:
-            deadline = time.monotonic() + 30
+            deadline = time.monotonic() + 90
             sending = "SELECT count(*) FROM outbox_message WHERE status = 'sending'"
             while rows(engine, sending) != [(1,)]:
                 assert hung.poll() is None and time.monotonic() < deadline, hung.stderr
