@@ -269,7 +269,9 @@ def test_a_second_run_delivers_while_the_first_hangs(database):
             assert hung.poll() is None, "the first run was still waiting on its server"
             out, err = hung.communicate(timeout=120)
         finally:
-            hung.kill()
+            if hung.poll() is None:
+                hung.kill()
+            hung.communicate()  # reaps it and closes its pipes, whatever happened above
         assert len(working.copies()) == 10
     assert "sent 5, retrying later 0, failed 0" in second.stdout
     assert "sent 0, retrying later 1, failed 0" in out, err
