@@ -38,8 +38,9 @@ lint: $(VENV)/.dev-installed
 code: $(VENV)/.runtime-installed
 	@PORTAL_ENV=development $(BIN)/flask totp-code $(EMAIL)
 
+## Deliver queued mail (development by default: kept in the outbox; MAIL_TRANSPORT=smtp sends)
 mail-send: $(VENV)/.runtime-installed
-	$(BIN)/flask mail send
+	PORTAL_ENV=$${PORTAL_ENV:-development} $(BIN)/flask mail send
 
 reminders: $(VENV)/.runtime-installed
 	$(BIN)/flask reminders send

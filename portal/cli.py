@@ -23,12 +23,14 @@ REMINDER_JOBS = (
 
 
 @mail_cli.command("send")
-@click.option("--batch-size", default=50, show_default=True)
-def mail_send(batch_size: int) -> None:
-    """Deliver queued email; safe to run often and several at once (cron)."""
+def mail_send() -> None:
+    """Deliver queued email; safe to run often and several at once (cron).
+
+    Each SMTP step waits at most MAIL_TIMEOUT seconds, so a silent server ends the run.
+    """
     from portal.mail import deliver_outbox
 
-    report = deliver_outbox(batch_size=batch_size)
+    report = deliver_outbox()
     click.echo(f"sent {report.sent}, retrying later {report.retrying}, failed {report.failed}")
 
 

@@ -99,6 +99,12 @@ class Config:
     #: Where the program can be reached; printed at the foot of every email.
     PROGRAM_CONTACT_EMAIL = os.environ.get("PROGRAM_CONTACT_EMAIL", "sep@fda.example.gov")
     MAIL_MAX_ATTEMPTS = _env_int("MAIL_MAX_ATTEMPTS", 8)
+    #: Seconds to wait for the mail server to connect or answer any one command; a
+    #: silent server then ends `flask mail send` instead of hanging it (SPEC "Email").
+    MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT") or 30)
+    #: "smtp" sends through MAIL_SERVER; "outbox" (development) only keeps each
+    #: message in the outbox, marked delivered there, so it can be read and clicked.
+    MAIL_TRANSPORT = "smtp"
     #: Flask-Mail would otherwise stop sending whenever TESTING is set; tests use a real server.
     MAIL_SUPPRESS_SEND = False
     #: Shows message bodies and links on the outbox page (development only).
@@ -123,6 +129,7 @@ class DevelopmentConfig(Config):
     SESSION_COOKIE_SECURE = False
     MAIL_DEV_VIEWER = True
     MAIL_KEEP_BODIES = True
+    MAIL_TRANSPORT = os.environ.get("MAIL_TRANSPORT", "outbox")
 
 
 class TestConfig(Config):

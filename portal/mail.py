@@ -2,8 +2,16 @@
 
 `queue_email` renders a message and adds it to the current transaction, so a
 change and the email it causes commit together or not at all. `deliver_outbox`
-(the `flask mail send` command) sends what is due, retrying with backoff while
-the mail server is down; two senders at once never send one message twice.
+(the `flask mail send` command) sends what is due, one message at a time, and
+records the server's answer for each recipient: accepted recipients are done
+for good, temporary refusals (4xx) are retried with backoff, permanent ones
+(5xx) are failed with the server's reply for the program manager to see. A
+message is sent only when every recipient has been accepted. Every SMTP step
+times out (MAIL_TIMEOUT), so a silent server ends a run instead of hanging it,
+and two senders at once never send one message twice.
+
+In development (MAIL_TRANSPORT=outbox) nothing leaves the machine: each message
+is kept in the outbox, marked delivered there, to be read and clicked.
 """
 
 from __future__ import annotations
@@ -11,22 +19,25 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from flask import current_app, render_template
 from flask_mail import Message
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy.orm import selectinload
 
-from portal.extensions import db, mail
-from portal.outbox.models import OutboxMessage, OutboxStatus
+from portal.extensions import db
+from portal.outbox.models import DeliveryStatus, OutboxDelivery, OutboxMessage, OutboxStatus
+from portal.outbox.smtp import ConnectionLost, Reply, ServerSettings, SmtpConnection
 from portal.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 
-#: A claimed message not finished within this time is considered abandoned.
-CLAIM_LIFETIME = timedelta(minutes=10)
+#: Time a sender keeps a claim beyond the transaction's own limit, to record the outcome.
+CLAIM_MARGIN_STEPS = 2
 
 
 @dataclass(frozen=True)
@@ -51,8 +62,9 @@ def queue_email(
     context.setdefault("subject", subject)
     context.setdefault("contact_email", current_app.config["PROGRAM_CONTACT_EMAIL"])
     context.setdefault("portal_url", current_app.config["PORTAL_BASE_URL"])
+    addresses = sorted({r.strip().lower() for r in recipients if r.strip()})
     message = OutboxMessage(
-        recipients=",".join(sorted({r.strip().lower() for r in recipients if r.strip()})),
+        recipients=",".join(addresses),
         subject=subject,
         body_text=render_template(f"emails/{template}.txt", **context),
         body_html=render_template(f"emails/{template}.html", **context),
@@ -70,9 +82,46 @@ def queue_email(
         ),
         status=OutboxStatus.QUEUED,
         next_attempt_at=utcnow(),
+        deliveries=[
+            OutboxDelivery(address=address, status=DeliveryStatus.PENDING, attempts=0, reply="")
+            for address in addresses
+        ],
     )
     db.session.add(message)
+    if mail_transport() == "outbox":
+        _keep_in_outbox(message)
     return message
+
+
+TRANSPORTS = ("smtp", "outbox")
+
+
+def mail_transport() -> str:
+    """``smtp`` (production, tests) or ``outbox`` (development: keep, do not send)."""
+    name = current_app.config.get("MAIL_TRANSPORT", "smtp")
+    if name not in TRANSPORTS:
+        raise ValueError(f"MAIL_TRANSPORT must be one of {', '.join(TRANSPORTS)}, not {name!r}")
+    return name
+
+
+KEPT_IN_OUTBOX = "Kept in the outbox (development): not sent by email."
+
+
+def _keep_in_outbox(message: OutboxMessage) -> None:
+    """The development transport: every recipient counts as served by the outbox page.
+
+    The text is kept whatever MAIL_KEEP_BODIES says: the outbox page is where it is read.
+    """
+    now = utcnow()
+    for delivery in message.deliveries:
+        if delivery.status == DeliveryStatus.PENDING:
+            delivery.status = DeliveryStatus.ACCEPTED
+            delivery.reply = KEPT_IN_OUTBOX
+            delivery.accepted_at = now
+    message.status = OutboxStatus.SENT
+    message.sent_at = now
+    message.claimed_until = None
+    message.last_error = ""
 
 
 def backoff(attempts: int) -> timedelta:
@@ -82,23 +131,30 @@ def backoff(attempts: int) -> timedelta:
 
 @dataclass
 class DeliveryReport:
+    """Messages finished (sent, failed) or put back for later (retrying) by one run."""
+
     sent: int = 0
     retrying: int = 0
     failed: int = 0
 
 
-def _claim_batch(limit: int) -> list[int]:
-    """Claim due messages for this sender and commit the claim.
+def _due(now):
+    return or_(
+        and_(OutboxMessage.status == OutboxStatus.QUEUED, OutboxMessage.next_attempt_at <= now),
+        # A sender that died (or was killed) while holding a claim: the claim has run out.
+        and_(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.claimed_until < now),
+    )
+
+
+def _claim(limit: int, lifetime: timedelta) -> list[OutboxMessage]:
+    """Claim up to ``limit`` due messages for this sender, in the current transaction.
 
     On PostgreSQL the candidate rows are locked with SKIP LOCKED, so a second
     sender picks other rows instead of waiting; the conditional UPDATE makes the
     claim safe on SQLite too, where the database serializes writers.
     """
     now = utcnow()
-    due = or_(
-        and_(OutboxMessage.status == OutboxStatus.QUEUED, OutboxMessage.next_attempt_at <= now),
-        and_(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.claimed_until < now),
-    )
+    due = _due(now)
     candidates = db.session.scalars(
         select(OutboxMessage.id)
         .where(due)
@@ -111,12 +167,22 @@ def _claim_batch(limit: int) -> list[int]:
         result = db.session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.id == message_id, due)
-            .values(status=OutboxStatus.SENDING, claimed_until=now + CLAIM_LIFETIME)
+            .values(status=OutboxStatus.SENDING, claimed_until=now + lifetime)
+            .execution_options(synchronize_session=False)
         )
         if result.rowcount == 1:
             claimed.append(message_id)
-    db.session.commit()
-    return claimed
+    if not claimed:
+        return []
+    return list(
+        db.session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.id.in_(claimed))
+            .options(selectinload(OutboxMessage.deliveries))
+            .order_by(OutboxMessage.id)
+            .execution_options(populate_existing=True)
+        ).all()
+    )
 
 
 def _as_flask_mail(message: OutboxMessage) -> Message:
@@ -136,70 +202,196 @@ def _as_flask_mail(message: OutboxMessage) -> Message:
     return flask_message
 
 
-def _record_failure(message: OutboxMessage, error: Exception, report: DeliveryReport) -> None:
-    message.attempts += 1
-    message.last_error = f"{type(error).__name__}: {error}"[:1000]
-    message.claimed_until = None
-    if message.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
-        message.status = OutboxStatus.FAILED
-        report.failed += 1
-    else:
-        message.status = OutboxStatus.QUEUED
-        message.next_attempt_at = utcnow() + backoff(message.attempts)
-        report.retrying += 1
-
-
 REMOVED_BODY = "(Delivered. The text is not kept after delivery: it may hold personal links.)"
 
 
-def _record_delivery(message: OutboxMessage) -> None:
-    message.status = OutboxStatus.SENT
-    message.sent_at = utcnow()
+def _pending(message: OutboxMessage) -> list[OutboxDelivery]:
+    return [d for d in message.deliveries if d.status == DeliveryStatus.PENDING]
+
+
+def _settle(message: OutboxMessage, report: DeliveryReport, error: str = "") -> None:
+    """Decide the message's status from its recipients' and release the claim."""
+    now = utcnow()
     message.claimed_until = None
-    message.last_error = ""
-    if not current_app.config["MAIL_KEEP_BODIES"]:
-        message.body_text = REMOVED_BODY
-        message.body_html = REMOVED_BODY
-        message.attachments = "[]"
+    pending = _pending(message)
+    if pending and message.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
+        for delivery in pending:
+            delivery.status = DeliveryStatus.FAILED
+            delivery.reply = f"Gave up after {message.attempts} attempts. {delivery.reply}".strip()
+        pending = []
+    failed = message.failed_deliveries
+    if pending:
+        message.status = OutboxStatus.QUEUED
+        message.next_attempt_at = now + backoff(message.attempts)
+        waiting = "; ".join(f"{d.address}: {d.reply}" for d in pending)
+        message.last_error = (error or f"Not yet accepted: {waiting}")[:1000]
+        report.retrying += 1
+    elif failed:
+        message.status = OutboxStatus.FAILED
+        refused = "; ".join(f"{d.address}: {d.reply}" for d in failed)
+        total = len(message.deliveries)
+        message.last_error = f"Not delivered to {len(failed)} of {total}: {refused}"[:1000]
+        report.failed += 1
+    else:
+        message.status = OutboxStatus.SENT
+        message.sent_at = now
+        message.last_error = ""
+        report.sent += 1
+        if not current_app.config["MAIL_KEEP_BODIES"]:
+            message.body_text = REMOVED_BODY
+            message.body_html = REMOVED_BODY
+            message.attachments = "[]"
 
 
-def deliver_outbox(batch_size: int = 50) -> DeliveryReport:
-    report = DeliveryReport()
+def _record_replies(
+    message: OutboxMessage, replies: dict[str, Reply], report: DeliveryReport, error: str = ""
+) -> None:
+    now = utcnow()
+    message.attempts += 1
+    for delivery in _pending(message):
+        reply = replies.get(delivery.address)
+        if reply is None:
+            continue
+        delivery.attempts += 1
+        delivery.reply_code = reply.code
+        delivery.reply = str(reply)[:1000]
+        if reply.accepted:
+            delivery.status = DeliveryStatus.ACCEPTED
+            delivery.accepted_at = now
+        elif reply.permanent:
+            delivery.status = DeliveryStatus.FAILED
+    _settle(message, report, error=error)
+
+
+def _record_unreachable(message: OutboxMessage, error: str, report: DeliveryReport) -> None:
+    """The server could not be reached: an attempt for the message, none for its recipients.
+
+    The reason is kept on each waiting recipient, so the outbox page says why it waits.
+    """
+    message.attempts += 1
+    for delivery in _pending(message):
+        delivery.reply_code = None
+        delivery.reply = error[:1000]
+    _settle(message, report, error=error)
+
+
+def _server_unreachable(error: Exception, report: DeliveryReport) -> None:
+    """Count the failed attempt on every due message, so backoff and MAIL_MAX_ATTEMPTS apply."""
+    text = f"Mail server unreachable: {type(error).__name__}: {error}"
+    log.warning("%s", text)
     while True:
-        claimed = _claim_batch(batch_size)
-        if not claimed:
-            return report
-        messages = db.session.scalars(
-            select(OutboxMessage).where(OutboxMessage.id.in_(claimed)).order_by(OutboxMessage.id)
-        ).all()
-        try:
-            connection = mail.connect()
-            connection.__enter__()
-        except Exception as error:  # noqa: BLE001 - any failure to reach the server means retry
-            log.warning("mail server unreachable: %s", error)
-            for message in messages:
-                _record_failure(message, error, report)
+        messages = _claim(100, timedelta(minutes=1))
+        if not messages:
             db.session.commit()
-            return report
+            return
+        for message in messages:
+            _record_unreachable(message, text, report)
+        db.session.commit()
+
+
+def _something_due() -> bool:
+    due = db.session.scalar(select(exists().where(_due(utcnow()))))
+    # End the read before any wait on the network, so no transaction stays open meanwhile.
+    db.session.commit()
+    return bool(due)
+
+
+def _claim_lifetime(settings: ServerSettings, recipients: int) -> timedelta:
+    margin = CLAIM_MARGIN_STEPS * settings.timeout
+    return timedelta(seconds=SmtpConnection.time_needed(settings, recipients) + margin)
+
+
+def _deliver_in_outbox(report: DeliveryReport) -> DeliveryReport:
+    while messages := _claim(50, timedelta(minutes=1)):
+        for message in messages:
+            _keep_in_outbox(message)
+            report.sent += 1
+        db.session.commit()
+    db.session.commit()
+    return report
+
+
+def _load(message_id: int) -> OutboxMessage:
+    return db.session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.id == message_id)
+        .options(selectinload(OutboxMessage.deliveries))
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+def _send_next(connection: SmtpConnection, report: DeliveryReport) -> bool:
+    """Claim the next due message and offer it to its pending recipients; False if none is due."""
+    settings = connection.settings
+    # The claim's lifetime needs the recipient count, known once the message is loaded.
+    messages = _claim(1, _claim_lifetime(settings, 1))
+    if not messages:
+        db.session.commit()
+        return False
+    (message,) = messages
+    pending = [d.address for d in _pending(message)]
+    # The transaction's deadline is fixed here, inside the claim, not after the commit.
+    deadline = time.monotonic() + SmtpConnection.time_needed(settings, len(pending))
+    message.claimed_until = utcnow() + _claim_lifetime(settings, len(pending))
+    try:
+        data = _as_flask_mail(message).as_bytes()
+    except Exception as error:  # noqa: BLE001 - a message that cannot be built never will be
+        for delivery in _pending(message):
+            delivery.status = DeliveryStatus.FAILED
+            delivery.reply = f"The message could not be built: {error}"[:1000]
+        _settle(message, report)
+        db.session.commit()
+        return True
+    message_id = message.id
+    db.session.commit()  # the claim is visible to other senders; no transaction stays open
+
+    error_text = ""
+    replies: dict[str, Reply] = {}
+    if pending:
         try:
-            for message in messages:
-                try:
-                    connection.send(_as_flask_mail(message))
-                except Exception as error:  # noqa: BLE001 - recorded on the message, retried
-                    _record_failure(message, error, report)
-                else:
-                    _record_delivery(message)
-                    report.sent += 1
-                db.session.commit()
-        finally:
-            try:
-                connection.__exit__(None, None, None)
-            except Exception:  # noqa: BLE001, S110 - closing a dead connection may fail; nothing to do
-                pass
+            replies = connection.transaction(
+                current_app.config["MAIL_DEFAULT_SENDER"], pending, data, deadline
+            )
+        except ConnectionLost as error:
+            error_text = f"Connection lost while sending: {error}"
+            log.warning("%s", error_text)
+            replies = dict.fromkeys(pending, Reply(None, error_text))
+    _record_replies(_load(message_id), replies, report, error=error_text)
+    db.session.commit()
+    return True
+
+
+def deliver_outbox() -> DeliveryReport:
+    """Send what is due over one SMTP connection; stop when the connection breaks.
+
+    Messages are claimed one at a time, just before they are sent, so a run
+    stuck on a slow server holds one message, and another run delivers the rest.
+    """
+    report = DeliveryReport()
+    if mail_transport() == "outbox":
+        return _deliver_in_outbox(report)
+    if not _something_due():
+        return report
+    try:
+        connection = SmtpConnection(ServerSettings.from_config(current_app.config))
+    except Exception as error:  # noqa: BLE001 - any failure to reach the server means retry
+        _server_unreachable(error, report)
+        return report
+    try:
+        while connection.usable and _send_next(connection, report):
+            pass
+    finally:
+        connection.close()
+    return report
 
 
 def retry_message(message: OutboxMessage) -> None:
-    """Put a failed message back in the queue (outbox page, fda_admin)."""
+    """Put a failed message back in the queue (outbox page, fda_admin).
+
+    Only the recipients that were not accepted are tried again.
+    """
+    for delivery in message.failed_deliveries:
+        delivery.status = DeliveryStatus.PENDING
     message.status = OutboxStatus.QUEUED
     message.attempts = 0
     message.next_attempt_at = utcnow()

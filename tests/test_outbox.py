@@ -109,7 +109,7 @@ def test_two_senders_at_once_deliver_each_message_exactly_once(app, smtp):
 
     def sender():
         with app.app_context():
-            reports.append(deliver_outbox(batch_size=5))
+            reports.append(deliver_outbox())
             db.session.remove()
 
     threads = [threading.Thread(target=sender) for _ in range(2)]

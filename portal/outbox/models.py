@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
 from portal.models import PublicIdMixin, UTCDateTime, string_enum
@@ -16,8 +16,16 @@ from portal.timeutil import utcnow
 class OutboxStatus(enum.StrEnum):
     QUEUED = "queued"
     SENDING = "sending"  # claimed by a sender; reclaimed if it stays here past claimed_until
-    SENT = "sent"
-    FAILED = "failed"  # gave up after MAIL_MAX_ATTEMPTS; an admin can retry
+    SENT = "sent"  # every recipient accepted
+    FAILED = "failed"  # no recipient left to try, and at least one refused; an admin can retry
+
+
+class DeliveryStatus(enum.StrEnum):
+    """Where one recipient of a message stands (SPEC "Email": tracked per recipient)."""
+
+    PENDING = "pending"  # not yet accepted; tried again at the message's next attempt
+    ACCEPTED = "accepted"  # the server took it for this address: never sent again
+    FAILED = "failed"  # refused for good (5xx) or still refused after MAIL_MAX_ATTEMPTS
 
 
 class OutboxMessage(PublicIdMixin, db.Model):
@@ -47,9 +55,48 @@ class OutboxMessage(PublicIdMixin, db.Model):
     last_error: Mapped[str] = mapped_column(Text, nullable=False, default="")
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    deliveries: Mapped[list[OutboxDelivery]] = relationship(
+        back_populates="message", order_by="OutboxDelivery.id", cascade="all, delete-orphan"
+    )
+
     @property
     def recipient_list(self) -> list[str]:
         return [r for r in self.recipients.split(",") if r]
+
+    @property
+    def failed_deliveries(self) -> list[OutboxDelivery]:
+        return [d for d in self.deliveries if d.status == DeliveryStatus.FAILED]
+
+
+class OutboxDelivery(db.Model):
+    """One recipient of one message, and what the mail server last said about it.
+
+    A message goes out again only to its pending recipients, so a person the
+    server already accepted never gets a second copy because another was refused.
+    """
+
+    __tablename__ = "outbox_delivery"
+    __table_args__ = (UniqueConstraint("message_id", "address"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(
+        ForeignKey("outbox_message.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    address: Mapped[str] = mapped_column(String(320), nullable=False)
+    status: Mapped[DeliveryStatus] = mapped_column(
+        string_enum(DeliveryStatus, "outbox_delivery_status"),
+        nullable=False,
+        default=DeliveryStatus.PENDING,
+    )
+    #: Transactions in which this address was offered to the server.
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    #: The server's last reply code for this address (e.g. 250, 451, 550); None before any.
+    reply_code: Mapped[int | None] = mapped_column(Integer)
+    #: The server's last reply text, or the network error that stopped the attempt.
+    reply: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    message: Mapped[OutboxMessage] = relationship(back_populates="deliveries")
 
 
 class SentReminder(db.Model):

@@ -7,10 +7,11 @@ import uuid
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from markupsafe import Markup, escape
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
-from portal.mail import retry_message
+from portal.mail import mail_transport, retry_message
 from portal.outbox.models import OutboxMessage, OutboxStatus
 from portal.security import access
 
@@ -30,7 +31,11 @@ def linkify(text: str) -> Markup:
 @access.fda_admin
 def index():
     status = request.args.get("status", "")
-    stmt = select(OutboxMessage).order_by(OutboxMessage.id.desc())
+    stmt = (
+        select(OutboxMessage)
+        .options(selectinload(OutboxMessage.deliveries))
+        .order_by(OutboxMessage.id.desc())
+    )
     if status in {s.value for s in OutboxStatus}:
         stmt = stmt.where(OutboxMessage.status == status)
     else:
@@ -42,6 +47,10 @@ def index():
         status=status,
         statuses=list(OutboxStatus),
         dev_viewer=current_app.config["MAIL_DEV_VIEWER"],
+        transport=mail_transport(),
+        failed_count=db.session.scalar(
+            select(func.count()).where(OutboxMessage.status == OutboxStatus.FAILED)
+        ),
     )
 
 
@@ -49,7 +58,9 @@ def index():
 @access.fda_admin
 def detail(outbox_message_id: uuid.UUID):
     message = db.session.scalars(
-        select(OutboxMessage).where(OutboxMessage.public_id == outbox_message_id)
+        select(OutboxMessage)
+        .where(OutboxMessage.public_id == outbox_message_id)
+        .options(selectinload(OutboxMessage.deliveries))
     ).first()
     if message is None:
         abort(404)
@@ -74,7 +85,8 @@ def retry(outbox_message_id: uuid.UUID):
         retry_message(message)
         db.session.commit()
         flash(
-            "The message is queued again and goes out on the next run of `flask mail send`.",
+            "The message is queued again for the recipients it was not delivered to; "
+            "it goes out on the next run of `flask mail send`.",
             "success",
         )
     return redirect(url_for("outbox.detail", outbox_message_id=message.public_id))
