@@ -1,7 +1,7 @@
 """Delivery tracked per recipient: outbox_delivery
 
 Revision ID: mail_0001
-Revises: eb6a8b84a283
+Revises: tenancy_0001
 Create Date: 2026-11-30 08:20:00
 
 Existing messages get one row per address: accepted if the message was sent,
