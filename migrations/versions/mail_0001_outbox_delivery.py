@@ -16,7 +16,7 @@ import portal.models
 
 # revision identifiers, used by Alembic.
 revision = 'mail_0001'
-down_revision = 'eb6a8b84a283'
+down_revision = 'tenancy_0001'
 branch_labels = None
 depends_on = None
 
