@@ -66,6 +66,11 @@ def propose_matches() -> int:
     return len(pairs)
 
 
+def product_key(name: str) -> str:
+    """One drug, however two snapshots space or capitalize its name: one product."""
+    return " ".join(name.split()).casefold()
+
+
 @dataclass
 class Applied:
     """What confirming (or a later import) did to a site's products."""
@@ -101,14 +106,15 @@ def _apply(pairs: list[tuple[int, ShortageEntry]]) -> dict[int, Applied]:
     products: dict[tuple[int, str], Product] = {}
     for batch in chunks(site_ids):
         for product in db.session.scalars(select(Product).where(Product.site_id.in_(batch))):
-            products[(product.site_id, product.name)] = product
+            products[(product.site_id, product_key(product.name))] = product
     seen: set[tuple[int, str]] = set()
     for site_id, entry in pairs:
         name = entry.generic_name[:PRODUCT_NAME_MAX]
-        if (site_id, name) in seen:
+        key = (site_id, product_key(name))
+        if key in seen:
             continue  # another presentation of a product already handled
-        seen.add((site_id, name))
-        product = products.get((site_id, name))
+        seen.add(key)
+        product = products.get(key)
         applied = results[site_id]
         if product is None:
             product = Product(
@@ -119,7 +125,7 @@ def _apply(pairs: list[tuple[int, ShortageEntry]]) -> dict[int, Applied]:
                 vulnerability_note=_note(entry),
             )
             db.session.add(product)
-            products[(site_id, name)] = product
+            products[key] = product
             applied.created += 1
         elif product.archived_at is not None:
             applied.archived += 1

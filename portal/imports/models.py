@@ -41,6 +41,11 @@ class ImportRun(PublicIdMixin, db.Model):
     matches_proposed: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     #: JSON list of {"line": n, "reason": "..."} for the rejected rows.
     rejections: Mapped[str] = mapped_column(Text, nullable=False, default="[]")
+    #: Lines left out on purpose (a device firm's row, an exact duplicate): not errors.
+    skipped: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+    #: JSON list of {"line", "text", "kind": "skipped" | "note", "category"}: the skipped
+    #: lines and the remarks on imported ones (a repaired quote, an unreadable optional date).
+    notes: Mapped[str] = mapped_column(Text, nullable=False, default="[]", server_default="[]")
 
     by = relationship("User")
 

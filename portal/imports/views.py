@@ -22,8 +22,10 @@ from portal.imports.services import (
     CONCURRENT_IMPORT,
     KIND_LABELS,
     ImportRefused,
+    notes_of,
     rejections_of,
     run_import,
+    skipped_by_of,
 )
 from portal.security import access
 from portal.security.scoping import get_fda_record_or_404
@@ -34,6 +36,8 @@ bp = Blueprint("imports", __name__, url_prefix="/imports")
 RUNS_PER_PAGE = 20
 MATCHES_PER_PAGE = 20
 REJECTIONS_PER_PAGE = 100
+#: Skipped lines and remarks listed on a run's page (the categories count them all).
+NOTES_SHOWN = 200
 
 
 @dataclass(frozen=True)
@@ -109,7 +113,7 @@ def _upload(kind: ImportKind):
         else:
             flash(
                 f"Imported {run.filename}: {run.created} created, {run.updated} updated, "
-                f"{run.unchanged} unchanged, {run.rejected} rejected.",
+                f"{run.unchanged} unchanged, {run.rejected} rejected, {run.skipped} skipped.",
                 "success" if not run.rejected else "warning",
             )
             return redirect(url_for("imports.detail", import_run_id=run.public_id))
@@ -172,11 +176,15 @@ def _page_of(items: list, per_page: int) -> ListPage:
 def detail(import_run_id: uuid.UUID):
     run = get_fda_record_or_404(ImportRun, import_run_id, joinedload(ImportRun.by))
     rejections = _page_of(rejections_of(run), REJECTIONS_PER_PAGE)
+    notes = notes_of(run)
     return render_template(
         "imports/detail.html",
         run=run,
         label=KIND_LABELS[run.kind],
         rejections=rejections,
+        notes=notes[:NOTES_SHOWN],
+        notes_total=len(notes),
+        skipped_by=skipped_by_of(run),
         upload_endpoint=PAGES[run.kind].endpoint,
     )
 
