@@ -86,6 +86,8 @@ class ShortageMatch(PublicIdMixin, TimestampMixin, db.Model):
     company_key: Mapped[str] = mapped_column(String(300), nullable=False)
     #: Why the portal proposed it (the names compared and how they matched).
     evidence: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    #: "same legal entity" or "same group" (portal.sites.names.Strength): how sure it is.
+    strength: Mapped[str] = mapped_column(String(24), nullable=False, default="", server_default="")
     status: Mapped[MatchStatus] = mapped_column(
         string_enum(MatchStatus, "match_status"), nullable=False, default=MatchStatus.PROPOSED
     )

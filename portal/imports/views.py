@@ -203,9 +203,16 @@ def matches():
     if status != "all":
         stmt = stmt.where(ShortageMatch.status == status)
     page = db.paginate(stmt, per_page=MATCHES_PER_PAGE, error_out=False, count=True)
-    entries = matching.entries_by_company({m.company_key for m in page.items})
+    keys = {m.company_key for m in page.items}
+    entries = matching.entries_by_company(keys)
     return render_template(
-        "imports/matches.html", form=form, page=page, entries=entries, status=status
+        "imports/matches.html",
+        form=form,
+        page=page,
+        entries=entries,
+        status=status,
+        names=matching.company_names(keys),
+        bulk=ConfirmForm(),
     )
 
 
@@ -240,3 +247,32 @@ def confirm_match(shortage_match_id: uuid.UUID):
 @access.fda_staff
 def reject_match(shortage_match_id: uuid.UUID):
     return _decide(shortage_match_id, confirm=False)
+
+
+@bp.route("/matches/confirm", methods=["POST"])
+@access.fda_staff
+def confirm_matches():
+    """Confirm the ticked proposals together (identical proposals for several sites)."""
+    if ConfirmForm().validate_on_submit():
+        ids = []
+        for raw in request.form.getlist("matches")[: MATCHES_PER_PAGE * 5]:
+            try:
+                ids.append(uuid.UUID(raw))
+            except ValueError:
+                continue
+        chosen = list(
+            db.session.scalars(
+                select(ShortageMatch)
+                .options(joinedload(ShortageMatch.site))
+                .where(ShortageMatch.public_id.in_(ids))
+            )
+        )
+        try:
+            applied = matching.confirm_matches(chosen, by=current_user)
+        except matching.MatchError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(f"Confirmed {len(chosen)} matches. {applied.summary}.", "success")
+    return redirect(url_for("imports.matches"))
