@@ -30,11 +30,13 @@ COMMANDS = {
     ImportKind.INSPECTIONS: "import-inspections",
     ImportKind.COMPLIANCE_ACTIONS: "import-compliance-actions",
     ImportKind.SHORTAGES: "import-shortages",
+    ImportKind.WARNING_LETTERS: "import-warning-letters",
 }
 PAGES = {
     ImportKind.INSPECTIONS: "/imports/inspections",
     ImportKind.COMPLIANCE_ACTIONS: "/imports/compliance-actions",
     ImportKind.SHORTAGES: "/imports/shortages",
+    ImportKind.WARNING_LETTERS: "/imports/warning-letters",
 }
 
 

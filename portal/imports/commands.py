@@ -49,8 +49,7 @@ def _run(kind: ImportKind, path: str) -> None:
         click.echo(f"New sites (FEI numbers not known before): {run.sites_created}.")
     if run.matches_proposed:
         click.echo(
-            f"Shortage-list matches proposed: {run.matches_proposed}. "
-            "Review them on the portal's Imports page."
+            f"Matches proposed: {run.matches_proposed}. Review them on the portal's Imports page."
         )
     for item in rejections_of(run):
         click.echo(f"  line {item['line']}: {item['reason']}")
@@ -94,7 +93,15 @@ def import_shortages_command(file: str) -> None:
     _run(ImportKind.SHORTAGES, file)
 
 
+@click.command("import-warning-letters")
+@click.argument("file", type=_FILE)
+def import_warning_letters_command(file: str) -> None:
+    """Import FDA's Warning Letters list (CSV): close-outs close the open warning letters."""
+    _run(ImportKind.WARNING_LETTERS, file)
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(import_inspections_command)
     app.cli.add_command(import_compliance_actions_command)
     app.cli.add_command(import_shortages_command)
+    app.cli.add_command(import_warning_letters_command)

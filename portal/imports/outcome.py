@@ -40,6 +40,8 @@ class ImportOutcome:
     updated: int = 0
     unchanged: int = 0
     sites_created: int = 0
+    #: Matches the import itself proposed for FDA to decide (warning-letter close-outs).
+    proposed: int = 0
     rejections: list[Rejection] = field(default_factory=list)
     notes: list[LineNote] = field(default_factory=list)
 

@@ -117,8 +117,19 @@ def decode(data: bytes) -> str:
         ) from error
 
 
+#: Header names written more than one way for one column (FDA's Warning Letters list).
+HEADER_ALIASES = {
+    "close-out letter": "closeout letter",
+    "close out letter": "closeout letter",
+    "closeout date": "closeout letter",
+    "close-out date": "closeout letter",
+    "close-out letter date": "closeout letter",
+}
+
+
 def normalize_header(name: str) -> str:
-    return _SPACES.sub(" ", name.replace("\ufeff", "")).strip().casefold()
+    plain = _SPACES.sub(" ", name.replace("\ufeff", "")).strip().casefold()
+    return HEADER_ALIASES.get(plain, plain)
 
 
 def _cells(line: str, delimiter: str) -> list[str]:

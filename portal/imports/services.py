@@ -20,6 +20,7 @@ from portal.imports.models import ImportKind, ImportRun
 from portal.imports.outcome import ImportOutcome
 from portal.imports.reading import ImportRefused, decode
 from portal.imports.shortages import import_shortages
+from portal.imports.warning_letters import import_warning_letters
 from portal.timeutil import utcnow
 
 __all__ = [
@@ -36,12 +37,14 @@ IMPORTERS: dict[ImportKind, Callable[[str], ImportOutcome]] = {
     ImportKind.INSPECTIONS: import_inspections,
     ImportKind.COMPLIANCE_ACTIONS: import_compliance_actions,
     ImportKind.SHORTAGES: import_shortages,
+    ImportKind.WARNING_LETTERS: import_warning_letters,
 }
 
 KIND_LABELS = {
     ImportKind.INSPECTIONS: "Inspections (Data Dashboard inspection classifications)",
     ImportKind.COMPLIANCE_ACTIONS: "Compliance actions (Data Dashboard)",
     ImportKind.SHORTAGES: "Drug shortages (FDA drug shortage list)",
+    ImportKind.WARNING_LETTERS: "Warning letter close-outs (FDA Warning Letters list)",
 }
 
 FILENAME_MAX = 255
@@ -57,7 +60,7 @@ def run_import(kind: ImportKind, data: bytes, filename: str, *, by=None) -> Impo
     """Import ``data``; returns the recorded run. ``by`` is None from the command line."""
     started = utcnow()
     outcome = IMPORTERS[kind](decode(data))
-    proposed = propose_matches()
+    proposed = propose_matches() + outcome.proposed
     if kind == ImportKind.SHORTAGES:
         apply_confirmed_matches()
     run = ImportRun(
