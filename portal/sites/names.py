@@ -17,6 +17,7 @@ reject each one.
 from __future__ import annotations
 
 import enum
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -154,17 +155,27 @@ def _tokens(text: str) -> list[str]:
     return [t for t in _SEPARATORS.split(_DROPPED.sub("", _fold(text))) if t]
 
 
+#: The corporate forms by their number of words, for looking up a name's last words.
+_FORMS_BY_LENGTH: dict[int, frozenset[tuple[str, ...]]] = {
+    size: frozenset(f for f in CORPORATE_FORMS if len(f) == size)
+    for size in {len(f) for f in CORPORATE_FORMS}
+}
+_LONGEST_FIRST = sorted(_FORMS_BY_LENGTH, reverse=True)
+
+
 def _strip_forms(tokens: list[str]) -> tuple[list[str], list[str]]:
     forms: list[str] = []
     stripped = True
     while stripped:
         stripped = False
-        lowered = tuple(t.lower() for t in tokens)
-        for form in CORPORATE_FORMS:
+        for size in _LONGEST_FIRST:
             # Never strip a whole name: "Company" alone stays "company".
-            if len(tokens) > len(form) and lowered[-len(form) :] == form:
-                forms.insert(0, " ".join(tokens[-len(form) :]))
-                del tokens[-len(form) :]
+            if (
+                len(tokens) > size
+                and tuple(t.lower() for t in tokens[-size:]) in (_FORMS_BY_LENGTH[size])
+            ):
+                forms.insert(0, " ".join(tokens[-size:]))
+                del tokens[-size:]
                 stripped = True
                 break
     return tokens, forms
@@ -180,6 +191,7 @@ def _plain_key(text: str) -> tuple[str, list[str], list[str]]:
     return " ".join(t.lower() for t in tokens)[:300], forms, removed
 
 
+@functools.lru_cache(maxsize=65536)
 def group_key(key: str) -> str:
     """The key a company group's members share: one spelling of "Pharma(ceuticals)" and
     "Lab(oratorie)s", and no country word at the end ("Aurobindo Pharma USA")."""
@@ -189,8 +201,12 @@ def group_key(key: str) -> str:
     return " ".join(tokens)
 
 
+@functools.lru_cache(maxsize=65536)
 def reduce_name(name: str) -> NameReduction:
-    """The matching key of a company or site name, with what was removed and why."""
+    """The matching key of a company or site name, with what was removed and why.
+
+    Cached: the imports compare the same few thousand names many times over.
+    """
     removed: list[str] = []
     aliases: list[tuple[str, str, str]] = []
     text = (name or "").strip()
