@@ -72,6 +72,8 @@ def settings_data(**changes):
         "question_deadline_days": 14,
         "survey_close_days": 30,
         "feedback_reminder_days": 7,
+        "open_action_review_years": 5,
+        "site_creating_product_types": "Drugs",
     }
     data.update(changes)
     return data

@@ -8,13 +8,16 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.imports.models import ImportKind
-from portal.imports.services import rejections_of, run_import
+from portal.imports.services import notes_of, rejections_of, run_import, skipped_by_of
 from portal.sites.eligibility import assess
 from portal.sites.models import RegulatoryAction, Site
 from tests import factories
 from tests.factories_sites import COMPLIANCE_FILE, compliance_csv, count_rows, table_digest
 
 TABLES = ("site", "regulatory_action")
+DATE_HINT = (
+    " (dates are read month first: MM/DD/YYYY, M/D/YYYY, M/D/YY, YYYY-MM-DD or DD-Mon-YYYY)."
+)
 
 
 def run(data: bytes):
@@ -24,15 +27,22 @@ def run(data: bytes):
 
 
 def test_the_real_export_imports_whole_and_a_second_run_changes_nothing(app):
+    # 2,341 Drugs, 1,710 Devices and 182 Biologics rows. Only drug rows add sites (2,161
+    # FEI numbers); 15 device or biologics rows of those same sites are attached, and the
+    # other 1,877 are skipped and counted, never made into "drug manufacturing sites".
     data = COMPLIANCE_FILE.read_bytes()
     first = run(data)
-    assert (first.created, first.updated, first.unchanged, first.rejected) == (4233, 0, 0, 0)
-    assert first.sites_created == 3893  # every FEI number in the file
-    assert count_rows(RegulatoryAction) == 4233 and count_rows(Site) == 3893
+    assert (first.created, first.updated, first.unchanged, first.rejected) == (2356, 0, 0, 0)
+    assert first.skipped == 1877
+    assert skipped_by_of(first) == {"Devices": 1697, "Biologics": 180}
+    assert first.sites_created == 2161
+    assert count_rows(RegulatoryAction) == 2356 and count_rows(Site) == 2161
+    assert not db.session.scalar(select(Site).where(Site.legal_name == "1800 Get Thin LLC"))
     before = table_digest(*TABLES)
 
     second = run(data)
-    assert (second.created, second.updated, second.unchanged, second.rejected) == (0, 0, 4233, 0)
+    assert (second.created, second.updated, second.unchanged, second.rejected) == (0, 0, 2356, 0)
+    assert second.skipped == 1877
     assert second.sites_created == 0
     assert table_digest(*TABLES) == before
 
@@ -125,16 +135,39 @@ def test_bad_rows_are_named_and_good_ones_kept(app):
         ["3003", "", "-", "-", "Drugs", "2019-03-01", "Warning Letter", "5"],
         ["3004", "Future Inc", "-", "-", "Drugs", "2999-01-01", "Warning Letter", "6"],
         ROW,
+        [ROW[0], "Lakeshore Renamed LLC", *ROW[2:]],
+        [
+            "12345678901234567",
+            "Long Fei Inc",
+            "-",
+            "-",
+            "Drugs",
+            "2019-03-01",
+            "Warning Letter",
+            "7",
+        ],
     ]
     result = run(compliance_csv(rows))
-    assert (result.created, result.rejected) == (1, 7)
+    assert (result.created, result.rejected, result.skipped) == (1, 8, 1)
     assert [(r["line"], r["reason"]) for r in rejections_of(result)] == [
         (3, "FEI Number is missing."),
         (4, 'FEI Number "12-34" is not digits only.'),
-        (5, 'Action Taken Date "03/32/2019" is not a date in the form YYYY-MM-DD (or MM/DD/YYYY).'),
+        (5, 'Action Taken Date "03/32/2019" is not a real day' + DATE_HINT),
         (6, "Action Type is missing."),
         (7, "Legal Name is missing."),
         (8, 'Action Taken Date "2999-01-01" is in the future.'),
-        (9, "Repeats line 2 (same FEI, type, date, case)."),
+        (
+            10,
+            "Same FEI, Action Type, date and case as line 2, but other values differ; correct "
+            "whichever line is wrong.",
+        ),
+        (
+            11,
+            'FEI Number "12345678901234567" has 17 digits; FDA\'s FEI numbers have at most 15. '
+            "A spreadsheet may have joined two cells or padded the number.",
+        ),
+    ]
+    assert [(n["line"], n["kind"], n["text"]) for n in notes_of(result)] == [
+        (9, "skipped", "exact duplicate of line 2.")
     ]
     assert count_rows(Site) == 1

@@ -121,7 +121,8 @@ def test_bad_rows_are_named_by_line_and_the_good_ones_imported(app):
     assert reasons == {
         5: "FEI Number is missing.",
         6: 'FEI Number "30O4561553" is not digits only.',
-        7: 'Inspection End Date "31/12/2017" is not a date in the form MM/DD/YYYY (or YYYY-MM-DD).',
+        7: 'Inspection End Date "31/12/2017" reads as day first (DD/MM/YYYY); FDA\'s files write '
+        "the month first (MM/DD/YYYY). Save the dates month first and import the file again.",
         8: 'Classification is "Pending"; it must be NAI, VAI or OAI.',
         9: (
             "Fiscal Year 2018 does not match the Inspection End Date 09/30/2017, which falls in "
@@ -141,7 +142,7 @@ def test_bad_rows_are_named_by_line_and_the_good_ones_imported(app):
         ({"Inspection_ID": ""}, "Inspection ID is missing."),
         ({"Inspection_ID": "12A"}, 'Inspection ID "12A" is not digits only.'),
         ({"Inspection_End_Date": ""}, "Inspection End Date is missing."),
-        ({"Inspection_End_Date": "02/30/2017"}, "is not a date in the form MM/DD/YYYY"),
+        ({"Inspection_End_Date": "02/30/2017"}, '"02/30/2017" is not a real day'),
         ({"Inspection_End_Date": "01/01/2099", "Fiscal_Year": "2099"}, "is in the future"),
         ({"Legal_Name": ""}, "Legal Name is missing."),
         ({"Legal_Name": "x" * 301}, "Legal Name is longer than 300 characters."),
@@ -246,7 +247,7 @@ def test_the_command_line_imports_and_reports(app, runner, tmp_path):
     path.write_bytes((DATA / "inspections_bad_rows.csv").read_bytes())
     result = runner.invoke(args=["import-inspections", str(path)])
     assert result.exit_code == 0, result.output
-    assert "created 2, updated 0, unchanged 0, rejected 6." in result.output
+    assert "created 2, updated 0, unchanged 0, rejected 6, skipped 0." in result.output
     assert "line 5: FEI Number is missing." in result.output
     run_row = db.session.scalars(select(ImportRun)).one()
     assert run_row.by_id is None and run_row.filename == "inspections.csv"

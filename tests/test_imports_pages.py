@@ -46,11 +46,11 @@ def test_a_good_upload_shows_its_report_with_every_rejected_line(app, staff, fda
     response = upload(staff, (DATA / "inspections_bad_rows.csv").read_bytes())
     assert response.status_code == 302
     report = staff.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Imported inspections.csv: 2 created, 0 updated, 0 unchanged, 6 rejected." in report
+    assert "Imported inspections.csv: 2 created, 0 updated, 0 unchanged, 6 rejected" in report
     for line, reason in (
         (5, "FEI Number is missing."),
         (6, "is not digits only"),
-        (7, "is not a date in the form MM/DD/YYYY"),
+        (7, "reads as day first (DD/MM/YYYY)"),
         (8, "it must be NAI, VAI or OAI"),
         (9, "does not match the Inspection End Date"),
         (10, "This line has 4 values"),

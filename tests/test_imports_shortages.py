@@ -10,7 +10,7 @@ from portal.audit.models import AuditEvent
 from portal.extensions import db
 from portal.imports import matching
 from portal.imports.models import ImportKind, MatchStatus, ShortageEntry, ShortageMatch
-from portal.imports.services import rejections_of, run_import
+from portal.imports.services import notes_of, rejections_of, run_import
 from portal.sites.eligibility import assess
 from portal.sites.models import Product
 from portal.sites.names import company_key, reduce_name
@@ -61,10 +61,9 @@ def test_the_reduction_keeps_the_words_it_removed_as_evidence():
 def test_the_quirky_export_reads_and_names_its_bad_lines(app):
     # Blank first line, padded headers, a value spanning two lines, CRLF.
     result = run(QUIRKS)
-    assert (result.created, result.updated, result.unchanged) == (6, 0, 0)
+    assert (result.created, result.updated, result.unchanged) == (7, 0, 0)
     assert [(r["line"], r["reason"]) for r in rejections_of(result)] == [
         (6, "Generic Name is missing."),
-        (8, 'Date of Update "13/45/2025" is not a date in the form MM/DD/YYYY.'),
         (
             9,
             "Same product, company and presentation as line 10, which has the later Date of "
@@ -76,10 +75,20 @@ def test_the_quirky_export_reads_and_names_its_bad_lines(app):
     ).one()
     assert kept.status == "Current"  # from line 10, the later update
     assert kept.company_key == "northgate generics"
+    # An unreadable Date of Update is optional: the line is imported and the date reported.
+    assert [(n["line"], n["kind"], n["text"]) for n in notes_of(result)] == [
+        (
+            8,
+            "note",
+            'Date of Update "13/45/2025" is not a real day (dates are read month first: '
+            "MM/DD/YYYY, M/D/YYYY, M/D/YY, YYYY-MM-DD or DD-Mon-YYYY). The line was imported "
+            "without it.",
+        )
+    ]
 
 
 def test_a_byte_order_mark_changes_nothing(app):
-    assert run(b"\xef\xbb\xbf" + QUIRKS).created == 6
+    assert run(b"\xef\xbb\xbf" + QUIRKS).created == 7
 
 
 def test_fdas_sample_file_imports_and_re_imports_unchanged(app):

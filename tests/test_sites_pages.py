@@ -195,7 +195,7 @@ def test_the_site_page_shows_everything_fda_knows(app, staff_client, fda_staff):
         "Will call back Tuesday.",
         "Mon 2 Mar 2026, 10:30 EST",  # the viewer's zone, named
         "Not eligible",
-        "Warning Letter of 1 Mar 2019 (case 570001) is open.",
+        "Warning Letter of 1 Mar 2019 (case 570001), ",
         "The invitation letter cannot be sent yet.",
     ):
         assert text in page, text

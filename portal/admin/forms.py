@@ -7,7 +7,7 @@ from wtforms.validators import Email, InputRequired, Length, NumberRange
 
 from portal.auth.models import Role
 from portal.forms import PortalForm, TrimmedStringField, choices
-from portal.program.settings import DEFINITIONS
+from portal.program.settings import DEFINITIONS, TEXT_DEFINITIONS
 
 
 class NewFdaUserForm(PortalForm):
@@ -51,6 +51,19 @@ def settings_form_class():
                         definition.maximum,
                         f"Enter a number from {definition.minimum} to {definition.maximum}.",
                     ),
+                ],
+            ),
+        )
+    for text in TEXT_DEFINITIONS:
+        setattr(
+            SettingsForm,
+            text.key,
+            TrimmedStringField(
+                text.label,
+                description=text.hint,
+                validators=[
+                    InputRequired(f"Enter {text.label.lower()}."),
+                    Length(max=text.max_length),
                 ],
             ),
         )

@@ -130,7 +130,10 @@ def settings():
     current = program_settings.all_settings()
     form = form_class(data=current)
     if form.validate_on_submit():
-        values = {d.key: getattr(form, d.key).data for d in program_settings.DEFINITIONS}
+        values = {
+            d.key: getattr(form, d.key).data
+            for d in (*program_settings.DEFINITIONS, *program_settings.TEXT_DEFINITIONS)
+        }
         try:
             changed = program_settings.update_settings(values, by_user=current_user)
         except program_settings.SettingError as error:
@@ -145,5 +148,8 @@ def settings():
             )
             return redirect(url_for("admin.settings"))
     return render_template(
-        "admin/settings.html", form=form, definitions=program_settings.DEFINITIONS
+        "admin/settings.html",
+        form=form,
+        definitions=program_settings.DEFINITIONS,
+        text_definitions=program_settings.TEXT_DEFINITIONS,
     )

@@ -15,7 +15,18 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.extensions import db
 from portal.imports.models import ImportKind
-from portal.imports.services import CONCURRENT_IMPORT, ImportRefused, rejections_of, run_import
+from portal.imports.services import (
+    CONCURRENT_IMPORT,
+    ImportRefused,
+    notes_of,
+    rejections_of,
+    run_import,
+    skipped_by_of,
+    skipped_summary,
+)
+
+#: Skipped lines printed one by one; the rest are counted (the run's page lists them all).
+SKIPPED_SHOWN = 20
 
 
 def _run(kind: ImportKind, path: str) -> None:
@@ -31,17 +42,31 @@ def _run(kind: ImportKind, path: str) -> None:
         raise click.ClickException(f"{file.name}: {CONCURRENT_IMPORT}") from error
     click.echo(
         f"{file.name}: created {run.created}, updated {run.updated}, "
-        f"unchanged {run.unchanged}, rejected {run.rejected}."
+        f"unchanged {run.unchanged}, rejected {run.rejected}, skipped {run.skipped}"
+        f"{skipped_summary(skipped_by_of(run))}."
     )
     if run.sites_created:
         click.echo(f"New sites (FEI numbers not known before): {run.sites_created}.")
     if run.matches_proposed:
         click.echo(
-            f"Shortage-list matches proposed: {run.matches_proposed}. "
-            "Review them on the portal's Imports page."
+            f"Matches proposed: {run.matches_proposed}. Review them on the portal's Imports page."
         )
     for item in rejections_of(run):
         click.echo(f"  line {item['line']}: {item['reason']}")
+    notes = notes_of(run)
+    if notes:
+        click.echo("Skipped lines and remarks:")
+    remarks = [n for n in notes if n.get("kind") != "skipped"]
+    skipped = [n for n in notes if n.get("kind") == "skipped"]
+    # Thousands of device rows skipped by rule are counted above; a sample says why.
+    for item in remarks + skipped[:SKIPPED_SHOWN]:
+        prefix = "skipped: " if item.get("kind") == "skipped" else ""
+        click.echo(f"  line {item['line']}: {prefix}{item['text']}")
+    if len(skipped) > SKIPPED_SHOWN:
+        click.echo(
+            f"  ... and {len(skipped) - SKIPPED_SHOWN:,} more skipped lines, listed on the "
+            "run's page in the portal."
+        )
 
 
 _FILE = click.Path(exists=True, dir_okay=False, readable=True)
@@ -68,7 +93,15 @@ def import_shortages_command(file: str) -> None:
     _run(ImportKind.SHORTAGES, file)
 
 
+@click.command("import-warning-letters")
+@click.argument("file", type=_FILE)
+def import_warning_letters_command(file: str) -> None:
+    """Import FDA's Warning Letters list (CSV): close-outs close the open warning letters."""
+    _run(ImportKind.WARNING_LETTERS, file)
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(import_inspections_command)
     app.cli.add_command(import_compliance_actions_command)
     app.cli.add_command(import_shortages_command)
+    app.cli.add_command(import_warning_letters_command)

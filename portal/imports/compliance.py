@@ -12,10 +12,13 @@ seizure) is adverse.
 
 An FEI number the portal does not know yet gets a site created from the row's
 Legal Name, State and Country/Area (address left blank until an inspections
-import or FDA staff fill it in): FDA needs to see the action whenever that site
-comes up, and an action must hang on a site. A site that exists keeps its details:
-the inspections export and FDA staff own those. The import never reopens or
-closes an action: closing is FDA's record (``closed_on``), kept across re-imports.
+import or FDA staff fill it in) -- but only when the row's Product Type is one the
+program setting ``site_creating_product_types`` lists (default: Drugs). Device and
+biologics firms would otherwise flood the list of drug manufacturing sites; their
+rows are attached to sites the portal knows and otherwise skipped, with counts.
+A site that exists keeps its details: the inspections export and FDA staff own those.
+The import never reopens or closes an action: closing is FDA's record
+(``closed_on``), kept across re-imports.
 """
 
 from __future__ import annotations
@@ -25,13 +28,14 @@ from datetime import date
 from portal.extensions import db
 from portal.imports.outcome import ImportOutcome, apply_changes, chunks, ids_by, insert_rows
 from portal.imports.reading import (
+    DateProblem,
     Row,
     blank_dash,
     dashboard_row_problem,
-    parse_date,
-    read_rows,
+    read_date,
     too_long,
 )
+from portal.program.settings import site_creating_product_types
 from portal.sites.models import RegulatoryAction, Site
 from portal.sites.names import company_key
 from portal.timeutil import utcnow
@@ -70,11 +74,10 @@ def _parse(row: Row, today: date) -> tuple[ActionKey | None, str | None]:
     raw_date = row["Action Taken Date"]
     if not raw_date:
         return None, "Action Taken Date is missing."
-    taken = parse_date(raw_date)
-    if taken is None:
-        return None, (
-            f'Action Taken Date "{raw_date}" is not a date in the form YYYY-MM-DD (or MM/DD/YYYY).'
-        )
+    try:
+        taken = read_date(raw_date, "Action Taken Date")
+    except DateProblem as problem:
+        return None, str(problem)
     if taken > today:
         return None, f'Action Taken Date "{raw_date}" is in the future.'
     return (fei, row["Action Type"], taken, row["Case/Injunction ID"]), None
@@ -90,44 +93,76 @@ def _existing_actions(site_ids: list[int]) -> dict[tuple[int, str, date, str], R
     return found
 
 
+def _details(rows: list[tuple[date, Row]]) -> dict[str, str]:
+    """A new site's details from its most recent row, blanks filled from older ones."""
+    details = {"legal_name": "", "state": "", "country": ""}
+    for _taken, row in sorted(rows, key=lambda item: (item[0], item[1].line), reverse=True):
+        for name, value in (
+            ("legal_name", row["Legal Name"]),
+            ("state", blank_dash(row["State"])),
+            ("country", blank_dash(row["Country/Area"])),
+        ):
+            if value and not details[name]:
+                details[name] = value
+    return details
+
+
 def import_compliance_actions(text: str) -> ImportOutcome:
     outcome = ImportOutcome()
     today = utcnow().date()
+    creating = site_creating_product_types()
     rows: dict[ActionKey, Row] = {}
-    for row in read_rows(text, COLUMNS, what=WHAT):
+    for row in outcome.rows(text, COLUMNS, what=WHAT):
         key, reason = _parse(row, today)
         if reason:
             outcome.reject(row.line, reason)
+        elif key in rows and rows[key].values == row.values:
+            outcome.skip(
+                row.line, f"exact duplicate of line {rows[key].line}.", category="exact duplicate"
+            )
         elif key in rows:
-            outcome.reject(row.line, f"Repeats line {rows[key].line} (same FEI, type, date, case).")
+            outcome.reject(
+                row.line,
+                f"Same FEI, Action Type, date and case as line {rows[key].line}, but other "
+                "values differ; correct whichever line is wrong.",
+            )
         else:
             rows[key] = row
 
     site_ids = ids_by(Site.fei_number, Site.id, {key[0] for key in rows})
-    # New sites take their details from their most recent action in the file.
-    newest: dict[str, tuple[date, Row]] = {}
+    # Only the product types the program lists add sites (SPEC 1: the export mixes
+    # Drugs, Devices and Biologics, and the Sites list is of drug manufacturing sites).
+    # Any row of a site the portal knows, or that a listed type adds, is attached.
+    by_new_site: dict[str, list[tuple[date, Row]]] = {}
     for (fei, _type, taken, _case), row in rows.items():
-        if fei not in site_ids and (fei not in newest or taken >= newest[fei][0]):
-            newest[fei] = (taken, row)
+        if fei not in site_ids and row["Product Type"].casefold() in creating:
+            by_new_site.setdefault(fei, []).append((taken, row))
+    kept: dict[ActionKey, Row] = {}
+    for key, row in rows.items():
+        fei = key[0]
+        if fei in site_ids or fei in by_new_site:
+            kept[key] = row
+            continue
+        product_type = row["Product Type"] or "(no product type)"
+        outcome.skip(
+            row.line,
+            f"{product_type} action for FEI {fei}, a site the portal does not know; only "
+            f"{', '.join(sorted(creating)) or 'no'} rows add sites (a program setting).",
+            category=product_type,
+        )
     insert_rows(
         Site,
         [
-            {
-                "fei_number": fei,
-                "legal_name": row["Legal Name"],
-                "name_key": company_key(row["Legal Name"]),
-                "state": blank_dash(row["State"]),
-                "country": blank_dash(row["Country/Area"]),
-            }
-            for fei, (_taken, row) in newest.items()
+            {"fei_number": fei, "name_key": company_key(details["legal_name"]), **details}
+            for fei, details in ((fei, _details(found)) for fei, found in by_new_site.items())
         ],
     )
-    outcome.sites_created = len(newest)
-    site_ids.update(ids_by(Site.fei_number, Site.id, newest))
+    outcome.sites_created = len(by_new_site)
+    site_ids.update(ids_by(Site.fei_number, Site.id, by_new_site))
 
     existing = _existing_actions(list(site_ids.values()))
     new_actions = []
-    for (fei, action_type, taken, case_id), row in rows.items():
+    for (fei, action_type, taken, case_id), row in kept.items():
         site_id = site_ids[fei]
         product_type = row["Product Type"]
         action = existing.get((site_id, action_type, taken, case_id))
@@ -144,8 +179,9 @@ def import_compliance_actions(text: str) -> ImportOutcome:
             )
             outcome.count(created=True, changed=True)
         else:
-            changed = apply_changes(action, {"product_type": product_type})
+            changed = apply_changes(action, {"product_type": product_type} if product_type else {})
             outcome.count(created=False, changed=changed)
     insert_rows(RegulatoryAction, new_actions)
+    outcome.rejections.sort(key=lambda r: r.line)
     db.session.flush()
     return outcome

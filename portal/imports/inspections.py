@@ -10,7 +10,9 @@ FDA's Inspection ID is the key, so re-running a file updates and never
 duplicates. The dashboard writes one row per inspection and project area; rows
 sharing an Inspection ID are one inspection, whose project areas and product
 types are listed together and whose classification is the most serious given.
-A site's name and address come from its most recent inspection in the file.
+A site's name and address come from its most recent inspection in the file; a
+blank value never erases a known one. An Inspection ID already recorded for another
+site is refused, naming both (an inspection never moves silently, SPEC 2).
 Counts are per inspection: created, updated (the inspection or its site's details
 changed), unchanged; rejected counts rows.
 """
@@ -20,14 +22,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from sqlalchemy import select
+
 from portal.extensions import db
-from portal.imports.outcome import ImportOutcome, apply_changes, ids_by, insert_rows, load_by
+from portal.imports.outcome import (
+    ImportOutcome,
+    apply_changes,
+    chunks,
+    ids_by,
+    insert_rows,
+    load_by,
+)
 from portal.imports.reading import (
+    DateProblem,
     Row,
     blank_dash,
     dashboard_row_problem,
-    parse_date,
-    read_rows,
+    read_date,
     too_long,
 )
 from portal.sites.models import Inspection, InspectionClassification, Site
@@ -123,16 +134,10 @@ def _parse(row: Row, today: date) -> tuple[InspectionRecord | None, dict | None,
     raw_date = row["Inspection End Date"]
     if not raw_date:
         return None, None, "Inspection End Date is missing."
-    end_date = parse_date(raw_date)
-    if end_date is None:
-        return (
-            None,
-            None,
-            (
-                f'Inspection End Date "{raw_date}" is not a date in the form MM/DD/YYYY '
-                "(or YYYY-MM-DD)."
-            ),
-        )
+    try:
+        end_date = read_date(raw_date, "Inspection End Date")
+    except DateProblem as problem:
+        return None, None, str(problem)
     if end_date > today:
         return None, None, f'Inspection End Date "{raw_date}" is in the future.'
     raw_fy = row["Fiscal Year"]
@@ -181,14 +186,45 @@ def _joined(values: list[str], limit: int) -> str:
     return "; ".join(values)[:limit]
 
 
+def _moved_inspections(records: dict[str, InspectionRecord]) -> dict[str, tuple[str, str]]:
+    """Inspections of the file already recorded for another site: id -> (FEI, legal name)."""
+    moved: dict[str, tuple[str, str]] = {}
+    for batch in chunks(sorted(records)):
+        stmt = (
+            select(Inspection.fda_inspection_id, Site.fei_number, Site.legal_name)
+            .join(Site, Inspection.site_id == Site.id)
+            .where(Inspection.fda_inspection_id.in_(batch))
+        )
+        for inspection_id, fei, name in db.session.execute(stmt):
+            if records[inspection_id].fei_number != fei:
+                moved[inspection_id] = (fei, name)
+    return moved
+
+
+def _site_details(
+    rows: list[tuple[InspectionRecord, dict]],
+) -> dict[str, tuple[str, dict]]:
+    """FEI -> (inspection id, details): the most recent inspection's details, each blank
+    filled from the site's other rows, newest first (a blank never erases: SPEC 2)."""
+    ordered = sorted(rows, key=lambda item: (item[0].end_date, item[0].line), reverse=True)
+    found: dict[str, tuple[str, dict]] = {}
+    for record, details in ordered:
+        known = found.get(record.fei_number)
+        if known is None:
+            found[record.fei_number] = (record.inspection_id, dict(details))
+            continue
+        for name, value in details.items():
+            if value and not known[1][name]:
+                known[1][name] = value
+    return found
+
+
 def import_inspections(text: str) -> ImportOutcome:
     outcome = ImportOutcome()
     today = utcnow().date()
     records: dict[str, InspectionRecord] = {}
-    #: FEI -> (end date, line, inspection id, site details): the most recent inspection's
-    #: details win, and a change to the site counts as an update of that inspection.
-    site_details: dict[str, tuple[date, int, str, dict]] = {}
-    for row in read_rows(text, COLUMNS, what=WHAT):
+    accepted: list[tuple[InspectionRecord, dict]] = []
+    for row in outcome.rows(text, COLUMNS, what=WHAT):
         record, details, reason = _parse(row, today)
         if reason:
             outcome.reject(row.line, reason)
@@ -205,26 +241,35 @@ def import_inspections(text: str) -> ImportOutcome:
             earlier.merge(record)
         else:
             records[record.inspection_id] = record
-        known = site_details.get(record.fei_number)
-        if known is None or (record.end_date, row.line) >= known[:2]:
-            site_details[record.fei_number] = (
-                record.end_date,
-                row.line,
-                record.inspection_id,
-                details,
+        accepted.append((record, details))
+
+    # An inspection never moves to another site (SPEC 2), whichever file recorded it first.
+    moved = _moved_inspections(records)
+    for record, _details in accepted:
+        if record.inspection_id in moved:
+            fei, name = moved[record.inspection_id]
+            outcome.reject(
+                record.line,
+                f"Inspection ID {record.inspection_id} is recorded for FEI {fei} ({name}); this "
+                f"line gives FEI {record.fei_number}. An inspection is never moved to another "
+                "site by an import: correct the file, or ask FDA's data team which is right.",
             )
+    records = {key: value for key, value in records.items() if key not in moved}
+    site_details = _site_details(
+        [(record, details) for record, details in accepted if record.inspection_id not in moved]
+    )
 
     sites = load_by(Site, Site.fei_number, site_details)
     inspections = load_by(Inspection, Inspection.fda_inspection_id, records)
     site_changed_by: set[str] = set()
     new_sites = []
-    for fei, (_end, _line, inspection_id, details) in site_details.items():
+    for fei, (inspection_id, details) in site_details.items():
         site = sites.get(fei)
         if site is None:
             new_sites.append(
                 {"fei_number": fei, "name_key": company_key(details["legal_name"]), **details}
             )
-        elif apply_changes(site, details):
+        elif apply_changes(site, {name: value for name, value in details.items() if value}):
             site_changed_by.add(inspection_id)
     insert_rows(Site, new_sites)
     outcome.sites_created = len(new_sites)
@@ -251,5 +296,6 @@ def import_inspections(text: str) -> ImportOutcome:
             changed = apply_changes(existing, values)
             outcome.count(created=False, changed=changed or inspection_id in site_changed_by)
     insert_rows(Inspection, new_inspections)
+    outcome.rejections.sort(key=lambda r: r.line)
     db.session.flush()
     return outcome

@@ -1,7 +1,8 @@
 """Proposing which sites are the shortage list's companies, and FDA's decision (SPEC 1).
 
-A proposal pairs a site with a shortage-list company whose names reduce to the
-same key (portal.sites.names). One proposal exists per (site, company key)
+A proposal pairs a site with a shortage-list company whose names match
+(portal.sites.names), with its strength (same legal entity, or same group) and
+reason. One proposal exists per (site, company key)
 whatever its status, so a rejected pair is never proposed again, however often
 the lists are re-imported. Confirming marks the site's products from that
 company's entries shortage-vulnerable (source "shortage list"); entries that a
@@ -14,14 +15,14 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import func, select
 
 from portal.audit import services as audit
 from portal.extensions import db
 from portal.imports.models import MatchStatus, ShortageEntry, ShortageMatch
 from portal.imports.outcome import chunks
 from portal.sites.models import Product, Site
-from portal.sites.names import match_evidence
+from portal.sites.names import compare_names, match_keys, reduce_name
 from portal.sites.records import SHORTAGE_LIST
 from portal.timeutil import format_date, utcnow
 
@@ -33,37 +34,64 @@ class MatchError(ValueError):
 
 
 def propose_matches() -> int:
-    """Add a proposal for every site and company with the same name key not yet paired.
+    """Add a proposal for every site and company whose names match, not yet paired.
 
-    One query finds the new pairs (a join on the indexed keys), however many
-    sites and entries there are. Returns how many proposals were added.
+    Three queries whatever the data size (sites, shortage-list companies, existing
+    pairs); the names are compared in Python because one name meets another under
+    several keys (its own, its group's, a division's or trade name's), each
+    with its strength and reason (portal.sites.names.compare_names). Returns how
+    many proposals were added.
     """
-    already = exists().where(
-        ShortageMatch.site_id == Site.id, ShortageMatch.company_key == ShortageEntry.company_key
-    )
-    pairs = db.session.execute(
-        select(
-            Site.id,
-            Site.legal_name,
-            ShortageEntry.company_key,
-            func.min(ShortageEntry.company_name),
-        )
-        .join(ShortageEntry, and_(ShortageEntry.company_key == Site.name_key, Site.name_key != ""))
-        .where(Site.archived_at.is_(None), ~already)
-        .group_by(Site.id, Site.legal_name, ShortageEntry.company_key)
+    sites = db.session.execute(
+        select(Site.id, Site.legal_name).where(Site.archived_at.is_(None), Site.legal_name != "")
     ).all()
-    for site_id, legal_name, key, company_name in pairs:
-        db.session.add(
-            ShortageMatch(
-                site_id=site_id,
-                company_name=company_name,
-                company_key=key,
-                evidence=match_evidence(company_name, legal_name),
-                status=MatchStatus.PROPOSED,
-            )
+    companies = db.session.execute(
+        select(ShortageEntry.company_key, func.min(ShortageEntry.company_name)).group_by(
+            ShortageEntry.company_key
         )
+    ).all()
+    if not sites or not companies:
+        return 0
+    paired = {
+        (site_id, key)
+        for site_id, key in db.session.execute(
+            select(ShortageMatch.site_id, ShortageMatch.company_key)
+        )
+    }
+    by_key: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for site_id, legal_name in sites:
+        for key in match_keys(reduce_name(legal_name)):
+            by_key[key].append((site_id, legal_name))
+    added = 0
+    for company_key, company_name in companies:
+        candidates: dict[int, str] = {}
+        for key in match_keys(reduce_name(company_name)):
+            candidates.update(by_key.get(key, ()))
+        for site_id, legal_name in candidates.items():
+            if (site_id, company_key) in paired:
+                continue
+            found = compare_names(company_name, legal_name)
+            if found is None:
+                continue
+            db.session.add(
+                ShortageMatch(
+                    site_id=site_id,
+                    company_name=company_name,
+                    company_key=company_key,
+                    evidence=found.reason,
+                    strength=found.strength.value,
+                    status=MatchStatus.PROPOSED,
+                )
+            )
+            paired.add((site_id, company_key))
+            added += 1
     db.session.flush()
-    return len(pairs)
+    return added
+
+
+def product_key(name: str) -> str:
+    """One drug, however two snapshots space or capitalize its name: one product."""
+    return " ".join(name.split()).casefold()
 
 
 @dataclass
@@ -101,14 +129,15 @@ def _apply(pairs: list[tuple[int, ShortageEntry]]) -> dict[int, Applied]:
     products: dict[tuple[int, str], Product] = {}
     for batch in chunks(site_ids):
         for product in db.session.scalars(select(Product).where(Product.site_id.in_(batch))):
-            products[(product.site_id, product.name)] = product
+            products[(product.site_id, product_key(product.name))] = product
     seen: set[tuple[int, str]] = set()
     for site_id, entry in pairs:
         name = entry.generic_name[:PRODUCT_NAME_MAX]
-        if (site_id, name) in seen:
+        key = (site_id, product_key(name))
+        if key in seen:
             continue  # another presentation of a product already handled
-        seen.add((site_id, name))
-        product = products.get((site_id, name))
+        seen.add(key)
+        product = products.get(key)
         applied = results[site_id]
         if product is None:
             product = Product(
@@ -119,7 +148,7 @@ def _apply(pairs: list[tuple[int, ShortageEntry]]) -> dict[int, Applied]:
                 vulnerability_note=_note(entry),
             )
             db.session.add(product)
-            products[(site_id, name)] = product
+            products[key] = product
             applied.created += 1
         elif product.archived_at is not None:
             applied.archived += 1
@@ -200,3 +229,37 @@ def apply_confirmed_matches() -> int:
     pairs = [(site_id, entry) for site_id, key in confirmed for entry in entries.get(key, [])]
     results = _apply(pairs)
     return sum(a.created + a.flagged for a in results.values())
+
+
+def confirm_matches(matches: list[ShortageMatch], *, by) -> Applied:
+    """Confirm several proposals at once (identical ones, ticked together); all or none."""
+    if not matches:
+        raise MatchError("Tick at least one proposed match to confirm.")
+    total = Applied()
+    for match in matches:
+        applied = confirm_match(match, by=by)
+        total.created += applied.created
+        total.flagged += applied.flagged
+        total.already += applied.already
+        total.archived += applied.archived
+    return total
+
+
+def company_names(keys: set[str]) -> dict[str, list[tuple[str, int]]]:
+    """Per company key, each company name the list writes with its number of products:
+    what confirming a proposal will apply (one query per 500 keys)."""
+    found: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for batch in chunks(sorted(keys)):
+        stmt = (
+            select(
+                ShortageEntry.company_key,
+                ShortageEntry.company_name,
+                func.count(func.distinct(ShortageEntry.generic_name)),
+            )
+            .where(ShortageEntry.company_key.in_(batch))
+            .group_by(ShortageEntry.company_key, ShortageEntry.company_name)
+            .order_by(ShortageEntry.company_name)
+        )
+        for key, name, products in db.session.execute(stmt):
+            found[key].append((name, products))
+    return found

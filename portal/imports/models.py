@@ -17,6 +17,7 @@ class ImportKind(enum.StrEnum):
     INSPECTIONS = "inspections"
     COMPLIANCE_ACTIONS = "compliance_actions"
     SHORTAGES = "shortages"
+    WARNING_LETTERS = "warning_letters"
 
 
 class ImportRun(PublicIdMixin, db.Model):
@@ -41,6 +42,11 @@ class ImportRun(PublicIdMixin, db.Model):
     matches_proposed: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     #: JSON list of {"line": n, "reason": "..."} for the rejected rows.
     rejections: Mapped[str] = mapped_column(Text, nullable=False, default="[]")
+    #: Lines left out on purpose (a device firm's row, an exact duplicate): not errors.
+    skipped: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+    #: JSON list of {"line", "text", "kind": "skipped" | "note", "category"}: the skipped
+    #: lines and the remarks on imported ones (a repaired quote, an unreadable optional date).
+    notes: Mapped[str] = mapped_column(Text, nullable=False, default="[]", server_default="[]")
 
     by = relationship("User")
 
@@ -81,6 +87,8 @@ class ShortageMatch(PublicIdMixin, TimestampMixin, db.Model):
     company_key: Mapped[str] = mapped_column(String(300), nullable=False)
     #: Why the portal proposed it (the names compared and how they matched).
     evidence: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    #: "same legal entity" or "same group" (portal.sites.names.Strength): how sure it is.
+    strength: Mapped[str] = mapped_column(String(24), nullable=False, default="", server_default="")
     status: Mapped[MatchStatus] = mapped_column(
         string_enum(MatchStatus, "match_status"), nullable=False, default=MatchStatus.PROPOSED
     )
@@ -88,4 +96,41 @@ class ShortageMatch(PublicIdMixin, TimestampMixin, db.Model):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     site = relationship("Site")
+    decided_by = relationship("User")
+
+
+class WarningLetterMatch(PublicIdMixin, TimestampMixin, db.Model):
+    """The portal's proposal that a close-out on FDA's Warning Letters list closes this
+    open warning-letter action; FDA staff decide, as for shortage matches (SPEC 1)."""
+
+    __tablename__ = "warning_letter_match"
+    __table_args__ = (
+        UniqueConstraint(
+            "regulatory_action_id",
+            "company_name",
+            "letter_issue_date",
+            name="uq_warning_letter_match_action_letter",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    regulatory_action_id: Mapped[int] = mapped_column(
+        ForeignKey("regulatory_action.id"), nullable=False, index=True
+    )
+    #: The letter as the list gives it.
+    company_name: Mapped[str] = mapped_column(String(300), nullable=False)
+    letter_issue_date: Mapped[date] = mapped_column(Date, nullable=False)
+    closeout_date: Mapped[date] = mapped_column(Date, nullable=False)
+    issuing_office: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    subject: Mapped[str] = mapped_column(String(500), nullable=False, default="")
+    #: Why the portal is not sure (names of a group only, dates a few days apart, ...).
+    evidence: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    strength: Mapped[str] = mapped_column(String(24), nullable=False, default="")
+    status: Mapped[MatchStatus] = mapped_column(
+        string_enum(MatchStatus, "match_status"), nullable=False, default=MatchStatus.PROPOSED
+    )
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    action = relationship("RegulatoryAction")
     decided_by = relationship("User")

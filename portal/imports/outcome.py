@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -9,24 +10,56 @@ from typing import Any
 from sqlalchemy import insert, select
 
 from portal.extensions import db
-from portal.imports.reading import Rejection
+from portal.imports.reading import Rejection, Row, read_rows
 
 #: Values per IN (...) list: well under SQLite's and PostgreSQL's parameter limits.
 LOOKUP_CHUNK = 500
 
 
+@dataclass(frozen=True)
+class LineNote:
+    """A line imported with a remark, or skipped on purpose (not an error to correct)."""
+
+    line: int
+    text: str
+    #: "skipped" (the line was left out by rule) or "note" (imported; something was said).
+    kind: str = "note"
+    #: What kind of skip, for the run's counts ("Devices", "exact duplicate").
+    category: str = ""
+
+    def as_dict(self) -> dict:
+        return {"line": self.line, "text": self.text, "kind": self.kind, "category": self.category}
+
+
 @dataclass
 class ImportOutcome:
-    """Counts per record of the file: created, updated, unchanged, rejected (with line)."""
+    """Counts per record of the file: created, updated, unchanged, rejected (with line),
+    skipped (with line and why), and remarks on lines that were imported."""
 
     created: int = 0
     updated: int = 0
     unchanged: int = 0
     sites_created: int = 0
+    #: Matches the import itself proposed for FDA to decide (warning-letter close-outs).
+    proposed: int = 0
     rejections: list[Rejection] = field(default_factory=list)
+    notes: list[LineNote] = field(default_factory=list)
 
     def reject(self, line: int, reason: str) -> None:
         self.rejections.append(Rejection(line, reason))
+
+    def note(self, line: int, text: str) -> None:
+        self.notes.append(LineNote(line, text))
+
+    def skip(self, line: int, text: str, *, category: str = "") -> None:
+        self.notes.append(LineNote(line, text, "skipped", category))
+
+    def rows(self, text: str, columns: tuple[str, ...], *, what: str) -> Iterator[Row]:
+        """The file's rows (portal.imports.reading), with what reading repaired noted."""
+        for row in read_rows(text, columns, what=what):
+            for remark in row.notes:
+                self.note(row.line, remark)
+            yield row
 
     def count(self, *, created: bool, changed: bool) -> None:
         if created:
@@ -39,6 +72,15 @@ class ImportOutcome:
     @property
     def rejected(self) -> int:
         return len(self.rejections)
+
+    @property
+    def skipped(self) -> int:
+        return sum(1 for n in self.notes if n.kind == "skipped")
+
+    @property
+    def skipped_by(self) -> dict[str, int]:
+        """Skipped lines counted by category, e.g. {"Devices": 1710, "Biologics": 182}."""
+        return dict(Counter(n.category or "other" for n in self.notes if n.kind == "skipped"))
 
 
 def chunks(values: Iterable[Any], size: int = LOOKUP_CHUNK) -> Iterator[list[Any]]:

@@ -6,11 +6,18 @@ Each import knows its columns; this module finds them. What it guarantees:
   file re-saved by a spreadsheet in Windows-1252) is refused as a whole with a
   message saying how to save it, rather than guessed at: a wrong guess would
   silently garble names that are then matched against the shortage list;
-* the header may follow preamble lines (the Data Dashboard writes two) or blank
-  lines (the shortage list starts with one), and its names may be padded
-  (" Status") or differ in case;
-* a wrong file (required columns missing) is refused before any row is read, so
-  nothing changes;
+* the header may follow up to 20 preamble or blank lines (the Data Dashboard
+  writes two, the shortage list starts with one, a spreadsheet may add a title),
+  its names may be padded (" Status") or differ in case, and values may be
+  separated by commas, tabs or semicolons (what spreadsheets write in some locales);
+* a wrong file (required columns missing, or one of them twice) is refused
+  before any row is read, so nothing changes; the message names the columns
+  that are missing, not all of them;
+* a quote mark inside a quoted value that the writer did not double (`1 1/2" vial`)
+  is kept where it stood, and the row says it was repaired, instead of the value
+  silently gaining a stray `"` at its end;
+* dates are read by one parser for every import (:func:`read_date`), in every
+  form FDA's files and spreadsheets write them;
 * each row carries the number of the file line it starts on, counting preamble,
   blank lines and line breaks inside quoted values, so a rejection can be found
   in the file as the person sees it.
@@ -18,17 +25,21 @@ Each import knows its columns; this module finds them. What it guarantees:
 
 from __future__ import annotations
 
+import calendar
 import csv
 import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
-from portal.sites.services import fei_problem
+from portal.sites.services import FEI_MAX_DIGITS, fei_problem
 
 #: Lines looked at for the header (preamble and blank lines before it).
-HEADER_SEARCH_LINES = 10
+HEADER_SEARCH_LINES = 20
+#: Separators tried on each candidate header line, the usual one first.
+DELIMITERS = (",", "\t", ";")
+SEPARATOR_NAMES = {",": "comma", "\t": "tab", ";": "semicolon"}
 _SPACES = re.compile(r"\s+")
 
 
@@ -54,6 +65,8 @@ class Row:
     #: What makes the line unreadable as a row (wrong number of values, hidden
     #: characters), found while reading; the importer rejects it with this reason.
     problem: str | None = None
+    #: What reading repaired on the line (a stray quote), reported with the run.
+    notes: tuple[str, ...] = ()
 
     def __getitem__(self, column: str) -> str:
         return self.values.get(column, "")
@@ -104,8 +117,143 @@ def decode(data: bytes) -> str:
         ) from error
 
 
+#: Header names written more than one way for one column (FDA's Warning Letters list).
+HEADER_ALIASES = {
+    "close-out letter": "closeout letter",
+    "close out letter": "closeout letter",
+    "closeout date": "closeout letter",
+    "close-out date": "closeout letter",
+    "close-out letter date": "closeout letter",
+}
+
+
 def normalize_header(name: str) -> str:
-    return _SPACES.sub(" ", name.replace("\ufeff", "")).strip().casefold()
+    plain = _SPACES.sub(" ", name.replace("\ufeff", "")).strip().casefold()
+    return HEADER_ALIASES.get(plain, plain)
+
+
+def _cells(line: str, delimiter: str) -> list[str]:
+    return next(csv.reader([line], delimiter=delimiter, strict=False), [])
+
+
+@dataclass(frozen=True)
+class _Header:
+    #: 0-based index of the header's line in the file's lines.
+    index: int
+    delimiter: str
+    #: The import's column name -> its position in a row.
+    positions: dict[str, int]
+    #: The header's own names, by position (for messages about other columns).
+    names: tuple[str, ...]
+
+
+def _find_header(lines: list[str], columns: tuple[str, ...], what: str) -> _Header:
+    """The first line among the top ones holding every column, with any separator.
+
+    Refuses the file naming the columns missing from the line that came closest,
+    or a required column the header repeats (which of the two holds the value
+    cannot be known).
+    """
+    wanted = {normalize_header(c): c for c in columns}
+    closest: tuple[int, list[str], int] = (0, list(columns), 0)
+    first_cells: list[str] = []
+    for index, line in enumerate(lines[:HEADER_SEARCH_LINES]):
+        for delimiter in DELIMITERS:
+            if delimiter != "," and delimiter not in line:
+                continue
+            cells = _cells(line, delimiter)
+            if delimiter == "," and not first_cells and any(c.strip() for c in cells):
+                first_cells = cells
+            names = [normalize_header(cell) for cell in cells]
+            present = [name for name in wanted if name in names]
+            if len(present) > closest[0]:
+                missing = [wanted[name] for name in wanted if name not in names]
+                closest = (len(present), missing, index + 1)
+            if len(present) < len(wanted):
+                continue
+            repeated = [wanted[name] for name in wanted if names.count(name) > 1]
+            if repeated:
+                raise ImportRefused(
+                    f"The header on line {index + 1} has the column "
+                    + " and ".join(f"“{name}”" for name in repeated)
+                    + " more than once, so it cannot be known which one holds the value. "
+                    "Remove the extra column and import the file again. Nothing was imported."
+                )
+            return _Header(
+                index,
+                delimiter,
+                {wanted[name]: names.index(name) for name in wanted},
+                tuple(cell.strip() for cell in cells),
+            )
+    found, missing, line_number = closest
+    if found:
+        raise ImportRefused(
+            f"This does not look like {what}: the header on line {line_number} lacks the "
+            f"column{'s' if len(missing) != 1 else ''} {', '.join(missing)}. Nothing was "
+            "imported; check that you chose the right file for this page."
+        )
+    found_names = [c.strip() for c in first_cells if c.strip()][:8]
+    seen = ", ".join(found_names) if found_names else "nothing readable"
+    raise ImportRefused(
+        f"This does not look like {what}: no line near the top has any of the columns "
+        f"{', '.join(columns)}. The first line has: {seen}. Nothing was imported; check "
+        "that you chose the right file for this page."
+    )
+
+
+def _stray_quote_pattern(delimiter: str) -> re.Pattern[str]:
+    """A quote mark with ordinary text on both sides: inside a value, never doubled."""
+    other = rf'[^{re.escape(delimiter)}"\r\n]'
+    return re.compile(other + '"' + other)
+
+
+def _split_keeping_stray_quotes(raw: str, delimiter: str) -> list[str] | None:
+    """The record's values, reading a quote that neither closes a quoted value nor is
+    doubled as a literal quote mark; None if the record does not then end cleanly."""
+    raw = raw.rstrip("\r\n")
+    values: list[str] = []
+    value: list[str] = []
+    quoted, at_start = False, True
+    i, n = 0, len(raw)
+    while i < n:
+        char = raw[i]
+        if at_start:
+            at_start = False
+            if char == '"':
+                quoted = True
+                i += 1
+                continue
+        if quoted and char == '"':
+            following = raw[i + 1] if i + 1 < n else ""
+            if following == '"':
+                value.append('"')
+                i += 2
+                continue
+            if following in (delimiter, ""):
+                quoted = False
+                i += 1
+                continue
+            value.append('"')  # the stray quote, kept where it stands
+        elif not quoted and char == delimiter:
+            values.append("".join(value))
+            value, at_start = [], True
+        else:
+            value.append(char)
+        i += 1
+    if quoted:
+        return None
+    values.append("".join(value))
+    return values
+
+
+def _fits(record: list[str], width: int) -> list[str] | None:
+    """The record cut to the header's width, if it has no more values than that
+    (spreadsheets add empty cells at the end of some lines); else None."""
+    if len(record) == width:
+        return record
+    if len(record) > width and not any(cell.strip() for cell in record[width:]):
+        return record[:width]
+    return None
 
 
 def read_rows(text: str, columns: tuple[str, ...], *, what: str) -> Iterator[Row]:
@@ -116,68 +264,124 @@ def read_rows(text: str, columns: tuple[str, ...], *, what: str) -> Iterator[Row
     header and no rows is refused too, after the loop. ``what`` names the file for
     messages ("a Data Dashboard inspections export").
     """
-    reader = csv.reader(io.StringIO(text, newline=""), strict=False)
-    wanted = {normalize_header(c): c for c in columns}
-    positions: dict[str, int] | None = None
-    width = 0
+    # Lines split as csv splits them (\n, \r\n or \r), endings kept, so each
+    # record's own text can be looked at again when it holds a stray quote.
+    lines = list(io.StringIO(text, newline=""))
+    header = _find_header(lines, columns, what)
+    width = len(header.names)
+    body = lines[header.index + 1 :]
+    reader = csv.reader(body, delimiter=header.delimiter, strict=False)
+    stray = _stray_quote_pattern(header.delimiter)
+    label = {i: column for column, i in header.positions.items()}
     rows = 0
-    last_line = 0
-    first_cells: list[str] = []
+    consumed = 0
     try:
         for record in reader:
-            start, last_line = last_line + 1, reader.line_num
-            if positions is None:
-                if start > HEADER_SEARCH_LINES:
-                    break
-                found = {normalize_header(cell): i for i, cell in enumerate(record)}
-                if not first_cells and any(c.strip() for c in record):
-                    first_cells = record
-                if all(name in found for name in wanted):
-                    positions = {wanted[name]: found[name] for name in wanted}
-                    width = len(record)
-                continue
+            first, consumed = consumed, reader.line_num
+            start = header.index + 1 + first + 1
             if not any(cell.strip() for cell in record):
                 continue  # blank line
             rows += 1
-            if len(record) != width:
+            notes: list[str] = []
+            raw = "".join(body[first:consumed])
+            if stray.search(raw):
+                repaired = _split_keeping_stray_quotes(raw, header.delimiter)
+                if repaired is not None and repaired != record and _fits(repaired, width):
+                    for i, (before, after) in enumerate(zip(record, repaired, strict=False)):
+                        if before != after:
+                            name = label.get(i) or (header.names[i] if i < width else "")
+                            notes.append(
+                                f"{name or f'Column {i + 1}'}: a quote mark inside the value "
+                                "was not doubled as CSV requires; it was kept where it stands: "
+                                f"“{after.strip()}”."
+                            )
+                    record = repaired
+            fitted = _fits(record, width)
+            if fitted is None:
                 problem = (
                     f"This line has {len(record)} values but the header has {width} columns; "
-                    "a comma or line break inside a value may be missing its quotes."
+                    f"a {SEPARATOR_NAMES[header.delimiter]} or line break inside a value may be "
+                    "missing its quotes."
                 )
                 yield Row(start, {}, problem)
                 continue
-            values = {column: record[i].strip() for column, i in positions.items()}
-            yield Row(start, values, _hidden_character_problem(values))
+            values = {column: fitted[i].strip() for column, i in header.positions.items()}
+            yield Row(start, values, _hidden_character_problem(values), tuple(notes))
     except csv.Error as error:
         raise ImportRefused(
-            f"The file could not be read as CSV near line {last_line + 1} ({error}). "
-            "Nothing was imported."
+            f"The file could not be read as CSV near line {header.index + consumed + 2} "
+            f"({error}). Nothing was imported."
         ) from error
-    if positions is None:
-        found_names = [c.strip() for c in first_cells if c.strip()][:8]
-        missing = ", ".join(columns)
-        seen = ", ".join(found_names) if found_names else "nothing readable"
-        raise ImportRefused(
-            f"This does not look like {what}: no line near the top has the columns {missing}. "
-            f"The first line has: {seen}. Nothing was imported; check that you chose the "
-            "right file for this page."
-        )
     if not rows:
         raise ImportRefused("The file has the right columns but no rows. Nothing was imported.")
 
 
-#: Dates as FDA's exports write them (Data Dashboard: MM/DD/YYYY), and ISO dates.
-DATE_FORMATS = ("%m/%d/%Y", "%Y-%m-%d")
+# --- dates ------------------------------------------------------------------------------------
+
+#: Two-digit years up to this one are 20YY; later ones could be 19YY or 20YY and are refused.
+TWO_DIGIT_YEAR_LAST = 69
+DATE_FORMS = "MM/DD/YYYY, M/D/YYYY, M/D/YY, YYYY-MM-DD or DD-Mon-YYYY"
+_MONTHS = {name.casefold(): number for number, name in enumerate(calendar.month_abbr) if name}
+_MONTH_FIRST = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})")
+_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_MONTH_NAMED = re.compile(r"(\d{1,2})[- ]([A-Za-z]{3})[- ](\d{4}|\d{2})")
+#: Spreadsheets re-saving a date column may add a midnight time to each value.
+_MIDNIGHT = re.compile(r"\s+(0?0:00(:00)?|12:00(:00)?\s*AM)$", re.IGNORECASE)
+
+
+class DateProblem(ValueError):
+    """A date value that cannot be read; the message names the column and the value."""
+
+
+def _year(digits: str, column: str, value: str) -> int:
+    if len(digits) == 4:
+        return int(digits)
+    if int(digits) > TWO_DIGIT_YEAR_LAST:
+        raise DateProblem(
+            f'{column} "{value}" has a two-digit year that could be 19{digits} or 20{digits}; '
+            "write the year in full (MM/DD/YYYY) and import the file again."
+        )
+    return 2000 + int(digits)
+
+
+def read_date(value: str, column: str) -> date:
+    """The day ``value`` names, in any form FDA's exports or a spreadsheet write it.
+
+    Month-first like every FDA export (``1/3/23`` is 3 January 2023); two-digit
+    years are 2000-2069, anything else refused as ambiguous rather than guessed.
+    One parser for every import, so a date one import reads, all read.
+    """
+    text = _MIDNIGHT.sub("", value.strip())
+    try:
+        if match := _MONTH_FIRST.fullmatch(text):
+            month, day, year = match.groups()
+            return date(_year(year, column, value), int(month), int(day))
+        if match := _ISO.fullmatch(text):
+            year, month, day = match.groups()
+            return date(int(year), int(month), int(day))
+        if (match := _MONTH_NAMED.fullmatch(text)) and match.group(2).casefold() in _MONTHS:
+            day, month, year = match.groups()
+            return date(_year(year, column, value), _MONTHS[month.casefold()], int(day))
+    except ValueError as error:
+        if isinstance(error, DateProblem):
+            raise
+        if match and match.re is _MONTH_FIRST and int(match.group(1)) > 12 >= int(match.group(2)):
+            raise DateProblem(
+                f'{column} "{value}" reads as day first (DD/MM/YYYY); FDA\'s files write the '
+                "month first (MM/DD/YYYY). Save the dates month first and import the file again."
+            ) from error
+        raise DateProblem(
+            f'{column} "{value}" is not a real day (dates are read month first: {DATE_FORMS}).'
+        ) from error
+    raise DateProblem(f'{column} "{value}" is not a date in a form FDA uses ({DATE_FORMS}).')
 
 
 def parse_date(value: str) -> date | None:
-    """The date, or None when it is in neither accepted form (or is no real day)."""
-    for pattern in DATE_FORMATS:
-        try:
-            return datetime.strptime(value, pattern).date()
-        except ValueError:
-            continue
-    return None
+    """The date, or None when :func:`read_date` cannot read it."""
+    try:
+        return read_date(value, "Date")
+    except DateProblem:
+        return None
 
 
 def blank_dash(value: str) -> str:
@@ -193,6 +397,11 @@ def dashboard_row_problem(row: Row) -> str | None:
     fei = row["FEI Number"]
     if not fei:
         return "FEI Number is missing."
+    if fei.isascii() and fei.isdigit() and len(fei) > FEI_MAX_DIGITS:
+        return (
+            f'FEI Number "{fei}" has {len(fei)} digits; FDA\'s FEI numbers have at most '
+            f"{FEI_MAX_DIGITS}. A spreadsheet may have joined two cells or padded the number."
+        )
     if fei_problem(fei):
         return f'FEI Number "{fei}" is not digits only.'
     if not row["Legal Name"]:

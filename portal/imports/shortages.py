@@ -5,10 +5,14 @@ padded header names (" Status", "   Resolved Note Link"), quoted values that
 may span lines, CRLF line ends. Of its 22 columns the portal keeps Generic Name,
 Company Name, Presentation, Status, Therapeutic Category and Date of Update.
 
-An entry is keyed by its normalized (generic name, company, presentation), so
-re-running updates and never duplicates. The list can name one presentation twice
-(once as "Current", once as "To Be Discontinued"); the row with the later Date of
-Update is kept and the other is reported, with the line it lost to.
+An entry is keyed by its normalized (generic name, company, presentation -- by NDC
+when it has one), so re-running, or importing another year's snapshot that words a
+presentation differently, updates and never duplicates. The list can name one
+presentation twice (once as "Current", once as "To Be Discontinued"); the row with
+the later Date of Update (or, on the same date, the later line) is kept and the
+other is reported, with the line it lost to. A line repeating another exactly is
+skipped, not an error to correct. An unreadable Date of Update (an optional
+column) is reported on the line, and the line imported without it.
 
 The list names companies, not FEI numbers: after the import the portal proposes
 site matches by name (portal.imports.matching), which FDA staff confirm or reject.
@@ -17,12 +21,13 @@ site matches by name (portal.imports.matching), which FDA staff confirm or rejec
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import date
 
 from portal.extensions import db
 from portal.imports.models import ShortageEntry
 from portal.imports.outcome import ImportOutcome, apply_changes, insert_rows, load_by
-from portal.imports.reading import Row, parse_date, read_rows, too_long
+from portal.imports.reading import DateProblem, Row, read_date, too_long
 from portal.sites.names import company_key
 
 COLUMNS = (
@@ -47,13 +52,31 @@ def _squash(value: str) -> str:
     return " ".join(value.split()).casefold()
 
 
+#: A National Drug Code as the list writes it in a presentation: "(NDC 60951-602-70)".
+_NDC = re.compile(r"\b\d{4,5}-\d{3,4}-\d{1,2}\b")
+_WORDS = re.compile(r"[^0-9a-z]+")
+
+
+def presentation_key(presentation: str) -> str:
+    """What identifies a presentation across snapshots: its NDC codes when it has any,
+    else its words without punctuation or spacing, so rewording ("Vial, 10 mL" and
+    "vial 10 mL") does not make a second entry."""
+    codes = sorted(set(_NDC.findall(presentation)))
+    if codes:
+        return "ndc " + " ".join(codes)
+    return " ".join(_WORDS.split(_squash(presentation))).strip()
+
+
 def entry_key(generic_name: str, company_name: str, presentation: str) -> str:
-    """SHA-256 of the normalized triple: case and spacing do not make a new entry."""
-    joined = "\x1f".join(_squash(v) for v in (generic_name, company_name, presentation))
+    """SHA-256 of the normalized triple: case, spacing and presentation wording do not
+    make a new entry."""
+    joined = "\x1f".join(
+        (_squash(generic_name), _squash(company_name), presentation_key(presentation))
+    )
     return hashlib.sha256(joined.encode("utf-8")).hexdigest()
 
 
-def _parse(row: Row) -> tuple[dict | None, str | None]:
+def _parse(row: Row, outcome: ImportOutcome) -> tuple[dict | None, str | None]:
     if problem := row.problem:
         return None, problem
     if not row["Generic Name"]:
@@ -64,9 +87,11 @@ def _parse(row: Row) -> tuple[dict | None, str | None]:
         return None, problem
     updated: date | None = None
     if raw := row["Date of Update"]:
-        updated = parse_date(raw)
-        if updated is None:
-            return None, f'Date of Update "{raw}" is not a date in the form MM/DD/YYYY.'
+        try:
+            updated = read_date(raw, "Date of Update")
+        except DateProblem as problem:
+            # Optional column: the row is still worth importing (SPEC 1 reports, not loses).
+            outcome.note(row.line, f"{problem} The line was imported without it.")
     key = company_key(row["Company Name"])
     if not key:
         return None, f'Company Name "{row["Company Name"]}" has no letters or digits to match on.'
@@ -84,25 +109,37 @@ def _parse(row: Row) -> tuple[dict | None, str | None]:
 def import_shortages(text: str) -> ImportOutcome:
     outcome = ImportOutcome()
     entries: dict[str, tuple[int, dict]] = {}
-    for row in read_rows(text, COLUMNS, what=WHAT):
-        values, reason = _parse(row)
+    for row in outcome.rows(text, COLUMNS, what=WHAT):
+        values, reason = _parse(row, outcome)
         if reason:
             outcome.reject(row.line, reason)
             continue
         key = entry_key(values["generic_name"], values["company_name"], values["presentation"])
-        if key in entries:
-            kept_line, kept = entries[key]
-            newer = (values["date_of_update"] or date.min) >= (kept["date_of_update"] or date.min)
-            loser, winner = (kept_line, row.line) if newer else (row.line, kept_line)
-            outcome.reject(
-                loser,
-                f"Same product, company and presentation as line {winner}, which has the "
-                f"later Date of Update; line {winner} was imported instead.",
-            )
-            if newer:
-                entries[key] = (row.line, values)
+        if key not in entries:
+            entries[key] = (row.line, values)
             continue
-        entries[key] = (row.line, values)
+        kept_line, kept = entries[key]
+        if kept == values:
+            outcome.skip(
+                row.line, f"exact duplicate of line {kept_line}.", category="exact duplicate"
+            )
+            continue
+        mine, theirs = values["date_of_update"] or date.min, kept["date_of_update"] or date.min
+        newer = mine >= theirs
+        loser, winner = (kept_line, row.line) if newer else (row.line, kept_line)
+        if mine == theirs:
+            why = (
+                f"Same product, company and presentation as line {winner}, with the same Date "
+                f"of Update; the later line in the file, {winner}, was imported instead."
+            )
+        else:
+            why = (
+                f"Same product, company and presentation as line {winner}, which has the "
+                f"later Date of Update; line {winner} was imported instead."
+            )
+        outcome.reject(loser, why)
+        if newer:
+            entries[key] = (row.line, values)
 
     existing = load_by(ShortageEntry, ShortageEntry.entry_key, entries)
     new_entries = []

@@ -15,25 +15,35 @@ from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
 from portal.forms import ConfirmForm
-from portal.imports import compliance, inspections, matching, shortages
+from portal.imports import compliance, inspections, matching, shortages, warning_letters
 from portal.imports.forms import MatchFilterForm, UploadForm
-from portal.imports.models import ImportKind, ImportRun, MatchStatus, ShortageMatch
+from portal.imports.models import (
+    ImportKind,
+    ImportRun,
+    MatchStatus,
+    ShortageMatch,
+    WarningLetterMatch,
+)
 from portal.imports.services import (
     CONCURRENT_IMPORT,
     KIND_LABELS,
     ImportRefused,
+    notes_of,
     rejections_of,
     run_import,
+    skipped_by_of,
 )
 from portal.security import access
 from portal.security.scoping import get_fda_record_or_404
-from portal.sites.models import Site
+from portal.sites.models import RegulatoryAction, Site
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 
 RUNS_PER_PAGE = 20
 MATCHES_PER_PAGE = 20
 REJECTIONS_PER_PAGE = 100
+#: Skipped lines and remarks listed on a run's page (the categories count them all).
+NOTES_SHOWN = 200
 
 
 @dataclass(frozen=True)
@@ -65,6 +75,13 @@ PAGES = {
         shortages.COLUMNS,
         "FDA Drug Shortages list: download as CSV. Other columns in the file are ignored. "
         "Afterwards, the portal proposes which sites are the listed companies.",
+    ),
+    ImportKind.WARNING_LETTERS: ImportPage(
+        ImportKind.WARNING_LETTERS,
+        "imports.upload_warning_letters",
+        warning_letters.COLUMNS,
+        "FDA's public Warning Letters list: download as CSV. Each close-out closes the "
+        "matching open warning letter; uncertain matches are proposed for you to confirm.",
     ),
 }
 
@@ -109,7 +126,7 @@ def _upload(kind: ImportKind):
         else:
             flash(
                 f"Imported {run.filename}: {run.created} created, {run.updated} updated, "
-                f"{run.unchanged} unchanged, {run.rejected} rejected.",
+                f"{run.unchanged} unchanged, {run.rejected} rejected, {run.skipped} skipped.",
                 "success" if not run.rejected else "warning",
             )
             return redirect(url_for("imports.detail", import_run_id=run.public_id))
@@ -172,11 +189,15 @@ def _page_of(items: list, per_page: int) -> ListPage:
 def detail(import_run_id: uuid.UUID):
     run = get_fda_record_or_404(ImportRun, import_run_id, joinedload(ImportRun.by))
     rejections = _page_of(rejections_of(run), REJECTIONS_PER_PAGE)
+    notes = notes_of(run)
     return render_template(
         "imports/detail.html",
         run=run,
         label=KIND_LABELS[run.kind],
         rejections=rejections,
+        notes=notes[:NOTES_SHOWN],
+        notes_total=len(notes),
+        skipped_by=skipped_by_of(run),
         upload_endpoint=PAGES[run.kind].endpoint,
     )
 
@@ -195,9 +216,16 @@ def matches():
     if status != "all":
         stmt = stmt.where(ShortageMatch.status == status)
     page = db.paginate(stmt, per_page=MATCHES_PER_PAGE, error_out=False, count=True)
-    entries = matching.entries_by_company({m.company_key for m in page.items})
+    keys = {m.company_key for m in page.items}
+    entries = matching.entries_by_company(keys)
     return render_template(
-        "imports/matches.html", form=form, page=page, entries=entries, status=status
+        "imports/matches.html",
+        form=form,
+        page=page,
+        entries=entries,
+        status=status,
+        names=matching.company_names(keys),
+        bulk=ConfirmForm(),
     )
 
 
@@ -232,3 +260,104 @@ def confirm_match(shortage_match_id: uuid.UUID):
 @access.fda_staff
 def reject_match(shortage_match_id: uuid.UUID):
     return _decide(shortage_match_id, confirm=False)
+
+
+@bp.route("/matches/confirm", methods=["POST"])
+@access.fda_staff
+def confirm_matches():
+    """Confirm the ticked proposals together (identical proposals for several sites)."""
+    if ConfirmForm().validate_on_submit():
+        ids = []
+        for raw in request.form.getlist("matches")[: MATCHES_PER_PAGE * 5]:
+            try:
+                ids.append(uuid.UUID(raw))
+            except ValueError:
+                continue
+        chosen = list(
+            db.session.scalars(
+                select(ShortageMatch)
+                .options(joinedload(ShortageMatch.site))
+                .where(ShortageMatch.public_id.in_(ids))
+            )
+        )
+        try:
+            applied = matching.confirm_matches(chosen, by=current_user)
+        except matching.MatchError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(f"Confirmed {len(chosen)} matches. {applied.summary}.", "success")
+    return redirect(url_for("imports.matches"))
+
+
+# --- FDA's Warning Letters list (issue 10 item 4a) -------------------------------------------
+
+
+@bp.route("/warning-letters", methods=["GET", "POST"])
+@access.fda_staff
+def upload_warning_letters():
+    return _upload(ImportKind.WARNING_LETTERS)
+
+
+@bp.route("/warning-letter-matches")
+@access.fda_staff
+def warning_letter_matches():
+    form = MatchFilterForm(request.args)
+    status = form.status.data if form.validate() and form.status.data else "proposed"
+    stmt = (
+        select(WarningLetterMatch)
+        .options(
+            joinedload(WarningLetterMatch.action).joinedload(RegulatoryAction.site),
+            joinedload(WarningLetterMatch.decided_by),
+        )
+        .order_by(WarningLetterMatch.letter_issue_date, WarningLetterMatch.id)
+    )
+    if status != "all":
+        stmt = stmt.where(WarningLetterMatch.status == status)
+    page = db.paginate(stmt, per_page=MATCHES_PER_PAGE, error_out=False, count=True)
+    return render_template(
+        "imports/letter_matches.html", form=form, page=page, status=status, decide=ConfirmForm()
+    )
+
+
+@bp.route("/warning-letter-matches/decide", methods=["POST"])
+@access.fda_staff
+def decide_warning_letter_match():
+    """Confirm (the close-out closes the action) or reject one proposal."""
+    form = ConfirmForm()
+    try:
+        match_id = uuid.UUID(request.form.get("match", ""))
+    except ValueError:
+        match_id = None
+    match = (
+        db.session.scalar(
+            select(WarningLetterMatch).where(WarningLetterMatch.public_id == match_id)
+        )
+        if match_id
+        else None
+    )
+    decision = request.form.get("decision")
+    if not form.validate_on_submit() or match is None or decision not in ("confirm", "reject"):
+        flash("Choose a proposed match and confirm or reject it.", "error")
+        return redirect(url_for("imports.warning_letter_matches"))
+    try:
+        if decision == "confirm":
+            warning_letters.confirm_letter_match(match, by=current_user)
+        else:
+            warning_letters.reject_letter_match(match, by=current_user)
+    except warning_letters.LetterMatchError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        site = match.action.site
+        if decision == "confirm":
+            flash(
+                f"Confirmed: the warning letter at {site.legal_name} (FEI {site.fei_number}) is "
+                "recorded closed.",
+                "success",
+            )
+        else:
+            flash(f"Rejected: the close-out is not {site.legal_name}'s letter.", "success")
+    return redirect(url_for("imports.warning_letter_matches"))

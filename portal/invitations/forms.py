@@ -24,6 +24,13 @@ class LetterForm(PortalForm):
         description='The name after "Dear", for example "Ms. Rivera" or "Dr. Chen".',
         validators=[InputRequired("Enter whom the letter is addressed to."), Length(max=200)],
     )
+    paragraph = TextAreaField(
+        "FDA's own paragraph",
+        description="Printed in the letter after the reasons the site was identified. Required "
+        "for a site admitted by FDA's override: the letter then states this paragraph instead "
+        "of the program's criteria.",
+        validators=[Length(max=2000)],
+    )
     #: "preview" from the compose page, "edit" to go back from the preview.
     step = HiddenField(default="preview")
     submit = SubmitField("Preview the letter")

@@ -56,6 +56,8 @@ class Invitation(PublicIdMixin, TimestampMixin, db.Model):
     sent_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), nullable=False)
     #: The letter's text as sent (kept, so the record shows what the site received).
     letter_body: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    #: FDA's own paragraph in the letter (SPEC 4), kept so a re-sent letter says it again.
+    fda_paragraph: Mapped[str] = mapped_column(Text, nullable=False, default="", server_default="")
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decline_reason: Mapped[str] = mapped_column(Text, nullable=False, default="")
     responder_name: Mapped[str] = mapped_column(String(120), nullable=False, default="")

@@ -20,7 +20,12 @@ from portal.audit import services as audit
 from portal.auth.models import Role, User, UserStatus
 from portal.engagements.models import Engagement, EngagementStatus
 from portal.extensions import db
-from portal.invitations.letter import LETTER_TIMEZONE, compose_letter, letter_blocks
+from portal.invitations.letter import (
+    LETTER_TIMEZONE,
+    compose_letter,
+    letter_blocks,
+    letter_problem,
+)
 from portal.invitations.models import Invitation, InvitationStatus
 from portal.mail import queue_email
 from portal.program.settings import get_setting
@@ -119,7 +124,7 @@ def _check_recipients(site: Site, contacts: Sequence[SiteContact]) -> list[str]:
 
 
 def _issue(
-    site: Site, *, recipients: list[str], addressee: str, by: User
+    site: Site, *, recipients: list[str], addressee: str, by: User, paragraph: str = ""
 ) -> tuple[Invitation, str]:
     """A new invitation with a fresh token, its email queued; flushed, not committed."""
     token = new_token()
@@ -135,8 +140,14 @@ def _issue(
         expires_at=expires_at,
         sent_by_id=by.id,
         letter_body=compose_letter(
-            site, addressee=addressee, sender=by, sent_at=now, expires_at=expires_at
+            site,
+            addressee=addressee,
+            sender=by,
+            sent_at=now,
+            expires_at=expires_at,
+            paragraph=paragraph,
         ),
+        fda_paragraph=paragraph,
     )
     db.session.add(invitation)
     try:
@@ -167,6 +178,7 @@ def send_invitation(
     addressee: str,
     by: User,
     commit: bool = True,
+    paragraph: str = "",
 ) -> Invitation:
     """Email the letter to the chosen contacts (SPEC 4), once a call has reached the site.
 
@@ -176,9 +188,14 @@ def send_invitation(
     reasons = send_blockers(site)
     if reasons:
         raise InvitationError(reasons[0])
+    paragraph = " ".join((paragraph or "").split())
+    if problem := letter_problem(site, paragraph):
+        raise InvitationError(problem)
     recipients = _check_recipients(site, contacts)
     expire_overdue(site_id=site.id)
-    invitation, _token = _issue(site, recipients=recipients, addressee=addressee, by=by)
+    invitation, _token = _issue(
+        site, recipients=recipients, addressee=addressee, by=by, paragraph=paragraph
+    )
     audit.record("invitation.send", invitation, detail=f"recipients={len(recipients)}")
     if commit:
         db.session.commit()
@@ -207,7 +224,16 @@ def resend_invitation(old: Invitation, *, by: User) -> Invitation:
     if replaced != 1:
         db.session.rollback()
         raise InvitationError("The site answered this letter a moment ago; it cannot be re-sent.")
-    new, _token = _issue(old.site, recipients=old.recipient_list, addressee=old.addressee, by=by)
+    if problem := letter_problem(old.site, old.fda_paragraph):
+        db.session.rollback()
+        raise InvitationError(problem)
+    new, _token = _issue(
+        old.site,
+        recipients=old.recipient_list,
+        addressee=old.addressee,
+        by=by,
+        paragraph=old.fda_paragraph,
+    )
     db.session.execute(
         update(Invitation)
         .where(Invitation.id == old.id)

@@ -19,7 +19,7 @@ from portal.extensions import db
 from portal.forms import ConfirmForm, choices
 from portal.invitations import links, logredact, services
 from portal.invitations.forms import LetterForm, WithdrawForm
-from portal.invitations.letter import compose_letter, letter_blocks
+from portal.invitations.letter import compose_letter, letter_blocks, letter_problem
 from portal.invitations.models import Invitation, InvitationStatus
 from portal.program.settings import get_setting
 from portal.security import access
@@ -94,6 +94,9 @@ def compose(site_id: uuid.UUID):
     if request.method == "POST" and form.step.data == "edit":
         return _compose_page(site, form, contacts, blockers)
     if not blockers and form.validate_on_submit():
+        if problem := letter_problem(site, form.paragraph.data or ""):
+            form.paragraph.errors = [*form.paragraph.errors, problem]
+            return _compose_page(site, form, contacts, blockers)
         now = utcnow()
         letter = compose_letter(
             site,
@@ -101,6 +104,7 @@ def compose(site_id: uuid.UUID):
             sender=current_user,
             sent_at=now,
             expires_at=now + timedelta(days=get_setting("invitation_expiry_days")),
+            paragraph=form.paragraph.data or "",
         )
         return render_template(
             "invitations/preview.html",
@@ -124,7 +128,11 @@ def send(site_id: uuid.UUID):
     chosen = _chosen(form, contacts)
     try:
         invitation = services.send_invitation(
-            site, contacts=chosen, addressee=form.addressee.data, by=current_user
+            site,
+            contacts=chosen,
+            addressee=form.addressee.data,
+            by=current_user,
+            paragraph=form.paragraph.data or "",
         )
     except services.InvitationError as error:
         return _compose_page(site, form, contacts, [str(error)], 409)

@@ -32,6 +32,7 @@ from sqlalchemy import ColumnElement, Select, and_, exists, not_, or_, select
 from portal.audit import services as audit
 from portal.program.settings import get_setting
 from portal.sites.models import Inspection, Product, RegulatoryAction, Site
+from portal.sites.review import age_in_words
 from portal.timeutil import fiscal_year, fiscal_year_bounds, format_date, utcnow
 
 OVERRIDE_REASON_MAX = 2000
@@ -156,13 +157,15 @@ def _inspection_criterion(site: Site, window: InspectionWindow) -> Criterion:
     )
 
 
-def _action_criterion(site: Site) -> Criterion:
+def _action_criterion(site: Site, today: date) -> Criterion:
     open_actions = [a for a in site.regulatory_actions if a.is_open]
     if open_actions:
+        # The age is shown because an action nobody closed stays open forever (SPEC 2);
+        # a 15-year-old warning letter is a reason to look, not a verdict.
         evidence = tuple(
             f"{a.action_type} of {format_date(a.action_date)}"
             + (f" (case {a.case_id})" if a.case_id else "")
-            + " is open."
+            + f", {age_in_words(a.action_date, today)}, is open."
             for a in open_actions
         )
     else:
@@ -180,7 +183,9 @@ def _action_criterion(site: Site) -> Criterion:
     )
 
 
-def assess(site: Site, window: InspectionWindow | None = None) -> Assessment:
+def assess(
+    site: Site, window: InspectionWindow | None = None, *, today: date | None = None
+) -> Assessment:
     """Each criterion with its evidence, and the verdict.
 
     Reads ``site.products``, ``.inspections``, ``.regulatory_actions`` and
@@ -191,7 +196,7 @@ def assess(site: Site, window: InspectionWindow | None = None) -> Assessment:
     criteria = (
         _product_criterion(site),
         _inspection_criterion(site, window),
-        _action_criterion(site),
+        _action_criterion(site, today or utcnow().date()),
     )
     return Assessment(
         criteria=criteria,

@@ -8,6 +8,7 @@ from wtforms import (
     DateTimeLocalField,
     RadioField,
     SelectField,
+    SelectMultipleField,
     SubmitField,
     TextAreaField,
 )
@@ -191,3 +192,29 @@ class SiteSearchForm(PortalForm):
     )
     invitation = SelectField("Invitation", validators=[Optional()])
     archived = BooleanField("Include archived sites")
+
+
+class CloseOldActionsForm(PortalForm):
+    """Close one or many of the listed old open actions with one reason (SPEC 2)."""
+
+    #: The ticked actions' public ids; the view sets the choices to the listed page.
+    actions = SelectMultipleField("Actions to close", validate_choice=False)
+    closed_on = FriendlyDateField(
+        "Date closed",
+        description="The day FDA closed them, for example the close-out letter's date.",
+        validators=[InputRequired("Enter the date the actions were closed.")],
+    )
+    reason = TextAreaField(
+        "Reason",
+        description="Kept on each action and in the audit log, for example: "
+        "close-out letter found in the case file.",
+        validators=[InputRequired("Write why these actions are closed."), Length(max=4000)],
+    )
+    submit = SubmitField("Close the ticked actions")
+
+    def validate_actions(self, field):
+        if not field.data:
+            raise ValidationError("Tick at least one action to close.")
+        allowed = {choice.value for choice in field.choices or []}
+        if any(value not in allowed for value in field.data):
+            raise ValidationError("Tick only actions listed on this page.")

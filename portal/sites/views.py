@@ -16,7 +16,7 @@ from portal.extensions import db
 from portal.forms import ConfirmForm, choices
 from portal.security import access
 from portal.security.scoping import get_fda_record_or_404
-from portal.sites import queries, record_views
+from portal.sites import queries, record_views, review_views
 from portal.sites import services as sites
 from portal.sites.blueprint import bp
 from portal.sites.eligibility import inspection_window
@@ -24,8 +24,9 @@ from portal.sites.forms import SiteForm, SiteSearchForm
 from portal.sites.models import Site
 from portal.sites.pages import details_from, render_site, show_error
 
-#: record_views is imported for its routes, which register on the same blueprint.
-__all__ = ["bp", "record_views"]
+#: record_views and review_views are imported for their routes, which register on the
+#: same blueprint.
+__all__ = ["bp", "record_views", "review_views"]
 
 PER_PAGE = 25
 
