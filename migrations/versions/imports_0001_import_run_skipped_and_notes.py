@@ -1,7 +1,7 @@
 """import runs count skipped lines and keep remarks on lines
 
 Revision ID: imports_0001
-Revises: eb6a8b84a283
+Revises: mail_0001
 Create Date: 2026-11-30 08:40:00
 
 """
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "imports_0001"
-down_revision = "eb6a8b84a283"
+down_revision = "mail_0001"
 branch_labels = None
 depends_on = None
 
