@@ -122,9 +122,7 @@ def test_a_lapsing_link_moves_the_figures_without_any_write(history, time_machin
 
 
 @pytest.mark.parametrize("moment", ["before", "after"])
-def test_a_write_committed_while_the_figures_are_computed_is_not_lost(
-    history, monkeypatch, moment
-):
+def test_a_write_committed_while_the_figures_are_computed_is_not_lost(history, monkeypatch, moment):
     """The version is read before the figures: a write racing the computation shows next time."""
     question_id = _fy2025_question_ids()[0]
     real_compute = cache.compute

@@ -5,6 +5,7 @@ Revises: eb6a8b84a283
 Create Date: 2026-11-30 08:45:00
 
 """
+
 import uuid
 
 import sqlalchemy as sa
