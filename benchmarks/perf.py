@@ -50,7 +50,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from flask import g  # noqa: E402
-from sqlalchemy import event, func, insert, select  # noqa: E402
+from sqlalchemy import event, func, insert, select, text  # noqa: E402
 
 from benchmarks import seed_large  # noqa: E402
 from benchmarks.import_inspections import inspections_file  # noqa: E402
@@ -127,7 +127,11 @@ class Gunicorn:
 
     def stop(self) -> None:
         self.process.terminate()
-        self.process.wait(timeout=30)
+        try:
+            self.process.wait(timeout=40)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
 
 
 def wrk(url: str, seconds: int, cookie: str | None) -> tuple[float, float, float]:
@@ -189,6 +193,11 @@ def load(app, scale: float, api_sites: int) -> dict:
     seed_large.ENGAGEMENTS = max(int(2_000 * scale), 10)
     started = time.perf_counter()
     counts = seed_large.seed()
+    if db.engine.dialect.name == "postgresql":
+        # seed_large writes ids itself; the sequence must continue after them.
+        db.session.execute(
+            text("SELECT setval(pg_get_serial_sequence('site', 'id'), (SELECT max(id) FROM site))")
+        )
     extra = api_sites - counts["sites"]
     now = datetime.now(UTC)
     batch = []
