@@ -112,14 +112,19 @@ class Gunicorn:
             cwd=ROOT,
             env=env,
         )
-        deadline = time.monotonic() + 60
+        # The port opens before the workers have imported the app (seconds on a busy
+        # machine): wait until a request is answered, then for the other worker too.
+        deadline = time.monotonic() + 180
         while time.monotonic() < deadline:
             try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
-                time.sleep(1)
+                urllib.request.urlopen(f"{self.url}/", timeout=60).close()  # noqa: S310
+                time.sleep(5)
+                return
+            except urllib.error.HTTPError:
+                time.sleep(5)
                 return
             except OSError:
-                time.sleep(0.2)
+                time.sleep(0.5)
         raise RuntimeError(f"{module} did not start")
 
     def worker_peak_mb(self) -> float:
