@@ -35,6 +35,7 @@ DOMAINS = (
     "metrics",
     "exports",
     "api",
+    "jobs",
 )
 
 #: Every module that defines tables, imported so that metadata is complete.

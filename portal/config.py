@@ -80,6 +80,14 @@ class Config:
 
     WTF_CSRF_TIME_LIMIT = None  # the session's own lifetime bounds the token
     MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 10 * 1024 * 1024)
+    #: The import upload pages only, for FDA staff: a 100,000-row export is about 15 MB.
+    IMPORT_MAX_BYTES = _env_int("IMPORT_MAX_BYTES", 64 * 1024 * 1024)
+    #: Files with more rows are imported by the background worker (`flask jobs work`).
+    IMPORT_INLINE_ROWS = _env_int("IMPORT_INLINE_ROWS", 5000)
+    #: Rows the worker imports per committed step (progress moves by this much).
+    IMPORT_STEP_ROWS = _env_int("IMPORT_STEP_ROWS", 2000)
+    #: A worker that stops without handing its job back loses it after this long.
+    JOBS_CLAIM_SECONDS = _env_int("JOBS_CLAIM_SECONDS", 120)
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = False

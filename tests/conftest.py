@@ -28,7 +28,7 @@ from sqlalchemy import event, text
 from portal import create_app
 from portal.auth.models import Role
 from portal.extensions import db, limiter
-from tests import factories
+from tests import factories, factories_jobs
 
 #: With SEP_REQUIRE_ALL=1 (CI), a skipped test counts as a failure: CI provides everything.
 REQUIRE_ALL = os.environ.get("SEP_REQUIRE_ALL") == "1"
@@ -414,6 +414,7 @@ def build_world(copy: str = "") -> SimpleNamespace:
             invitation=invitation,
         )
     world.import_run = factories.import_run()
+    world.background_job = factories_jobs.import_job()
     world.shortage_match = factories.shortage_match(world.by_firm["a"].site)
     world.shortage_entry = factories.shortage_entry()
     world.api_token, _ = factories.api_token(world.fda_admin)
@@ -448,6 +449,7 @@ def build_world(copy: str = "") -> SimpleNamespace:
             a.invitation,
             template,
             world.import_run,
+            world.background_job,
             world.shortage_match,
             world.shortage_entry,
             world.api_token,

@@ -105,7 +105,7 @@ def test_a_file_over_the_limit_gets_the_413_page(app, staff):
         f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.csv"\r\n'
         "Content-Type: text/csv\r\n\r\n"
     ).encode()
-    body = head + b"x" * app.config["MAX_CONTENT_LENGTH"] + f"\r\n--{boundary}--\r\n".encode()
+    body = head + b"x" * app.config["IMPORT_MAX_BYTES"] + f"\r\n--{boundary}--\r\n".encode()
     response = staff.post(
         UPLOAD, data=body, content_type=f"multipart/form-data; boundary={boundary}"
     )

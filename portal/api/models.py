@@ -29,3 +29,7 @@ class ApiToken(PublicIdMixin, db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+# The triggers behind the sites list's order are installed with the tables.
+from portal.api import site_changes  # noqa: E402,F401

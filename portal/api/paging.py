@@ -105,5 +105,10 @@ def keyset_page(keys: Select, page: PageRequest) -> Select:
         stmt = stmt.where(updated_at >= page.updated_since)
     if page.after is not None:
         moment, last_id = page.after
-        stmt = stmt.where(or_(updated_at > moment, and_(updated_at == moment, public_id > last_id)))
+        # The first condition repeats what the second implies, so that the planner reads
+        # the (updated_at, public_id) index from the cursor on instead of from the start.
+        stmt = stmt.where(
+            updated_at >= moment,
+            or_(updated_at > moment, and_(updated_at == moment, public_id > last_id)),
+        )
     return stmt.order_by(updated_at, public_id).limit(page.limit + 1)

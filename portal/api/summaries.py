@@ -17,12 +17,12 @@ from portal.extensions import db
 from portal.feedback.models import FeedbackResponse, MeetingSurvey
 from portal.meetings.models import Meeting
 from portal.metrics import figures
+from portal.metrics.cache import measures_for
 from portal.metrics.forms import PeriodForm
 from portal.metrics.measures import (
     Measures,
     RatingSummary,
     asked_for_feedback,
-    compute,
     rating_summaries,
 )
 from portal.metrics.period import PROGRAM_TIMEZONE, Period, current_fiscal_year
@@ -145,6 +145,6 @@ def measures_json(m: Measures) -> dict[str, Any]:
 @access.api_token
 def metrics():
     """The success measures for a fiscal year (default: the current one) or a date range."""
-    body = measures_json(compute(_period()))
+    body = measures_json(measures_for(_period()))
     record_api_read("metrics", 1)
     return jsonify(body)

@@ -11,8 +11,8 @@ from portal.audit import services as audit
 from portal.csvutil import csv_response
 from portal.exports.records import RECORD_EXPORTS, RecordExport, header, stream
 from portal.metrics import tables
+from portal.metrics.cache import measures_for
 from portal.metrics.forms import PeriodForm
-from portal.metrics.measures import compute
 from portal.metrics.period import Period, current_fiscal_year
 from portal.security import access
 
@@ -75,7 +75,7 @@ def _measure_view(key: str) -> Callable:
         form, period = _read_form()
         if period is None:
             return _refuse(form)
-        table = tables.tables(compute(period))[key]
+        table = tables.tables(measures_for(period))[key]
         _audit(key, period)
         return csv_response(
             f"sep-{key}-{period.slug}.csv",

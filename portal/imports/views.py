@@ -7,7 +7,17 @@ import math
 import uuid
 from dataclasses import dataclass
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -15,7 +25,15 @@ from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
 from portal.forms import ConfirmForm
-from portal.imports import compliance, inspections, matching, shortages, warning_letters
+from portal.imports import (
+    background,
+    compliance,
+    inspections,
+    matching,
+    shortages,
+    warning_letters,
+)
+from portal.imports.background import count_rows, import_kind_of, inline_rows, queue_import
 from portal.imports.forms import MatchFilterForm, UploadForm
 from portal.imports.models import (
     ImportKind,
@@ -33,6 +51,7 @@ from portal.imports.services import (
     run_import,
     skipped_by_of,
 )
+from portal.jobs.models import BackgroundJob, JobStatus
 from portal.security import access
 from portal.security.scoping import get_fda_record_or_404
 from portal.sites.models import RegulatoryAction, Site
@@ -110,28 +129,75 @@ def _filename(raw: str | None) -> str:
     return (raw or "").replace("\\", "/").rsplit("/", 1)[-1]
 
 
+UPLOAD_ENDPOINTS = frozenset(page.endpoint for page in PAGES.values())
+
+
+def _allow_large_imports() -> None:
+    """FDA staff may upload an export larger than other requests may be (IMPORT_MAX_BYTES).
+
+    Runs before every other hook: the CSRF check reads the body, and the limit
+    must be set before anything does.
+    """
+    if (
+        request.method == "POST"
+        and request.endpoint in UPLOAD_ENDPOINTS
+        and current_user.is_authenticated
+        and current_user.is_fda
+    ):
+        request.max_content_length = current_app.config["IMPORT_MAX_BYTES"]
+
+
+@bp.record_once
+def _install_upload_limit(state) -> None:
+    state.app.before_request_funcs.setdefault(None, []).insert(0, _allow_large_imports)
+
+
+def _limits() -> dict[str, int]:
+    return {
+        "inline_rows": inline_rows(),
+        "max_megabytes": current_app.config["IMPORT_MAX_BYTES"] // (1024 * 1024),
+    }
+
+
+def _import_now(kind: ImportKind, data: bytes, filename: str):
+    run = run_import(kind, data, filename, by=current_user)
+    db.session.commit()
+    flash(
+        f"Imported {run.filename}: {run.created} created, {run.updated} updated, "
+        f"{run.unchanged} unchanged, {run.rejected} rejected, {run.skipped} skipped.",
+        "success" if not run.rejected else "warning",
+    )
+    return redirect(url_for("imports.detail", import_run_id=run.public_id))
+
+
+def _queue(kind: ImportKind, data: bytes, filename: str, rows: int):
+    job = queue_import(kind, data, filename, by=current_user, rows=rows)
+    db.session.commit()
+    flash(f"{job.label}: {rows:,} rows will be imported in the background.", "success")
+    return redirect(url_for("imports.job", background_job_id=job.public_id))
+
+
 def _upload(kind: ImportKind):
     form = UploadForm()
     if form.validate_on_submit():
         upload = form.file.data
+        data, filename = upload.read(), _filename(upload.filename)
         try:
-            run = run_import(kind, upload.read(), _filename(upload.filename), by=current_user)
-            db.session.commit()
+            # A file with few lines cannot have many rows: only a long one is counted first.
+            if data.count(b"\n") <= inline_rows():
+                return _import_now(kind, data, filename)
+            rows = count_rows(kind, data)
+            if rows <= inline_rows():
+                return _import_now(kind, data, filename)
+            return _queue(kind, data, filename, rows)
         except ImportRefused as error:
             db.session.rollback()
             form.file.errors = [*form.file.errors, str(error)]
         except IntegrityError:
             db.session.rollback()
             form.file.errors = [*form.file.errors, CONCURRENT_IMPORT]
-        else:
-            flash(
-                f"Imported {run.filename}: {run.created} created, {run.updated} updated, "
-                f"{run.unchanged} unchanged, {run.rejected} rejected, {run.skipped} skipped.",
-                "success" if not run.rejected else "warning",
-            )
-            return redirect(url_for("imports.detail", import_run_id=run.public_id))
     return render_template(
-        "imports/upload.html", form=form, page=PAGES[kind], label=KIND_LABELS[kind]
+        "imports/upload.html", form=form, page=PAGES[kind], label=KIND_LABELS[kind], **_limits()
     )
 
 
@@ -151,6 +217,52 @@ def upload_compliance_actions():
 @access.fda_staff
 def upload_shortages():
     return _upload(ImportKind.SHORTAGES)
+
+
+def _import_job_or_404(background_job_id: uuid.UUID) -> BackgroundJob:
+    job = get_fda_record_or_404(BackgroundJob, background_job_id, joinedload(BackgroundJob.by))
+    if job.kind != background.JOB_KIND:
+        abort(404)
+    return job
+
+
+def _progress(job: BackgroundJob) -> dict:
+    return {
+        "status": job.status.value,
+        "rows_done": job.rows_done,
+        "rows_total": job.rows_total,
+        "text": f"{job.rows_done:,} of {job.rows_total:,} rows",
+        "finished": job.finished,
+    }
+
+
+@bp.route("/jobs/<uuid:background_job_id>")
+@access.fda_staff
+def job(background_job_id: uuid.UUID):
+    """A background import: its progress while it runs, its result when done."""
+    job = _import_job_or_404(background_job_id)
+    run = None
+    if job.status == JobStatus.DONE and job.result_ref:
+        run = db.session.scalar(
+            select(ImportRun).where(ImportRun.public_id == uuid.UUID(job.result_ref))
+        )
+    return render_template(
+        "imports/job.html",
+        job=job,
+        run=run,
+        progress=_progress(job),
+        label=KIND_LABELS[import_kind_of(job)],
+        upload_endpoint=PAGES[import_kind_of(job)].endpoint,
+    )
+
+
+@bp.route("/jobs/<uuid:background_job_id>/progress")
+@access.fda_staff
+def job_progress(background_job_id: uuid.UUID):
+    """The same figures as JSON, for the page's script to update them without a reload."""
+    response = jsonify(_progress(_import_job_or_404(background_job_id)))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 
 from portal.metrics import tables
+from portal.metrics.cache import measures_for
 from portal.metrics.forms import period_from_args
-from portal.metrics.measures import compute
 from portal.metrics.period import PROGRAM_TIMEZONE
 from portal.security import access
 
@@ -20,7 +20,7 @@ def dashboard():
     if period is None:
         # Wrong input changes nothing: the form says what to fix, no figures are shown.
         return render_template("metrics/dashboard.html", form=form, period=None), 400
-    measures = compute(period)
+    measures = measures_for(period)
     return render_template(
         "metrics/dashboard.html",
         form=form,

@@ -5,7 +5,16 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from portal.extensions import db
@@ -39,6 +48,12 @@ class Site(PublicIdMixin, TimestampMixin, db.Model):
     override_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: Set when FDA archives the site; nothing is deleted.
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The latest updated_at of the site, its products, inspections and regulatory actions:
+    #: what the API lists sites by. Kept by database triggers (portal.api.models), so every
+    #: write -- bulk imports included -- moves it in its own transaction.
+    changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("ix_site_changed_at_public_id", "changed_at", "public_id"),)
 
     firm = relationship("Firm")
     override_by = relationship("User", foreign_keys=[override_by_id])

@@ -1,0 +1,108 @@
+"""Dashboard figures cached under the version of the records they were computed from.
+
+Why a version-keyed cache and not summary tables: the figures include medians
+and "latest letter per site" over any date range a person types, which summary
+tables cannot give without re-reading the rows; and a cache computed by the very
+queries the tests check by hand cannot drift from them. ``freshness`` bumps the
+version in the transaction of every write that can move a figure, so a cached
+entry is used only while no such write has committed since it was computed.
+
+Order matters under concurrent writes: the version is read *before* the figures
+are computed. The figures then include at least every change the version counts
+(PostgreSQL reads committed rows; SQLite reads one snapshot), so an entry is
+never older than its key. A write committed during the computation may already
+be in the figures; the next reader sees its higher version and recomputes.
+
+Two figures move with the clock, not with writes: "overdue" actions (as of
+today) and letters whose link lapses. Today's date is part of the key, and an
+entry expires at the next moment a letter's link lapses.
+
+Each worker process keeps its own entries (a few kilobytes each, at most
+``MAX_ENTRIES``); a worker computes a period once per version.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.invitations.models import Invitation, InvitationStatus
+from portal.metrics.measures import Measures, compute
+from portal.metrics.models import MetricsVersion
+from portal.metrics.period import Period, today
+from portal.timeutil import utcnow
+
+MAX_ENTRIES = 64
+
+
+@dataclass(frozen=True)
+class _Entry:
+    measures: Measures
+    #: None: valid until the version moves.
+    valid_until: datetime | None
+
+
+class MeasuresCache:
+    def __init__(self) -> None:
+        self._entries: OrderedDict[tuple, _Entry] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple, now: datetime) -> Measures | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            if entry.valid_until is not None and now >= entry.valid_until:
+                del self._entries[key]
+                return None
+            self._entries.move_to_end(key)
+            return entry.measures
+
+    def put(self, key: tuple, entry: _Entry) -> None:
+        with self._lock:
+            self._entries[key] = entry
+            self._entries.move_to_end(key)
+            while len(self._entries) > MAX_ENTRIES:
+                self._entries.popitem(last=False)
+
+
+def _store() -> MeasuresCache:
+    return current_app.extensions.setdefault("metrics_cache", MeasuresCache())
+
+
+def current_version() -> tuple[str, int] | None:
+    row = db.session.execute(
+        select(MetricsVersion.generation, MetricsVersion.counter).where(MetricsVersion.id == 1)
+    ).first()
+    return None if row is None else (row[0], row[1])
+
+
+def _next_lapse(now: datetime) -> datetime | None:
+    """When the next open letter's link lapses: the participation figures change then."""
+    return db.session.scalar(
+        select(func.min(Invitation.expires_at)).where(
+            Invitation.status == InvitationStatus.SENT, Invitation.expires_at > now
+        )
+    )
+
+
+def measures_for(period: Period) -> Measures:
+    """``compute(period)``, from the cache when no write has committed since it was computed."""
+    version = current_version()
+    if version is None:
+        # No version row yet: nothing to key an entry by, so nothing is kept.
+        return compute(period)
+    key = (version, period.first_day, period.last_day, period.fiscal_year, today())
+    now = utcnow()
+    store = _store()
+    measures = store.get(key, now)
+    if measures is None:
+        measures = compute(period)
+        store.put(key, _Entry(measures, _next_lapse(now)))
+    return measures
