@@ -15,7 +15,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import Field, SelectChoice, StringField, SubmitField, TextAreaField
-from wtforms.validators import Length
+from wtforms.validators import Length, StopValidation
 from wtforms.widgets import TextArea
 
 from portal.sanitize import FORMATTING_HINT
@@ -109,6 +109,22 @@ class TrimmedStringField(StringField):
         super().process_formdata(valuelist)
         if isinstance(self.data, str):
             self.data = self.data.strip()
+
+
+class RequiredWhen:
+    """Required only when another field has a given value ("Person reached" once the outcome
+    is "Spoke with the site"). The field macro then shows the condition instead of
+    "(optional)" (issue 16); the service still enforces the rule itself.
+    """
+
+    def __init__(self, other: str, value: str, condition: str, message: str) -> None:
+        self.other, self.value, self.message = other, value, message
+        #: The macro reads the condition from the field's flags: "(required <condition>)".
+        self.field_flags = {"required_when": condition}
+
+    def __call__(self, form, field) -> None:
+        if form[self.other].data == self.value and not (field.data or "").strip():
+            raise StopValidation(self.message)
 
 
 class FormattedTextField(TextAreaField):
