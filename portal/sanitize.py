@@ -244,3 +244,47 @@ def editable_text(safe_html: str) -> str:
 def plain_text(safe_html: str) -> str:
     """The words of stored HTML without markup (for checks such as "is it empty")."""
     return html.unescape(re.sub(r"<[^>]*>", " ", safe_html)).strip()
+
+
+# An https address in plain text, up to the first space or closing bracket/quote.
+_HTTPS_URL = re.compile(r"https://[^\s<>\"')\]]+")
+# Trailing punctuation that ends the sentence, not the address.
+_URL_TAIL = re.compile(r"[.,;:!?]+$")
+# Where a long address may wrap: after these characters, never inside a word.
+_URL_BREAKS = re.compile(r"([/?&=#.])")
+
+
+def _wrappable(text: str) -> str:
+    """Escaped text with <wbr> after each separator: a long address wraps at sensible points."""
+    return "".join(
+        html.escape(part) + ("<wbr>" if _URL_BREAKS.fullmatch(part) else "")
+        for part in _URL_BREAKS.split(text)
+        if part
+    )
+
+
+def link_https(text: str | None) -> str:
+    """Plain text (join details of a meeting) as HTML, its https addresses made links.
+
+    Everything is escaped; only addresses that pass the same check as links in
+    questions (``https`` only here: join links are web pages) become ``<a>``.
+    """
+    if not text:
+        return ""
+    out: list[str] = []
+    position = 0
+    for match in _HTTPS_URL.finditer(text):
+        address = match.group(0)
+        tail = _URL_TAIL.search(address)
+        if tail:
+            address = address[: tail.start()]
+        out.append(html.escape(text[position : match.start()]))
+        if _is_allowed_href(address):
+            out.append(
+                f'<a href="{html.escape(address)}" rel="{LINK_REL}">{_wrappable(address)}</a>'
+            )
+        else:
+            out.append(html.escape(address))
+        position = match.start() + len(address)
+    out.append(html.escape(text[position:]))
+    return "".join(out)

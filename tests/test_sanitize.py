@@ -277,3 +277,32 @@ def test_an_image_mark_shows_no_image():
     cleaned = clean_html("![x](https://e.example/i.png)")
     assert_inert(cleaned)
     assert "<img" not in cleaned
+
+
+def test_join_details_make_https_addresses_links_and_escape_the_rest():
+    from portal.sanitize import link_https
+
+    shown = link_https('Join: https://fda.zoomgov.com/j/16?pwd=ab1. Passcode: 4455 <b>"x"</b>')
+    assert shown.startswith('Join: <a href="https://fda.zoomgov.com/j/16?pwd=ab1" rel="')
+    assert "</a>. Passcode: 4455 &lt;b&gt;&quot;x&quot;&lt;/b&gt;" in shown
+    assert "<wbr>" in shown, "a long address may wrap at its separators"
+    assert_inert(shown.replace("<wbr>", ""))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "javascript:alert(1)",
+        "http://plain.example/",
+        'https://x.example/"onmouseover="alert(1)',
+        "https://x.example/<script>alert(1)</script>",
+    ],
+)
+def test_join_details_never_link_anything_but_https(text):
+    from portal.sanitize import link_https
+
+    shown = link_https(text).replace("<wbr>", "")
+    assert_inert(shown)
+    assert "<script" not in shown
+    for href in re.findall(r'href="([^"]*)"', shown):
+        assert href.startswith("https://") and '"' not in html.unescape(href)

@@ -116,3 +116,13 @@ def test_optional_means_optional_in_the_form_macro(app):
         form = CallForm(meta={"csrf": False})
         assert form.person_reached.flags.required_when
         assert not form.notes.flags.required  # "Notes (optional)" stays true
+
+
+def test_firm_meeting_page_links_the_join_address(app, firm_admin, fda_staff, sign_in):
+    engagement = factories.engagement(firm_admin.firm, sent_by=fda_staff)
+    meeting = meeting_at(engagement, "2030-03-01 10:00")
+    meeting.join_details = "https://fda.zoomgov.com/j/1612345678?pwd=abc\nPasscode: 445566"
+    db.session.commit()
+    page = sign_in(firm_admin).get(f"/firm/meetings/{meeting.public_id}").get_data(as_text=True)
+    assert '<a href="https://fda.zoomgov.com/j/1612345678?pwd=abc" rel="nofollow noopener">' in page
+    assert "break-all" not in page, "words are not split mid-word"
