@@ -14,9 +14,11 @@ from flask import request
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
-from wtforms import Field, SelectChoice, StringField, SubmitField
-from wtforms.validators import Length
+from wtforms import Field, SelectChoice, StringField, SubmitField, TextAreaField
+from wtforms.validators import Length, StopValidation
 from wtforms.widgets import TextArea
+
+from portal.sanitize import FORMATTING_HINT
 
 #: Longest single-line answer we accept when a field names no limit of its own.
 DEFAULT_LINE_MAX = 500
@@ -107,6 +109,37 @@ class TrimmedStringField(StringField):
         super().process_formdata(valuelist)
         if isinstance(self.data, str):
             self.data = self.data.strip()
+
+
+class RequiredWhen:
+    """Required only when another field has a given value ("Person reached" once the outcome
+    is "Spoke with the site"). The field macro then shows the condition instead of
+    "(optional)" (issue 16); the service still enforces the rule itself.
+    """
+
+    def __init__(self, other: str, value: str, condition: str, message: str) -> None:
+        self.other, self.value, self.message = other, value, message
+        #: The macro reads the condition from the field's flags: "(required <condition>)".
+        self.field_flags = {"required_when": condition}
+
+    def __call__(self, form, field) -> None:
+        if form[self.other].data == self.value and not (field.data or "").strip():
+            raise StopValidation(self.message)
+
+
+class FormattedTextField(TextAreaField):
+    """A long text written with Markdown-style marks and shown through portal.sanitize.
+
+    Without JavaScript it is a plain text area whose hint lists the marks that
+    work; static/js/formatting.js finds ``data-formatting`` and adds a toolbar
+    and a preview (issue 16).
+    """
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("description", FORMATTING_HINT)
+        render_kw = dict(kwargs.pop("render_kw", None) or {})
+        render_kw.setdefault("data-formatting", "")
+        super().__init__(label, validators, render_kw=render_kw, **kwargs)
 
 
 def draft_payload(form: MultiDict) -> str:

@@ -10,7 +10,9 @@ from markupsafe import Markup
 
 from portal.navigation import navigation
 from portal.panels import render_panels
+from portal.sanitize import link_https
 from portal.timeutil import DEFAULT_TIMEZONE, format_date, format_local, to_local
+from portal.wording import full_stop, join_names, lower_first
 
 
 def viewer_zone() -> str:
@@ -40,6 +42,11 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["local"] = local_datetime
     app.jinja_env.filters["local_time"] = local_time_element
     app.jinja_env.filters["date"] = short_date
+    app.jinja_env.filters["full_stop"] = full_stop
+    app.jinja_env.filters["join_names"] = join_names
+    app.jinja_env.filters["lower_first"] = lower_first
+    # link_https escapes every character it does not write itself (portal/sanitize.py).
+    app.jinja_env.filters["link_https"] = lambda text: Markup(link_https(text))  # noqa: S704
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

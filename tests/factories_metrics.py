@@ -19,6 +19,7 @@ from portal.feedback.models import MeetingSurvey
 from portal.invitations.models import InvitationStatus
 from portal.meetings.models import MeetingStatus
 from portal.quality.models import ActionStatus
+from portal.sites.models import ContactOutcome
 from tests import factories
 
 NOW = datetime(2025, 6, 15, 12, 0, tzinfo=UTC)
@@ -40,6 +41,7 @@ EXPECTED = {
             no_response=0,
             expired=1,
             withdrawn=0,
+            reached=3,
         ),
         "engagement": dict(
             active_engagements=2,
@@ -71,6 +73,7 @@ EXPECTED = {
             no_response=1,
             expired=1,
             withdrawn=1,
+            reached=3,
         ),
         "engagement": dict(
             active_engagements=2,
@@ -144,7 +147,9 @@ def build() -> SimpleNamespace:
     factories.contact_log(e3, fda, called_at=at(2024, 12, 1, 15))  # FY2025, same site
     factories.contact_log(e4, fda, called_at=at(2023, 12, 1, 15))  # FY2024
     factories.contact_log(x2, fda, called_at=at(2025, 1, 20, 15))  # FY2025
-    factories.contact_log(e5, fda, called_at=at(2025, 2, 20, 15))  # FY2025
+    factories.contact_log(  # FY2025: called, never reached (issue 16)
+        e5, fda, called_at=at(2025, 2, 20, 15), outcome=ContactOutcome.NO_ANSWER, person_reached=""
+    )
 
     # --- letters ----------------------------------------------------------------------------
     def letter(site, sent_at, status, expires_at=None):

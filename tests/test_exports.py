@@ -38,7 +38,10 @@ def test_a_measure_export_holds_the_dashboards_figures(history, sign_in, fda_sta
     client = sign_in(fda_staff)
     rows = read_csv(client.get("/exports/measures/participation.csv?fiscal_year=2025"))
     by_step = {row["Step"]: row for row in rows}
-    assert by_step["Contacted by phone"]["Sites"] == "4"
+    assert (
+        by_step["Called by phone (any outcome)"]["Sites"] == "4"
+    )  # label was "Contacted by phone"
+    assert by_step["Reached by phone (spoke with the site)"]["Sites"] == "3"
     assert by_step["Accepted"]["Rate"] == "20.0"
     assert by_step["Identified eligible (today)"]["Rate"] == ""
     assert {row["period"] for row in rows} == {"Fiscal year 2025 (1 Oct 2024 to 30 Sep 2025)"}

@@ -96,7 +96,8 @@ def test_the_dashboard_shows_each_figure_in_a_table_and_a_chart(history, sign_in
     assert "America/New_York" in page
     rows = dict(re.findall(r'<th scope="row">([^<]+)</th>\s*<td class="num">([^<]+)</td>', page))
     assert rows["Identified eligible (today)"] == "6"
-    assert rows["Contacted by phone"] == "4"
+    assert rows["Called by phone (any outcome)"] == "4"  # was "Contacted by phone" (issue 16)
+    assert rows["Reached by phone (spoke with the site)"] == "3"
     assert rows["Accepted"] == "1"
     assert rows["Share submitted on time"] == "66.7%"
     assert rows["Meetings held per active engagement"] == "1.00"

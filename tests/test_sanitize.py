@@ -220,3 +220,89 @@ def test_a_tag_typed_over_two_lines_stays_one_link():
     assert cleaned == (
         '<p><a href="https://fda.gov" rel="nofollow noopener">the guidance</a><br>\nnext line</p>'
     )
+
+
+def test_markdown_marks_give_the_allowed_formatting():
+    typed = (
+        "First with **bold** and *italic*.\nA line break.\n\n"
+        "- one\n- two\n\n1. first\n2. second\n\n"
+        "See [FDA](https://www.fda.gov/drugs) or [write](mailto:sep@fda.hhs.gov)."
+    )
+    assert clean_html(typed) == (
+        "<p>First with <strong>bold</strong> and <em>italic</em>.<br>\nA line break.</p>\n"
+        "<ul><li>one</li><li>two</li></ul>\n<ol><li>first</li><li>second</li></ol>\n"
+        '<p>See <a href="https://www.fda.gov/drugs" rel="nofollow noopener">FDA</a> or '
+        '<a href="mailto:sep@fda.hhs.gov" rel="nofollow noopener">write</a>.</p>'
+    )
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["# Heading", "> quoted", "    indented code", "`code`", "---"],
+)
+def test_markdown_beyond_the_allowed_marks_stays_text(typed):
+    cleaned = clean_html(typed)
+    assert_inert(cleaned)
+    assert cleaned.startswith("<p>") and "<a" not in cleaned
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        '<a href="javascript:alert(1)">read me</a>',
+        "[read me](javascript:alert(1))",
+        '<a href="/relative">read me</a>',
+        "<a>read me</a>",
+    ],
+)
+def test_a_refused_link_does_not_look_like_a_link(typed):
+    cleaned = clean_html(typed)
+    assert "<a" not in cleaned and "read me" in cleaned
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "**bold** *it* [FDA](https://fda.gov)\n\n- a\n  - nested\n- b\n\n1. x\n2. y",
+        "1\\. not a list\n\\- nor this\nfile_name 3 \\* 4 \\[x\\]",
+        "&copy; R&D &lt;strong&gt; stays text",
+    ],
+)
+def test_markdown_edit_round_trip_changes_nothing(typed):
+    once = clean_html(typed)
+    assert clean_html(editable_text(once)) == once
+
+
+def test_an_image_mark_shows_no_image():
+    cleaned = clean_html("![x](https://e.example/i.png)")
+    assert_inert(cleaned)
+    assert "<img" not in cleaned
+
+
+def test_join_details_make_https_addresses_links_and_escape_the_rest():
+    from portal.sanitize import link_https
+
+    shown = link_https('Join: https://fda.zoomgov.com/j/16?pwd=ab1. Passcode: 4455 <b>"x"</b>')
+    assert shown.startswith('Join: <a href="https://fda.zoomgov.com/j/16?pwd=ab1" rel="')
+    assert "</a>. Passcode: 4455 &lt;b&gt;&quot;x&quot;&lt;/b&gt;" in shown
+    assert "<wbr>" in shown, "a long address may wrap at its separators"
+    assert_inert(shown.replace("<wbr>", ""))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "javascript:alert(1)",
+        "http://plain.example/",
+        'https://x.example/"onmouseover="alert(1)',
+        "https://x.example/<script>alert(1)</script>",
+    ],
+)
+def test_join_details_never_link_anything_but_https(text):
+    from portal.sanitize import link_https
+
+    shown = link_https(text).replace("<wbr>", "")
+    assert_inert(shown)
+    assert "<script" not in shown
+    for href in re.findall(r'href="([^"]*)"', shown):
+        assert href.startswith("https://") and '"' not in html.unescape(href)

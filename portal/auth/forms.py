@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from wtforms import PasswordField, SelectField, SubmitField
-from wtforms.validators import Email, InputRequired, Length, ValidationError
+from wtforms.validators import DataRequired, Email, InputRequired, Length, ValidationError
 
-from portal.forms import PortalForm, TrimmedStringField, choices
+from portal.forms import PortalForm, TrimmedStringField
 from portal.security import passwords
-from portal.timeutil import timezone_choices
+from portal.timezones import zone_choices
 
 EMAIL_MAX = 254
 
@@ -81,6 +81,27 @@ class NewPasswordForm(PortalForm):
             raise ValidationError("The two passwords are not the same. Type them again.")
 
 
+class ActivateForm(NewPasswordForm):
+    """Setting up an account: the first password and the person's own time zone (issue 16)."""
+
+    timezone = SelectField(
+        "Your time zone",
+        description=(
+            "Every date and time in the portal is shown in this zone. You can change it later "
+            "under Your account."
+        ),
+        # DataRequired, not InputRequired: a form posted without the field keeps the zone
+        # the account already has (a browser always sends the select's value).
+        validators=[DataRequired("Choose your time zone.")],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.timezone.choices = zone_choices(current=self.timezone.data)
+        # zones.js fills in the browser's zone and adds a search box.
+        self.timezone.render_kw = {"data-zone-search": "", "data-zone-detect": ""}
+
+
 class ChangePasswordForm(NewPasswordForm):
     current = PasswordField(
         "Current password",
@@ -105,7 +126,8 @@ class ProfileForm(PortalForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.timezone.choices = choices((z, z.replace("_", " ")) for z in timezone_choices())
+        self.timezone.choices = zone_choices(current=self.timezone.data)
+        self.timezone.render_kw = {"data-zone-search": ""}
 
 
 class DisableSecondFactorForm(PortalForm):

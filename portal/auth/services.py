@@ -26,7 +26,7 @@ from portal.forms import draft_formdata, draft_payload
 from portal.mail import queue_email
 from portal.security import passwords
 from portal.security.tokens import hash_token, looks_like_token, new_token
-from portal.timeutil import utcnow
+from portal.timeutil import is_valid_timezone, utcnow
 from portal.urls import external_url
 
 
@@ -296,8 +296,16 @@ def usable_token(token: str, purpose: TokenPurpose) -> AccountToken | None:
     return row
 
 
-def redeem_token(token: str, purpose: TokenPurpose, password: str) -> User | None:
-    """Use a link once to set a password. None if the link is no longer good."""
+def redeem_token(
+    token: str, purpose: TokenPurpose, password: str, *, timezone: str | None = None
+) -> User | None:
+    """Use a link once to set a password. None if the link is no longer good.
+
+    At activation the person also gives their time zone (issue 16), so dates are
+    shown in their own zone from the first page, not in Eastern time.
+    """
+    if timezone is not None and not is_valid_timezone(timezone):
+        raise AccountError("Choose a time zone from the list.")
     row = usable_token(token, purpose)
     if row is None:
         return None
@@ -312,6 +320,8 @@ def redeem_token(token: str, purpose: TokenPurpose, password: str) -> User | Non
         return None
     user = row.user
     if purpose == TokenPurpose.ACTIVATION:
+        if timezone:
+            user.timezone = timezone
         activate_with_password(user, password)
         end_all_sessions(user)
     else:

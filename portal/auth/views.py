@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from portal.auth import services, totp
 from portal.auth.forms import (
+    ActivateForm,
     EnrolSecondFactorForm,
     ForgotPasswordForm,
     LoginForm,
@@ -227,21 +228,28 @@ def _password_link_page(token: str, purpose: TokenPurpose, template: str):
     row = services.usable_token(token, purpose)
     if row is None:
         return render_template("auth/link_invalid.html", purpose=purpose), 404
-    form = NewPasswordForm()
+    activating = purpose == TokenPurpose.ACTIVATION
     user = row.user
+    form = ActivateForm(data={"timezone": user.timezone}) if activating else NewPasswordForm()
     if form.validate_on_submit():
         problem = new_password_problem(user, form.password.data)
+        zone = form.timezone.data if activating else None
         if problem:
             form.password.errors = [problem]
-        elif services.redeem_token(token, purpose, form.password.data) is None:
-            return render_template("auth/link_invalid.html", purpose=purpose), 404
         else:
-            if purpose == TokenPurpose.ACTIVATION:
-                message = "Your account is ready. Sign in with your new password."
+            try:
+                redeemed = services.redeem_token(token, purpose, form.password.data, timezone=zone)
+            except services.AccountError as error:
+                form.timezone.errors = [str(error)]
             else:
-                message = "Your password has been changed. Sign in with the new one."
-            flash(message, "success")
-            return redirect(url_for("auth.login"))
+                if redeemed is None:
+                    return render_template("auth/link_invalid.html", purpose=purpose), 404
+                if activating:
+                    message = "Your account is ready. Sign in with your new password."
+                else:
+                    message = "Your password has been changed. Sign in with the new one."
+                flash(message, "success")
+                return redirect(url_for("auth.login"))
     minimum = passwords.minimum_length(
         has_second_factor=user.has_second_factor or user.second_factor_required
     )

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, url_for
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from portal.forms import DEFAULT_TEXT_MAX, text_problem
+from portal.sanitize import clean_html
 from portal.security import access
 
 bp = Blueprint("home", __name__)
@@ -21,3 +23,18 @@ def index():
     if home in current_app.view_functions:
         return redirect(url_for(home))
     return render_template("home/index.html")
+
+
+@bp.route("/formatting/preview", methods=["POST"])
+@access.signed_in
+def formatting_preview():
+    """What a formatted text will look like, through the same sanitizer that stores it.
+
+    The toolbar's Preview button asks here (issue 16), so the preview can never
+    show something the saved text would not.
+    """
+    text = request.form.get("text", "")
+    problem = text_problem(text, multiline=True, max_length=DEFAULT_TEXT_MAX * 2)
+    if problem:
+        return jsonify(error=problem), 400
+    return jsonify(html=clean_html(text))

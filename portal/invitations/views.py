@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
@@ -79,7 +79,16 @@ def _compose_page(site: Site, form: LetterForm, contacts, blockers, status: int 
         contacts=contacts,
         blockers=blockers,
         site_url=services.site_page_url(site),
+        add_contact_url=_add_contact_url(site) if not contacts else None,
     ), status
+
+
+def _add_contact_url(site: Site) -> str | None:
+    """Adding a contact with an email address, then straight back to this letter (issue 16)."""
+    if "sites.new_contact" not in current_app.view_functions:
+        return None
+    back = url_for("invitations.compose", site_id=site.public_id)
+    return url_for("sites.new_contact", site_id=site.public_id, next=back)
 
 
 @bp.route("/sites/<uuid:site_id>/invitations/new", methods=["GET", "POST"])
@@ -91,6 +100,9 @@ def compose(site_id: uuid.UUID):
     blockers = services.send_blockers(site)
     if request.method == "GET" and not form.addressee.data and contacts:
         form.addressee.data = contacts[0].name
+    if request.method == "GET" and len(contacts) == 1:
+        # One contact is the only possible choice: ticked, not left for FDA to tick.
+        form.recipients.data = [str(contacts[0].public_id)]
     if request.method == "POST" and form.step.data == "edit":
         return _compose_page(site, form, contacts, blockers)
     if not blockers and form.validate_on_submit():

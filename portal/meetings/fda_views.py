@@ -74,7 +74,7 @@ def index():
 @access.fda_staff
 def new(engagement_id: uuid.UUID):
     engagement = load_engagement(engagement_id)
-    form = MeetingForm()
+    form = MeetingForm(country=engagement.site.country)
     if request.method == "GET":
         form.timezone.data = current_user.timezone
         form.mode.data = MeetingMode.VIDEO.value
@@ -122,7 +122,7 @@ def edit(meeting_id: uuid.UUID):
     meeting = load_meeting(meeting_id)
     if meeting.status != MeetingStatus.SCHEDULED:
         return render_template("meetings/not_changeable.html", meeting=meeting, doing="changed")
-    form = MeetingForm(obj=meeting)
+    form = MeetingForm(obj=meeting, country=meeting.engagement.site.country)
     form.submit.label.text = "Save and tell the firm"
     if request.method == "GET":
         wall_clock = utc_to_wall_clock(meeting.starts_at, meeting.timezone)
@@ -195,7 +195,7 @@ def extend_deadline(meeting_id: uuid.UUID):
         return render_template(
             "meetings/not_changeable.html", meeting=meeting, doing="given a later deadline"
         )
-    form = ExtendDeadlineForm()
+    form = ExtendDeadlineForm(country=meeting.engagement.site.country)
     if request.method == "GET":
         form.timezone.data = meeting.timezone
     if form.validate_on_submit():

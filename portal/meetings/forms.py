@@ -8,10 +8,10 @@ from wtforms import IntegerField, RadioField, SelectField, SubmitField, TextArea
 from wtforms.fields import DateField, TimeField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from portal import timezones
 from portal.forms import PortalForm, TrimmedStringField, choices
 from portal.meetings.models import MeetingMode
 from portal.meetings.services import MAX_DURATION, MIN_DURATION
-from portal.timeutil import timezone_choices
 
 
 class BlankIsMissing:
@@ -41,8 +41,9 @@ def zone_field(label: str, hint: str) -> SelectField:
     return SelectField(label, description=hint, validators=[InputRequired("Choose a time zone.")])
 
 
-def zone_choices():
-    return choices((z, z.replace("_", " ")) for z in timezone_choices())
+def zone_choices(country: str | None = None, current: str | None = None):
+    """U.S. zones first, then the site's country's, then the rest (portal.timezones)."""
+    return timezones.zone_choices(country, current)
 
 
 def combine(day: date, clock: time) -> datetime:
@@ -52,9 +53,10 @@ def combine(day: date, clock: time) -> datetime:
 class ZonedForm(PortalForm):
     """A form with a ``timezone`` select, offering the zones the portal knows."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, country: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.timezone.choices = zone_choices()
+        self.timezone.choices = zone_choices(country, self.timezone.data)
+        self.timezone.render_kw = {"data-zone-search": ""}
 
 
 class MeetingForm(ZonedForm):

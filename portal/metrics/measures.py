@@ -39,7 +39,7 @@ from portal.program.settings import get_setting
 from portal.quality.models import ActionStatus, QualityAction
 from portal.questions.models import Question
 from portal.sites.eligibility import eligibility_clause
-from portal.sites.models import ContactLog, Site
+from portal.sites.models import ContactLog, ContactOutcome, Site
 from portal.timeutil import utcnow
 
 
@@ -103,10 +103,16 @@ class Participation:
     no_response: int
     expired: int
     withdrawn: int
+    #: Of the sites called, those where FDA spoke with someone (issue 16: a call that
+    #: reached only voicemail is a call, not a conversation).
+    reached: int
 
 
 def participation(period: Period) -> Participation:
-    """The funnel: identified eligible, contacted, invited, and what the invited decided.
+    """The funnel: identified eligible, called, reached, invited, and what the invited decided.
+
+    "Contacted" (the field kept for the API) counts sites with any call logged in
+    the period; "reached" those with a call logged as "Spoke with the site".
 
     Sites are counted, not letters: a site's outcome is that of the latest letter
     sent to it in the period (a re-sent letter replaces the earlier one, SPEC 4).
@@ -118,8 +124,11 @@ def participation(period: Period) -> Participation:
         select(func.count(distinct(ContactLog.site_id)))
         .where(period.contains(ContactLog.called_at))
         .scalar_subquery(),
+        select(func.count(distinct(ContactLog.site_id)))
+        .where(period.contains(ContactLog.called_at), ContactLog.outcome == ContactOutcome.REACHED)
+        .scalar_subquery(),
     )
-    eligible, contacted = db.session.execute(pool).one()
+    eligible, contacted, reached = db.session.execute(pool).one()
 
     latest = select(
         Invitation.status.label("status"),
@@ -145,7 +154,7 @@ def participation(period: Period) -> Participation:
             _sum_if(status == InvitationStatus.WITHDRAWN),
         ).where(latest.c.rank == 1)
     ).one()
-    return Participation(eligible, contacted, *(int(n) for n in outcomes))
+    return Participation(eligible, contacted, *(int(n) for n in outcomes), reached=reached)
 
 
 # --- engagement ---------------------------------------------------------------------------------

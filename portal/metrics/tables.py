@@ -22,12 +22,18 @@ def participation_table(p: Participation) -> f.Table:
         rows=(
             ("Identified eligible (today)", f.count(p.eligible), f.Cell(None, ""), ""),
             (
-                "Contacted by phone",
+                "Called by phone (any outcome)",
                 f.count(p.contacted),
                 f.rate(p.contacted, p.eligible),
                 "identified eligible",
             ),
-            ("Invited by letter", f.count(p.invited), f.rate(p.invited, p.contacted), "contacted"),
+            (
+                "Reached by phone (spoke with the site)",
+                f.count(p.reached),
+                f.rate(p.reached, p.contacted),
+                "called",
+            ),
+            ("Invited by letter", f.count(p.invited), f.rate(p.invited, p.contacted), "called"),
             ("Accepted", f.count(p.accepted), f.rate(p.accepted, p.invited), "invited"),
             ("Declined", f.count(p.declined), f.rate(p.declined, p.invited), "invited"),
             (
@@ -40,11 +46,14 @@ def participation_table(p: Participation) -> f.Table:
             ("Withdrawn by FDA", f.count(p.withdrawn), f.rate(p.withdrawn, p.invited), "invited"),
         ),
         notes=(
-            "Identified eligible: sites eligible today under SPEC 2 (FDA's overrides "
-            "included, archived sites left out); eligibility is a state, not an event, so "
-            "this is not limited to the period.",
-            "Contacted: sites with a phone call logged in the period. Invited: sites sent a "
-            "letter in the period.",
+            "Identified eligible: sites that meet the program's three criteria today (a "
+            "shortage-vulnerable product, an inspection in the program's window, no open "
+            "adverse regulatory action), FDA's overrides included and archived sites left out; "
+            "eligibility is a state, not an event, so this is not limited to the period.",
+            "Called: sites with a phone call logged in the period, whatever its outcome (a "
+            "message left or no answer included). Reached: sites where a call in the period "
+            "was logged as “Spoke with the site”. Invited: sites sent a letter in the "
+            "period.",
             "Outcome: the decision on the latest letter sent to the site in the period. "
             "No response: the link is still open. Expired: nobody decided before the link lapsed.",
         ),
@@ -71,7 +80,7 @@ def engagement_table(e: EngagementLevel) -> f.Table:
         notes=(
             "Active engagements: open at any time in the period. Meetings held: held, with "
             "the start in the period. Withdrawn questions are left out throughout.",
-            "On time: submitted by the meeting's standard question deadline (SPEC 8: the same "
+            "On time: submitted by the meeting's standard question deadline (the same "
             "clock time 14 calendar days before the meeting, in the meeting's time zone, or the "
             "number of days in the program settings), so not needing an FDA extension. Counted "
             "over the questions submitted in the period.",

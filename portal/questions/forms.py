@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from wtforms import RadioField, SelectField, SubmitField, TextAreaField
+from wtforms import RadioField, SelectField, SubmitField
 from wtforms.validators import InputRequired, Length, Optional
 
-from portal.forms import PortalForm, TrimmedStringField, choices
+from portal.forms import FormattedTextField, PortalForm, TrimmedStringField, choices
 from portal.questions.models import CGMP_TOPICS, QuestionStatus
 from portal.questions.services import BODY_MAX, SUBJECT_MAX
-
-FORMATTING_HINT = (
-    "Leave a blank line between paragraphs. You may use <strong>bold</strong>, <em>italic</em>, "
-    'lists (<ul> or <ol> with <li>) and links (<a href="https://...">). Other markup '
-    "is shown as typed."
-)
+from portal.sanitize import FORMATTING_HINT
 
 
 class QuestionFields(PortalForm):
@@ -27,9 +22,8 @@ class QuestionFields(PortalForm):
         choices=choices([("", "Choose a topic"), *CGMP_TOPICS]),
         validators=[InputRequired("Choose the CGMP topic the question is about.")],
     )
-    body = TextAreaField(
+    body = FormattedTextField(
         "Your question",
-        description=FORMATTING_HINT,
         validators=[InputRequired("Write the question itself."), Length(max=BODY_MAX)],
     )
 
@@ -58,7 +52,7 @@ class ResponseForm(PortalForm):
         choices=choices((s.value, s.label) for s in QuestionStatus),
         validators=[InputRequired("Choose the question's status.")],
     )
-    response = TextAreaField(
+    response = FormattedTextField(
         "Written response",
         description="Needed for \u201cAnswered in writing\u201d. " + FORMATTING_HINT,
         validators=[Optional(), Length(max=BODY_MAX)],

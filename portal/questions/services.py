@@ -8,6 +8,7 @@ taken and at the deadline it is refused, whatever the form showed.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -27,6 +28,21 @@ BODY_MAX = 8000
 
 #: Statuses that tell the firm something it should read: each sends the author a notice.
 NOTIFYING_STATUSES = frozenset({QuestionStatus.ANSWERED_IN_WRITING, QuestionStatus.FOR_DISCUSSION})
+
+
+@dataclass(frozen=True)
+class Responded:
+    """What `respond` did: whether anything changed, and who at the firm was emailed.
+
+    True when something changed, so callers that only ask "did it change?" keep working;
+    the page names the people emailed instead of a bare "Saved." (issue 16).
+    """
+
+    changed: bool
+    emailed: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return self.changed
 
 
 class QuestionError(ValueError):
@@ -159,8 +175,8 @@ def withdraw_question(question: Question, person: User) -> None:
     audit.record("question.withdraw", question, actor=person)
 
 
-def respond(question: Question, *, status: QuestionStatus, response: str, by: User) -> bool:
-    """FDA sets a question's status and may write a response; returns False if nothing changed.
+def respond(question: Question, *, status: QuestionStatus, response: str, by: User) -> Responded:
+    """FDA sets a question's status and may write a response; falsy if nothing changed.
 
     "Answered in writing" needs the written answer. The author, and the
     firm's quality lead, hear when a question is answered or put down for
@@ -178,7 +194,7 @@ def respond(question: Question, *, status: QuestionStatus, response: str, by: Us
     status_changed = status != question.status
     response_changed = response_html != question.response_html
     if not (status_changed or response_changed):
-        return False
+        return Responded(changed=False)
     previous = question.status
     question.status = status
     if response_changed:
@@ -194,11 +210,12 @@ def respond(question: Question, *, status: QuestionStatus, response: str, by: Us
     )
     revised_answer = status == QuestionStatus.ANSWERED_IN_WRITING and response_changed
     if status in NOTIFYING_STATUSES and (status_changed or revised_answer):
-        _notify_answer(question, revised=not status_changed)
-    return True
+        emailed = _notify_answer(question, revised=not status_changed)
+        return Responded(changed=True, emailed=emailed)
+    return Responded(changed=True)
 
 
-def _notify_answer(question: Question, *, revised: bool) -> None:
+def _notify_answer(question: Question, *, revised: bool) -> tuple[str, ...]:
     recipients = {question.author.id: question.author} if question.author.is_active else {}
     for admin in _firm_admins(question.firm_id):
         recipients.setdefault(admin.id, admin)
@@ -221,3 +238,4 @@ def _notify_answer(question: Question, *, revised: bool) -> None:
             revised=revised,
             link=link,
         )
+    return tuple(sorted(person.display_name for person in recipients.values()))

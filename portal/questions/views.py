@@ -29,6 +29,7 @@ from portal.security import access
 from portal.security.scoping import firm_scoped, get_owned_or_404
 from portal.templating import local_datetime
 from portal.timeutil import utcnow
+from portal.wording import join_names
 
 bp = Blueprint("questions", __name__)
 
@@ -200,6 +201,18 @@ def index():
     )
 
 
+def _responded_message(result: services.Responded) -> str:
+    """Say what saving did, including who at the firm now has an email (issue 16)."""
+    if not result.changed:
+        return "Nothing had changed, so nothing was saved or sent."
+    if result.emailed:
+        return f"Saved. The firm's users were emailed: {join_names(result.emailed)}."
+    return (
+        "Saved. Nobody at the firm was emailed: they are told when a question is answered "
+        "in writing or put down for discussion at the meeting."
+    )
+
+
 @bp.route("/questions/<uuid:question_id>", methods=["GET", "POST"])
 @access.fda_staff
 def detail(question_id: uuid.UUID):
@@ -219,7 +232,7 @@ def detail(question_id: uuid.UUID):
             show_error(form, error)
         else:
             db.session.commit()
-            flash("Saved." if changed else "Nothing had changed.", "success")
+            flash(_responded_message(changed), "success")
             return redirect(url_for("meetings.detail", meeting_id=question.meeting.public_id))
     elif question.is_withdrawn and request.method == "POST":
         flash("The firm withdrew this question; it needs no answer.", "error")

@@ -14,7 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from portal.forms import PortalForm, TrimmedStringField, choices
+from portal.forms import PortalForm, RequiredWhen, TrimmedStringField, choices
 from portal.sites.models import REGULATORY_ACTION_TYPES, ContactOutcome
 from portal.sites.services import email_problem, fei_problem
 
@@ -163,8 +163,18 @@ class CallForm(PortalForm):
     )
     person_reached = TrimmedStringField(
         "Person reached",
-        description="Name and role of the person you spoke with or left a message for.",
-        validators=[Length(max=200)],
+        description=(
+            "Name and role of the person you spoke with; for a message, who it was left for."
+        ),
+        validators=[
+            RequiredWhen(
+                "outcome",
+                ContactOutcome.REACHED.value,
+                "when the outcome is \u201cSpoke with the site\u201d",
+                "Enter the name of the person you spoke with.",
+            ),
+            Length(max=200),
+        ],
     )
     notes = TextAreaField("Notes", validators=[Length(max=4000)])
     submit = SubmitField("Log the call")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from portal.extensions import db
@@ -31,6 +31,7 @@ from portal.sites.models import ContactOutcome, Product, RegulatoryAction, Site,
 from portal.sites.pages import call_form_for_site, details_from, show_error
 from portal.templating import viewer_zone
 from portal.timeutil import to_local, utcnow
+from portal.urls import is_safe_next
 
 
 def _back_to(site: Site, anchor: str = ""):
@@ -80,6 +81,10 @@ def _contact_page(site: Site, contact: SiteContact | None):
         else:
             db.session.commit()
             flash(message, "success")
+            # The letter's page sends people here to add a contact, and expects them back.
+            back = request.args.get("next")
+            if is_safe_next(back):
+                return redirect(back)
             return _back_to(site, "contacts")
     return render_template("sites/contact_form.html", form=form, site=site, contact=contact)
 

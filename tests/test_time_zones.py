@@ -1,0 +1,93 @@
+"""Time zones (issue 16): a usable list and the person's own zone asked at account set-up."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from portal.auth.models import Role
+from portal.extensions import db
+from portal.timezones import US_ZONES, country_code, listed_zones, zone_choices
+from tests import factories
+from tests.conftest import outbox
+
+
+def test_no_obsolete_aliases_are_offered():
+    zones = listed_zones()
+    for alias in ("Africa/Asmera", "Africa/Timbuktu", "US/Eastern", "America/Buenos_Aires"):
+        assert alias not in zones
+    for real in ("Africa/Asmara", "America/New_York", "Europe/Amsterdam", "Asia/Kolkata", "UTC"):
+        assert real in zones
+    assert len(zones) < 450
+
+
+def test_us_zones_first_then_the_sites_country():
+    options = zone_choices("Germany")
+    assert [o.value for o in options[: len(US_ZONES)]] == [zone for zone, _ in US_ZONES]
+    assert options[len(US_ZONES)].value == "Europe/Berlin"
+    assert options[len(US_ZONES)].optgroup == "Germany"
+    values = [o.value for o in options]
+    assert len(values) == len(set(values)), "each zone once"
+
+
+@pytest.mark.parametrize(
+    ("country", "code"),
+    [("United States", "US"), ("India", "IN"), ("Czech Republic", "CZ"), ("IE", "IE"), ("", None)],
+)
+def test_site_countries_map_to_tzdata_codes(country, code):
+    assert country_code(country) == code
+
+
+def test_a_stored_alias_stays_choosable():
+    assert "US/Eastern" in [o.value for o in zone_choices(current="US/Eastern")]
+
+
+def _activation_link(app, fda_admin):
+    from portal.auth import services
+
+    person = services.create_user(
+        email="new.person@firm.example.com",
+        full_name="New Person",
+        role=Role.FIRM_STAFF,
+        firm=factories.firm(),
+        invited_by=fda_admin,
+    )
+    db.session.commit()
+    message = outbox("account_activation")[0]
+    return person, re.search(r"http://portal\.test(/\S+)", message.body_text).group(1)
+
+
+def test_activation_asks_for_the_persons_time_zone(client, app, fda_admin, no_csrf):
+    person, link = _activation_link(app, fda_admin)
+    page = client.get(link).get_data(as_text=True)
+    assert '<label class="usa-label" for="timezone">Your time zone</label>' in page
+    assert "data-zone-detect" in page
+    assert '<optgroup label="United States">' in page
+    password = "amber lighthouse seventeen river"
+    response = client.post(
+        link, data={"password": password, "confirm": password, "timezone": "Europe/Dublin"}
+    )
+    assert response.status_code == 302
+    db.session.refresh(person)
+    assert person.timezone == "Europe/Dublin"
+
+
+def test_activation_refuses_a_zone_not_listed_and_changes_nothing(client, app, fda_admin, no_csrf):
+    person, link = _activation_link(app, fda_admin)
+    password = "amber lighthouse seventeen river"
+    response = client.post(
+        link, data={"password": password, "confirm": password, "timezone": "Mars/Olympus"}
+    )
+    assert response.status_code == 200
+    assert 'id="timezone-error"' in response.get_data(as_text=True)
+    db.session.refresh(person)
+    assert person.password_hash is None and person.timezone != "Mars/Olympus"
+
+
+def test_the_service_refuses_an_unknown_zone(app, fda_admin):
+    from portal.auth import services
+    from portal.auth.models import TokenPurpose
+
+    with pytest.raises(services.AccountError, match="time zone"):
+        services.redeem_token("x", TokenPurpose.ACTIVATION, "pw", timezone="Mars/Olympus")
