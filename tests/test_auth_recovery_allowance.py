@@ -51,8 +51,15 @@ def test_service_refuses_more_days_than_allowed(app, fda_admin):
     assert person.totp_recovery_until is None
 
 
-def test_only_fda_accounts_have_the_page(client, sign_in, fda_admin, firm_admin, fda_staff):
+def test_firm_accounts_get_no_allowance(client, sign_in, fda_admin, firm_admin, no_csrf):
     sign_in(fda_admin)
-    assert client.get(url(firm_admin)).status_code == 404
+    assert b"without an allowance" in client.get(url(firm_admin)).data
+    response = client.post(url(firm_admin), data={"days": "3", "reason": "x"})
+    assert response.status_code == 400
+    db.session.refresh(firm_admin)
+    assert firm_admin.totp_recovery_until is None
+
+
+def test_only_the_program_manager_has_the_page(client, sign_in, fda_admin, fda_staff):
     sign_in(fda_staff)
     assert client.get(url(fda_admin)).status_code == 403

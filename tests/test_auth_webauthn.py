@@ -427,3 +427,13 @@ def test_totp_enrolment_shows_a_qr_code_as_inline_svg(client, sign_in, firm_admi
     start = page.index("<svg ")
     svg = page[start : page.index("</svg>", start)]
     assert 'role="img"' in svg and "style" not in svg and "<script" not in svg
+
+
+def test_anonymous_options_are_rate_limited(client, no_csrf):
+    from portal.auth.key_views import OPTIONS_LIMIT
+
+    allowed = int(OPTIONS_LIMIT.split()[0])
+    for _ in range(allowed):
+        assert client.post("/login/passkey/options", json={}).status_code == 200
+    assert client.post("/login/passkey/options", json={}).status_code == 429
+    assert db.session.query(WebAuthnChallenge).count() == allowed

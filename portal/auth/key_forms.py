@@ -21,7 +21,7 @@ class KeySignInForm(PortalForm):
 
 class PasskeySignInForm(PortalForm):
     credential = HiddenField(validators=[Length(max=CREDENTIAL_MAX)])
-    submit = SubmitField("Sign in with a passkey")
+    submit = SubmitField("Use a passkey")
 
 
 class RegisterKeyForm(PortalForm):

@@ -29,6 +29,9 @@ from portal.extensions import limiter
 from portal.security import access
 from portal.security.limits import login_address_limit, login_failed
 
+#: Anyone may ask for passkey options, and each answer stores a challenge: bounded per address.
+OPTIONS_LIMIT = "30 per minute"
+
 
 def _options(body: str) -> Response:
     return Response(body, mimetype="application/json")
@@ -76,6 +79,7 @@ def key_sign_in():
 
 @bp.route("/login/key/options", methods=["POST"])
 @access.public
+@limiter.limit(OPTIONS_LIMIT, scope="webauthn-options")
 def key_sign_in_options():
     user = _pending_user()
     if user is None or not keys.has_key(user):
@@ -121,6 +125,7 @@ def register_key_at_login():
 
 @bp.route("/login/register-key/options", methods=["POST"])
 @access.public
+@limiter.limit(OPTIONS_LIMIT, scope="webauthn-options")
 def register_key_at_login_options():
     user = _pending_user()
     if user is None or not user.second_factor_required or keys.has_key(user):
@@ -155,6 +160,7 @@ def passkey_sign_in():
 
 @bp.route("/login/passkey/options", methods=["POST"])
 @access.public
+@limiter.limit(OPTIONS_LIMIT, scope="webauthn-options")
 def passkey_sign_in_options():
     return _options(keys.authentication_options(None))
 

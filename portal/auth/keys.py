@@ -17,7 +17,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app, session
-from sqlalchemy import exists, select, update
+from sqlalchemy import delete, exists, select, update
 from webauthn import (
     generate_authentication_options,
     generate_registration_options,
@@ -103,6 +103,10 @@ def _issue_challenge(purpose: str, user: User | None) -> bytes:
     challenge = secrets.token_bytes(32)
     handle = new_token()
     now = utcnow()
+    # Spent and stale challenges have no further use; the table stays small.
+    db.session.execute(
+        delete(WebAuthnChallenge).where(WebAuthnChallenge.expires_at < now - CHALLENGE_LIFETIME)
+    )
     db.session.add(
         WebAuthnChallenge(
             handle_hash=hash_token(handle),

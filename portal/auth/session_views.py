@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from portal.auth import keys, recovery, sessions
 from portal.auth.key_forms import EndSessionForm, RecoveryAllowanceForm
-from portal.auth.models import FDA_ROLES, User
+from portal.auth.models import User
 from portal.auth.views import bp
 from portal.extensions import db
 from portal.forms import ConfirmForm
@@ -47,10 +47,10 @@ def end_other_sessions():
 # --- the program manager's recovery allowance for FDA staff ----------------------------------
 
 
-def _fda_user_or_404(user_id: uuid.UUID) -> User:
-    user = db.session.scalars(
-        select(User).where(User.public_id == user_id, User.role.in_(list(FDA_ROLES)))
-    ).first()
+def _user_or_404(user_id: uuid.UUID) -> User:
+    """Any account, as on the other account pages of the program manager; for a firm
+    account the page says that no allowance is needed and the service refuses one."""
+    user = db.session.scalars(select(User).where(User.public_id == user_id)).first()
     if user is None:
         abort(404)
     return user
@@ -59,7 +59,7 @@ def _fda_user_or_404(user_id: uuid.UUID) -> User:
 @bp.route("/admin/users/<uuid:user_id>/sign-in-recovery", methods=["GET", "POST"])
 @access.fda_admin
 def sign_in_recovery(user_id: uuid.UUID):
-    person = _fda_user_or_404(user_id)
+    person = _user_or_404(user_id)
     form = RecoveryAllowanceForm()
     status = 200
     if form.validate_on_submit():
@@ -96,7 +96,7 @@ def sign_in_recovery(user_id: uuid.UUID):
 @bp.route("/admin/users/<uuid:user_id>/sign-in-recovery/withdraw", methods=["POST"])
 @access.fda_admin
 def withdraw_sign_in_recovery(user_id: uuid.UUID):
-    person = _fda_user_or_404(user_id)
+    person = _user_or_404(user_id)
     if ConfirmForm(prefix="withdraw").validate_on_submit():
         try:
             recovery.withdraw(person, by=current_user._get_current_object())

@@ -73,7 +73,7 @@ def password_step(page, user):
     page.goto("/login")
     page.get_by_label("Email address").fill(user.email)
     page.get_by_label("Password").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()
 
 
@@ -132,7 +132,7 @@ def test_firm_user_adds_a_passkey_signs_in_with_it_alone_and_removes_it(key_page
 
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url("**/login")
-    page.get_by_role("button", name="Sign in with a passkey").click()
+    page.get_by_role("button", name="Use a passkey").click()
     page.wait_for_url(lambda url: "/login" not in url)
 
     page.goto("/account/keys")
@@ -147,7 +147,7 @@ def test_firm_user_adds_a_passkey_signs_in_with_it_alone_and_removes_it(key_page
     # The authenticator still holds the passkey, but the portal no longer accepts it.
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url("**/login")
-    page.get_by_role("button", name="Sign in with a passkey").click()
+    page.get_by_role("button", name="Use a passkey").click()
     page.get_by_text("not registered to this account").wait_for()
     assert page.url.endswith("/login")
 
