@@ -92,3 +92,14 @@ def test_device_labels():
     assert sessions.device_label(FIREFOX) == "Firefox on Windows"
     assert sessions.device_label(SAFARI) == "Safari on iOS"
     assert sessions.device_label("") == "Unknown browser"
+
+
+def test_sessions_past_their_timeout_are_not_listed(app, firm_admin, no_csrf, time_machine):
+    from datetime import UTC, datetime, timedelta
+
+    time_machine.move_to(datetime(2026, 3, 2, 15, 0, tzinfo=UTC), tick=False)
+    sign_in_as_browser(app, firm_admin, SAFARI)
+    time_machine.shift(timedelta(minutes=16))
+    laptop = sign_in_as_browser(app, firm_admin, FIREFOX)
+    page = laptop.get("/account").get_data(as_text=True)
+    assert "Firefox on Windows" in page and "Safari on iOS" not in page

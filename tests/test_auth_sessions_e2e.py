@@ -27,42 +27,48 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
-def gunicorn(app, database_url):
+def gunicorn(app, database_url, tmp_path):
     port = free_port()
     env = dict(os.environ, PORTAL_ENV="testing", DATABASE_URL=database_url)
-    process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--workers",
-            "2",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "wsgi:app",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    log = tmp_path / "gunicorn.log"
+    with log.open("wb") as errors:
+        # stderr to a file, not a pipe: workers outlive a killed master and would hold it.
+        process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--workers",
+                "2",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "wsgi:app",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=errors,
+        )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            requests.get(base + "/login", timeout=2)
-            break
-        except requests.RequestException:
-            time.sleep(0.2)
-    else:
-        process.kill()
-        _, errors = process.communicate(timeout=10)
-        pytest.fail("gunicorn did not start: " + errors.decode()[-2000:])
     try:
+        # Generous: on a loaded machine two workers importing the app take a while.
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                requests.get(base + "/login", timeout=5)
+                break
+            except requests.RequestException:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    pytest.fail("gunicorn did not start: " + log.read_text()[-2000:])
+                time.sleep(0.3)
         yield base
     finally:
-        process.terminate()
-        process.communicate(timeout=20)
+        process.terminate()  # SIGTERM: the master stops its workers before it exits
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=30)
 
 
 def csrf(html: str) -> str:
@@ -72,12 +78,12 @@ def csrf(html: str) -> str:
 def browser_signed_in(base: str, user, agent: str) -> requests.Session:
     browser = requests.Session()
     browser.headers["User-Agent"] = agent
-    token = csrf(browser.get(base + "/login", timeout=10).text)
+    token = csrf(browser.get(base + "/login", timeout=30).text)
     response = browser.post(
         base + "/login",
         data={"email": user.email, "password": factories.PASSWORD, "csrf_token": token},
         allow_redirects=False,
-        timeout=10,
+        timeout=30,
     )
     assert response.status_code == 302, response.text[:500]
     return browser
@@ -90,22 +96,22 @@ def test_a_copied_cookie_dies_after_sign_out_all_others(gunicorn, database_url, 
     other = browser_signed_in(gunicorn, person, "Mozilla/5.0 (Windows NT 10.0) Chrome/131.0")
     thief = requests.Session()
     thief.cookies.set("sep_session", other.cookies.get("sep_session"))
-    assert thief.get(gunicorn + "/account", allow_redirects=False, timeout=10).status_code == 200
+    assert thief.get(gunicorn + "/account", allow_redirects=False, timeout=30).status_code == 200
 
-    account = mine.get(gunicorn + "/account", timeout=10).text
+    account = mine.get(gunicorn + "/account", timeout=30).text
     assert "Chrome on Windows" in account
     response = mine.post(
         gunicorn + "/account/sessions/end-others",
         data={"csrf_token": csrf(account)},
         allow_redirects=False,
-        timeout=10,
+        timeout=30,
     )
     assert response.status_code == 302
 
-    refused = thief.get(gunicorn + "/account", allow_redirects=False, timeout=10)
+    refused = thief.get(gunicorn + "/account", allow_redirects=False, timeout=30)
     assert refused.status_code == 302 and "/login" in refused.headers["Location"]
-    assert other.get(gunicorn + "/account", allow_redirects=False, timeout=10).status_code == 302
-    assert mine.get(gunicorn + "/account", allow_redirects=False, timeout=10).status_code == 200
+    assert other.get(gunicorn + "/account", allow_redirects=False, timeout=30).status_code == 302
+    assert mine.get(gunicorn + "/account", allow_redirects=False, timeout=30).status_code == 200
 
     engine = create_engine(database_url)
     with engine.connect() as connection:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import uuid
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -326,8 +327,6 @@ def authenticate(credential_json: str, user: User | None) -> User:
 
 def remove(user: User, public_id: str, password: str) -> WebAuthnCredential:
     """Remove one of the person's keys after they re-enter their password."""
-    import uuid
-
     try:
         wanted = uuid.UUID(str(public_id))
     except ValueError:

@@ -10,11 +10,14 @@ version also closes every row (`end_all`).
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import datetime
 
-from flask import Blueprint, request, session
+from flask import Blueprint, abort, current_app, flash, redirect, request, session, url_for
+from flask_login import current_user, logout_user
 from sqlalchemy import select, update
 
+from portal.audit import services as audit
 from portal.audit.services import client_address
 from portal.auth.models import User, UserSession
 from portal.extensions import db
@@ -85,11 +88,19 @@ def current_token_hash() -> str | None:
 
 
 def live_sessions(user: User) -> list[UserSession]:
-    """Most recently used first."""
+    """Most recently used first; sessions past the idle or absolute timeout are not listed,
+    as their cookies no longer work (portal.security.hooks)."""
+    config = current_app.config
+    now = utcnow()
     return list(
         db.session.scalars(
             select(UserSession)
-            .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+            .where(
+                UserSession.user_id == user.id,
+                UserSession.ended_at.is_(None),
+                UserSession.last_seen_at > now - config["IDLE_TIMEOUT"],
+                UserSession.created_at > now - config["ABSOLUTE_TIMEOUT"],
+            )
             .order_by(UserSession.last_seen_at.desc(), UserSession.id.desc())
         )
     )
@@ -108,8 +119,6 @@ def end_all(user: User) -> None:
 
 def end_one(user: User, public_id: str) -> None:
     """Sign out one of the person's own sessions; someone else's is "not found"."""
-    from portal.audit import services as audit
-
     row = db.session.scalars(
         select(UserSession).where(
             UserSession.user_id == user.id,
@@ -125,9 +134,7 @@ def end_one(user: User, public_id: str) -> None:
 
 
 def end_others(user: User) -> int:
-    """ "Sign out all other sessions": every record but this browser's ends."""
-    from portal.audit import services as audit
-
+    """Sign out all other sessions: every record but this browser's ends."""
     mine = current_token_hash()
     where = [UserSession.user_id == user.id]
     if mine is not None:
@@ -138,9 +145,7 @@ def end_others(user: User) -> int:
     return ended
 
 
-def _uuid_or_none(raw: str):
-    import uuid
-
+def _uuid_or_none(raw: str) -> uuid.UUID | None:
     try:
         return uuid.UUID(str(raw))
     except ValueError:
@@ -166,7 +171,7 @@ _SYSTEMS = (
 
 
 def device_label(user_agent: str) -> str:
-    """ "Firefox on Windows": enough for a person to recognise their own device."""
+    """Like "Firefox on Windows": enough for a person to recognise their own device."""
     browser = next((name for mark, name in _BROWSERS if mark in user_agent), None)
     system = next((name for pattern, name in _SYSTEMS if pattern.search(user_agent)), None)
     if browser and system:
@@ -179,9 +184,6 @@ def register_hooks(bp: Blueprint) -> None:
 
     @bp.before_app_request
     def _refuse_ended_sessions():
-        from flask import flash, redirect, url_for
-        from flask_login import current_user, logout_user
-
         if request.endpoint in (None, "static") or "_user_id" not in session:
             return None
         if not current_user.is_authenticated:
@@ -193,7 +195,5 @@ def register_hooks(bp: Blueprint) -> None:
         session.clear()
         flash("You were signed out of this browser from another session.", "info")
         if passive:
-            from flask import abort
-
             abort(401)
         return redirect(url_for("auth.login"))
