@@ -7,6 +7,7 @@ A domain adds its own demo records in ``portal/<domain>/demo.py`` with a
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -136,9 +137,14 @@ def renew_fda_recovery() -> None:
     """
     from portal.auth import keys, recovery
 
+    # Renewed only when half spent, so running seed-demo twice in a row changes nothing.
+    renew_before = utcnow() + timedelta(days=recovery.MAX_DAYS / 2)
     for email, *_ in FDA_PEOPLE:
         person = db.session.scalars(select(User).where(User.email == email)).first()
-        if person is not None and not keys.has_key(person):
+        if person is None or keys.has_key(person):
+            continue
+        until = recovery.allowed_until(person)
+        if until is None or until < renew_before:
             recovery.allow(person, days=recovery.MAX_DAYS, by=None, reason="demo account")
     db.session.commit()
 
