@@ -4,6 +4,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
+# Security keys need a domain as their relying-party id: 127.0.0.1 is refused by browsers,
+# localhost is allowed (and counts as a secure context without TLS).
+PORTAL_BASE_URL ?= http://localhost:5000
+export PORTAL_BASE_URL
 # Tests run on as many processes as there are cores; each gets its own database.
 PYTEST_ARGS ?= -n auto
 
@@ -21,7 +25,7 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.runtime-installed
 
-## Set up (once), migrate, load the demo data (once) and serve http://127.0.0.1:5000
+## Set up (once), migrate, load the demo data (once) and serve http://localhost:5000
 run: $(VENV)/.runtime-installed
 	PORTAL_ENV=development $(BIN)/flask db upgrade
 	PORTAL_ENV=development $(BIN)/flask seed-demo

@@ -80,6 +80,7 @@ def seed_demo() -> None:
     if created:
         click.echo("Demo data loaded.")
     else:
+        demo.renew_fda_recovery()
         click.echo("Demo data already present.")
     demo.print_logins(click.echo)
 

@@ -7,6 +7,7 @@ A domain adds its own demo records in ``portal/<domain>/demo.py`` with a
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -106,6 +107,7 @@ def seed() -> bool:
     for email, *_ in FDA_PEOPLE:
         # Unprinted, but present: a real account always has some after enrolling.
         totp.new_recovery_codes(people[email])
+    renew_fda_recovery()
     for spec in FIRMS:
         firm = Firm(name=spec["name"])
         db.session.add(firm)
@@ -126,6 +128,27 @@ def seed() -> bool:
     return True
 
 
+def renew_fda_recovery() -> None:
+    """Let the demo FDA accounts without a security key sign in with their fixed TOTP.
+
+    FDA staff must use a security key (issue 14); a newcomer trying the demo has none,
+    so the demo accounts get the program manager's recovery allowance, renewed by every
+    `flask seed-demo` (every `make run`). Register a key on the account page to try it.
+    """
+    from portal.auth import keys, recovery
+
+    # Renewed only when half spent, so running seed-demo twice in a row changes nothing.
+    renew_before = utcnow() + timedelta(days=recovery.MAX_DAYS / 2)
+    for email, *_ in FDA_PEOPLE:
+        person = db.session.scalars(select(User).where(User.email == email)).first()
+        if person is None or keys.has_key(person):
+            continue
+        until = recovery.allowed_until(person)
+        if until is None or until < renew_before:
+            recovery.allow(person, days=recovery.MAX_DAYS, by=None, reason="demo account")
+    db.session.commit()
+
+
 def print_logins(echo: Callable[[str], None]) -> None:
     echo("")
     echo(f"Demo sign-ins (password for every account: {DEMO_PASSWORD!r})")
@@ -134,7 +157,10 @@ def print_logins(echo: Callable[[str], None]) -> None:
     for spec in FIRMS:
         for email, _name, _title, role in spec["people"]:
             echo(f"  {role.label:<22} {email}   ({spec['name']})")
-    echo("FDA accounts also ask for a 6-digit code. In another terminal, get the current one with:")
+    echo("FDA accounts need a security key or passkey. The demo FDA accounts instead have the")
+    echo("program manager's recovery allowance (renewed by each `make run`), so they sign in with")
+    echo("a 6-digit code. In another terminal, get the current one with:")
     echo("  make code EMAIL=admin@fda.example.gov")
+    echo("Open the portal at http://localhost:5000 (not 127.0.0.1) to register a key or passkey.")
     echo("Emails the portal sends appear under Outbox (sign in as the FDA program manager).")
     echo("")

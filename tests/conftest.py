@@ -249,9 +249,14 @@ def no_csrf(app):
 
 def login_as(client, user) -> None:
     """Sign ``user`` in on ``client`` without the forms (those have their own tests)."""
+    from portal.auth import sessions
+
+    token = sessions.create_record(user, user_agent="pytest", address="127.0.0.1")
+    db.session.commit()
     now = time.time()
     with client.session_transaction() as session:
         session.clear()
+        session[sessions.SESSION_KEY] = token
         session["_user_id"] = user.get_id()
         session["_fresh"] = True
         session["login_at"] = now

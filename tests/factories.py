@@ -71,12 +71,19 @@ def user(
     totp_secret: str | None = None,
     full_name: str | None = None,
     timezone: str = "America/New_York",
+    recovery_allowed: bool | None = None,
 ) -> User:
     number = _n()
     if role in (Role.FIRM_ADMIN, Role.FIRM_STAFF) and firm is None:
         firm = globals()["firm"]()
-    if role in (Role.FDA_ADMIN, Role.FDA_STAFF) and totp_secret is None:
+    fda = role in (Role.FDA_ADMIN, Role.FDA_STAFF)
+    if fda and totp_secret is None:
         totp_secret = totp.new_secret()
+    # FDA people sign in with a security key (issue 14). Test people have none, so they
+    # come with the program manager's TOTP recovery allowance; tests of the key rule
+    # pass recovery_allowed=False.
+    if recovery_allowed is None:
+        recovery_allowed = fda
     return _save(
         User(
             email=email or f"person{number}@example.com",
@@ -88,6 +95,7 @@ def user(
             totp_secret=totp_secret,
             timezone=timezone,
             activated_at=utcnow() if status == UserStatus.ACTIVE else None,
+            totp_recovery_until=utcnow() + timedelta(days=1) if recovery_allowed else None,
         )
     )
 

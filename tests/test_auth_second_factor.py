@@ -18,11 +18,14 @@ def password_step(client, user):
     return client.post("/login", data={"email": user.email, "password": factories.PASSWORD})
 
 
-def test_fda_user_without_totp_must_enrol_before_signing_in(client, app, no_csrf):
+def test_fda_user_under_recovery_allowance_without_app_sets_one_up(client, app, no_csrf):
+    """FDA staff without a key go to key registration; with the program manager's
+    recovery allowance they may set up an authenticator app there instead."""
     user = factories.user(Role.FDA_STAFF, email="new@fda.example.gov")
     user.totp_secret = None
     response = password_step(client, user)
-    assert response.headers["Location"] == "/login/set-up-two-step"
+    assert response.headers["Location"] == "/login/register-key"
+    assert b"Set up an authenticator app instead" in client.get("/login/register-key").data
     page = client.get("/login/set-up-two-step").get_data(as_text=True)
     secret = re.search(r"secret=([A-Z2-7]+)", page).group(1)
     assert client.get("/account").status_code == 302
@@ -116,3 +119,13 @@ def test_code_step_is_throttled(client, fda_staff, no_csrf):
         client.post("/login/code", data={"code": "000000"})
     response = client.post("/login/code", data={"code": pyotp.TOTP(fda_staff.totp_secret).now()})
     assert response.status_code == 429
+
+
+def test_fda_user_without_allowance_cannot_set_up_an_app_at_sign_in(client, app, no_csrf):
+    user = factories.user(Role.FDA_STAFF, recovery_allowed=False)
+    user.totp_secret = None
+    response = password_step(client, user)
+    assert response.headers["Location"] == "/login/register-key"
+    assert b"Set up an authenticator app instead" not in client.get("/login/register-key").data
+    refused = client.get("/login/set-up-two-step")
+    assert refused.headers["Location"] == "/login"

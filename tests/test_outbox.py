@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 
 from portal.audit.models import AuditEvent
+from portal.auth.models import UserSession
 from portal.extensions import db
 from portal.mail import Attachment, deliver_outbox, queue_email
 from portal.outbox.models import OutboxMessage, OutboxStatus
@@ -96,8 +97,9 @@ def test_a_message_that_keeps_failing_is_marked_failed_and_can_be_retried(make_a
         db.session.refresh(message)
         assert message.status == OutboxStatus.QUEUED and message.attempts == 0
         db.session.execute(OutboxMessage.__table__.delete())
-        # The page view above is in the audit log, which names the admin.
+        # The page view above is in the audit log, and sign-ins are sessions: both name people.
         db.session.execute(AuditEvent.__table__.delete())
+        db.session.execute(UserSession.__table__.delete())
         db.session.execute(factories.User.__table__.delete())
         db.session.commit()
 
@@ -158,8 +160,9 @@ def test_production_outbox_hides_bodies(make_app, database_url):
         assert "token0" not in page
         assert "shown only in development" in page
         db.session.execute(OutboxMessage.__table__.delete())
-        # The page view above is in the audit log, which names the admin.
+        # The page view above is in the audit log, and sign-ins are sessions: both name people.
         db.session.execute(AuditEvent.__table__.delete())
+        db.session.execute(UserSession.__table__.delete())
         db.session.execute(factories.User.__table__.delete())
         db.session.commit()
 

@@ -7,7 +7,7 @@ import time
 from flask import current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
-from portal.auth import services, totp
+from portal.auth import keys, recovery, services, sessions, totp
 from portal.auth.forms import (
     ChangePasswordForm,
     DisableSecondFactorForm,
@@ -40,6 +40,12 @@ def account():
         "auth/account.html",
         form=form,
         recovery_left=totp.remaining_recovery_codes(user) if user.has_second_factor else 0,
+        credentials=keys.active_credentials(user),
+        recovery_until=recovery.allowed_until(user) if user.is_fda else None,
+        user_sessions=sessions.live_sessions(user),
+        this_session=sessions.current_token_hash(),
+        device_label=sessions.device_label,
+        end_others_form=ConfirmForm(),
     )
 
 

@@ -6,7 +6,16 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -88,6 +97,9 @@ class User(UserMixin, PublicIdMixin, TimestampMixin, db.Model):
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     #: Last accepted TOTP time step; a code is never accepted twice.
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    #: FDA users only: until when the program manager lets them sign in with TOTP
+    #: instead of a security key (issue 14: TOTP is a recovery path for FDA, not a factor).
+    totp_recovery_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: IANA zone every date is shown in.
     timezone: Mapped[str] = mapped_column(String(64), nullable=False, default=DEFAULT_TIMEZONE)
     activated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -131,7 +143,8 @@ class User(UserMixin, PublicIdMixin, TimestampMixin, db.Model):
 
     @property
     def second_factor_required(self) -> bool:
-        """FDA roles must use TOTP (issue 2); firm users may choose to."""
+        """FDA roles must use a security key or passkey (SPEC "Who uses it", OMB M-22-09);
+        firm users may choose TOTP, a key, or both."""
         return self.is_fda
 
     @property
@@ -191,3 +204,81 @@ class FormDraft(db.Model):
     #: The posted fields as JSON (a list of [name, value] pairs), minus the CSRF token.
     data: Mapped[str] = mapped_column(Text, nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+
+class WebAuthnCredential(PublicIdMixin, db.Model):
+    """A security key or passkey registered to one person (WebAuthn, issue 14).
+
+    Removal sets ``removed_at``: the row stays, so a removed key is refused by name
+    and the audit log can still say which key was used when.
+    """
+
+    __tablename__ = "webauthn_credential"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), nullable=False, index=True)
+    #: The authenticator's credential id (raw bytes, as the browser reports it).
+    credential_id: Mapped[bytes] = mapped_column(LargeBinary(1024), unique=True, nullable=False)
+    #: COSE public key; the private half never leaves the authenticator.
+    public_key: Mapped[bytes] = mapped_column(LargeBinary(2048), nullable=False)
+    #: Signature counter last seen; one that goes backwards means a cloned key.
+    sign_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    #: What the person calls it ("blue YubiKey", "work laptop").
+    name: Mapped[str] = mapped_column(String(60), nullable=False)
+    #: A passkey: discoverable and user-verifying, so it may sign in without a password.
+    is_passkey: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    #: Backup eligibility (BE flag); fixed for the life of a credential, so a change is refused.
+    backup_eligible: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    #: Backup state (BS flag) at the last use: synced to a cloud account or not.
+    backed_up: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    #: Comma-separated transports the browser reported (usb, nfc, ble, internal, hybrid).
+    transports: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+
+class WebAuthnChallenge(db.Model):
+    """A challenge handed to the browser: kept here, single use, short-lived.
+
+    The browser session holds only the row's random handle, so a challenge issued
+    to one browser cannot be answered from another.
+    """
+
+    __tablename__ = "webauthn_challenge"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: SHA-256 of the random handle stored in the browser session.
+    handle_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    #: "register" or "authenticate".
+    purpose: Mapped[str] = mapped_column(String(16), nullable=False)
+    #: Whose key is being registered or asked for; NULL for passkey sign-in (anyone's).
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    challenge: Mapped[bytes] = mapped_column(LargeBinary(64), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class UserSession(PublicIdMixin, db.Model):
+    """One signed-in browser, listed on the account page ("Your sessions").
+
+    Works with ``User.session_version``: raising the version ends every record;
+    ending one record ends only that browser's cookie.
+    """
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), nullable=False, index=True)
+    #: SHA-256 of the random id kept in the (signed) session cookie.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    #: The browser's User-Agent at sign-in, cut to length; shown as "Firefox on Windows".
+    user_agent: Mapped[str] = mapped_column(String(300), nullable=False, default="")
+    #: Client address at sign-in.
+    address: Mapped[str] = mapped_column(String(64), nullable=False, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

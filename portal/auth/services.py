@@ -10,7 +10,7 @@ from sqlalchemy import delete, select, update
 from werkzeug.datastructures import MultiDict
 
 from portal.audit import services as audit
-from portal.auth import totp
+from portal.auth import recovery, sessions, totp
 from portal.auth.models import (
     AccountToken,
     Firm,
@@ -71,6 +71,7 @@ def complete_login(user: User) -> None:
     now = time.time()
     session["login_at"] = now
     session["seen_at"] = now
+    sessions.start(user)
     user.last_login_at = utcnow()
     audit.record("auth.login", user, actor=user)
     db.session.commit()
@@ -81,6 +82,7 @@ def end_all_sessions(user: User) -> None:
     db.session.execute(
         update(User).where(User.id == user.id).values(session_version=User.session_version + 1)
     )
+    sessions.end_all(user)
     db.session.refresh(user)
 
 
@@ -93,9 +95,19 @@ def logout(user: User) -> None:
 
 
 def check_second_factor(user: User, code: str) -> bool:
-    """A current TOTP code or an unused recovery code."""
+    """A current TOTP code or an unused recovery code.
+
+    For FDA users only while the program manager's recovery allowance lasts: TOTP is
+    not phishing-resistant, so it is their way back in, not their second factor.
+    """
     cleaned = code.strip()
+    if not recovery.totp_allowed(user):
+        audit.record("auth.second_factor_failed", user, actor=user, detail="totp not allowed")
+        db.session.commit()
+        return False
     if totp.verify_code(user, cleaned) or totp.use_recovery_code(user, cleaned):
+        if user.is_fda:
+            audit.record("auth.totp_recovery_used", user, actor=user)
         return True
     audit.record("auth.second_factor_failed", user, actor=user)
     db.session.commit()

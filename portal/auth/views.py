@@ -18,7 +18,7 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy import select
 
-from portal.auth import services, totp
+from portal.auth import keys, recovery, services, totp
 from portal.auth.forms import (
     ActivateForm,
     EnrolSecondFactorForm,
@@ -50,12 +50,14 @@ ENROL_CODE_WRONG = "That code is not right. Check the key you typed and try the 
 
 
 def enrolment_page(form, user: User, secret: str, *, at_login: bool) -> str:
-    """Setting up the authenticator: at first sign-in (FDA) or from the account page."""
+    """Setting up the authenticator: at sign-in (FDA recovery) or from the account page."""
+    uri = totp.provisioning_uri(secret, user.email)
     return render_template(
         "auth/enrol.html",
         form=form,
         secret=totp.grouped(secret),
-        uri=totp.provisioning_uri(secret, user.email),
+        uri=uri,
+        qr_svg=totp.qr_svg(uri),
         at_login=at_login,
     )
 
@@ -127,7 +129,8 @@ def login():
             db.session.commit()
             form.password.errors = [LOGIN_FAILED_MESSAGE]
             return render_template("auth/login.html", form=form), 200
-        if user.has_second_factor or user.second_factor_required:
+        has_key = keys.has_key(user)
+        if has_key or user.has_second_factor or user.second_factor_required:
             session.clear()
             session["pending_uid"] = str(user.public_id)
             session["pending_sv"] = user.session_version
@@ -135,12 +138,22 @@ def login():
             if is_safe_next(target):
                 session["pending_next"] = target
             db.session.commit()
-            if user.has_second_factor:
-                return redirect(url_for("auth.second_factor"))
-            return redirect(url_for("auth.enrol_at_login"))
+            return redirect(url_for(_second_step(user, has_key=has_key)))
         services.complete_login(user)
         return redirect(_next_or_home(user, target))
     return render_template("auth/login.html", form=form)
+
+
+def _second_step(user: User, *, has_key: bool) -> str:
+    """Where the password step leads: the key if there is one; TOTP where allowed
+    (firm users; FDA users only under a recovery allowance); else FDA users register a key."""
+    if has_key:
+        return "auth.key_sign_in"
+    if recovery.totp_allowed(user):
+        return "auth.second_factor"
+    if user.second_factor_required:
+        return "auth.register_key_at_login"
+    return "auth.second_factor"
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
@@ -148,13 +161,20 @@ def login():
 @second_factor_attempts
 def second_factor():
     user = _pending_user()
-    if user is None or not user.has_second_factor:
+    if user is None or not recovery.totp_allowed(user):
         return _restart_sign_in()
     form = SecondFactorForm()
     if form.validate_on_submit():
         if services.check_second_factor(user, form.code.data):
             target = session.get("pending_next")
             services.complete_login(user)
+            if user.second_factor_required and not keys.has_key(user):
+                flash(
+                    "You signed in with your recovery allowance. Register a security key "
+                    "before it ends: FDA accounts need one.",
+                    "warning",
+                )
+                target = url_for("auth.security_keys")
             remaining = totp.remaining_recovery_codes(user)
             if remaining <= 3:
                 flash(
@@ -165,16 +185,21 @@ def second_factor():
             return redirect(_next_or_home(user, target))
         g.login_failed = True
         form.code.errors = ["That code is not right or has already been used. Try the newest code."]
-    return render_template("auth/second_factor.html", form=form)
+    return render_template(
+        "auth/second_factor.html",
+        form=form,
+        has_key=keys.has_key(user),
+        allowed_until=recovery.allowed_until(user) if user.is_fda else None,
+    )
 
 
 @bp.route("/login/set-up-two-step", methods=["GET", "POST"])
 @access.public
 @second_factor_attempts
 def enrol_at_login():
-    """FDA accounts must have TOTP; the first sign-in sets it up before anything else."""
+    """An FDA user under a recovery allowance who has no authenticator app yet sets one up."""
     user = _pending_user()
-    if user is None or user.has_second_factor:
+    if user is None or not recovery.may_enrol_totp_at_sign_in(user):
         return _restart_sign_in()
     secret = session.get("pending_secret")
     if not secret:
@@ -270,4 +295,4 @@ def activate(token: str):
 
 
 # The account pages share this blueprint.
-from portal.auth import account_views  # noqa: E402, F401
+from portal.auth import account_views, key_views, session_views  # noqa: E402, F401

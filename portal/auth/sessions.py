@@ -1,0 +1,199 @@
+"""Server-side records of signed-in sessions ("Your sessions" on the account page).
+
+Each sign-in writes a `UserSession` row and keeps a random id for it in the signed
+session cookie. A request whose row has ended is signed out, so one browser can be
+signed out from another. This works alongside `User.session_version`, which still
+ends every session at once (sign-out, password change, deactivation): raising the
+version also closes every row (`end_all`).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import datetime
+
+from flask import Blueprint, abort, current_app, flash, redirect, request, session, url_for
+from flask_login import current_user, logout_user
+from sqlalchemy import select, update
+
+from portal.audit import services as audit
+from portal.audit.services import client_address
+from portal.auth.models import User, UserSession
+from portal.extensions import db
+from portal.security.tokens import hash_token, looks_like_token, new_token
+from portal.timeutil import utcnow
+
+#: The session cookie's key for the record's random id.
+SESSION_KEY = "sid"
+
+#: Requests that only ask how long is left: checked, but not "seen" (as the idle timer).
+PASSIVE_ENDPOINTS = frozenset({"auth.session_status"})
+
+
+class SessionError(ValueError):
+    """A request about a session that cannot be honoured; the message is for the person."""
+
+
+def start(user: User) -> None:
+    """Record a new sign-in of this browser; called by `services.complete_login`."""
+    token = create_record(
+        user,
+        user_agent=request.headers.get("User-Agent", ""),
+        address=client_address(),
+    )
+    session[SESSION_KEY] = token
+
+
+def create_record(user: User, *, user_agent: str, address: str) -> str:
+    """The row for a sign-in; returns the random id that only the cookie holds."""
+    token = new_token()
+    now = utcnow()
+    db.session.add(
+        UserSession(
+            user_id=user.id,
+            token_hash=hash_token(token),
+            user_agent=user_agent[:300],
+            address=address[:64],
+            created_at=now,
+            last_seen_at=now,
+        )
+    )
+    return token
+
+
+def check_and_touch(user: User, *, passive: bool) -> bool:
+    """Whether this browser's record is live; marks it seen. One statement either way,
+    so every page issues the same number of queries."""
+    token = session.get(SESSION_KEY)
+    if not isinstance(token, str) or not looks_like_token(token):
+        return False
+    live = (
+        UserSession.token_hash == hash_token(token),
+        UserSession.user_id == user.id,
+        UserSession.ended_at.is_(None),
+    )
+    if passive:
+        return db.session.scalar(select(UserSession.id).where(*live)) is not None
+    touched = db.session.execute(
+        update(UserSession).where(*live).values(last_seen_at=utcnow())
+    ).rowcount
+    db.session.commit()
+    return touched == 1
+
+
+def current_token_hash() -> str | None:
+    token = session.get(SESSION_KEY)
+    return hash_token(token) if isinstance(token, str) and looks_like_token(token) else None
+
+
+def live_sessions(user: User) -> list[UserSession]:
+    """Most recently used first; sessions past the idle or absolute timeout are not listed,
+    as their cookies no longer work (portal.security.hooks)."""
+    config = current_app.config
+    now = utcnow()
+    return list(
+        db.session.scalars(
+            select(UserSession)
+            .where(
+                UserSession.user_id == user.id,
+                UserSession.ended_at.is_(None),
+                UserSession.last_seen_at > now - config["IDLE_TIMEOUT"],
+                UserSession.created_at > now - config["ABSOLUTE_TIMEOUT"],
+            )
+            .order_by(UserSession.last_seen_at.desc(), UserSession.id.desc())
+        )
+    )
+
+
+def _end(where, now: datetime) -> int:
+    return db.session.execute(
+        update(UserSession).where(UserSession.ended_at.is_(None), *where).values(ended_at=now)
+    ).rowcount
+
+
+def end_all(user: User) -> None:
+    """Part of raising the session version: every record of the person ends with it."""
+    _end((UserSession.user_id == user.id,), utcnow())
+
+
+def end_one(user: User, public_id: str) -> None:
+    """Sign out one of the person's own sessions; someone else's is "not found"."""
+    row = db.session.scalars(
+        select(UserSession).where(
+            UserSession.user_id == user.id,
+            UserSession.public_id == _uuid_or_none(public_id),
+            UserSession.ended_at.is_(None),
+        )
+    ).first()
+    if row is None:
+        raise SessionError("That session has already ended.")
+    row.ended_at = utcnow()
+    audit.record("auth.session_ended", row, actor=user)
+    db.session.commit()
+
+
+def end_others(user: User) -> int:
+    """Sign out all other sessions: every record but this browser's ends."""
+    mine = current_token_hash()
+    where = [UserSession.user_id == user.id]
+    if mine is not None:
+        where.append(UserSession.token_hash != mine)
+    ended = _end(where, utcnow())
+    audit.record("auth.other_sessions_ended", user, actor=user, detail=f"count={ended}")
+    db.session.commit()
+    return ended
+
+
+def _uuid_or_none(raw: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(raw))
+    except ValueError:
+        return None
+
+
+_BROWSERS = (
+    ("Edg/", "Edge"),
+    ("OPR/", "Opera"),
+    ("Firefox/", "Firefox"),
+    ("Chrome/", "Chrome"),
+    ("Chromium/", "Chromium"),
+    ("Safari/", "Safari"),
+)
+_SYSTEMS = (
+    (re.compile(r"iPhone|iPad|iPod"), "iOS"),
+    (re.compile(r"Android"), "Android"),
+    (re.compile(r"Windows"), "Windows"),
+    (re.compile(r"Mac OS X|Macintosh"), "macOS"),
+    (re.compile(r"CrOS"), "ChromeOS"),
+    (re.compile(r"Linux"), "Linux"),
+)
+
+
+def device_label(user_agent: str) -> str:
+    """Like "Firefox on Windows": enough for a person to recognise their own device."""
+    browser = next((name for mark, name in _BROWSERS if mark in user_agent), None)
+    system = next((name for pattern, name in _SYSTEMS if pattern.search(user_agent)), None)
+    if browser and system:
+        return f"{browser} on {system}"
+    return browser or system or "Unknown browser"
+
+
+def register_hooks(bp: Blueprint) -> None:
+    """Sign out a browser whose record has ended (after the idle/absolute checks)."""
+
+    @bp.before_app_request
+    def _refuse_ended_sessions():
+        if request.endpoint in (None, "static") or "_user_id" not in session:
+            return None
+        if not current_user.is_authenticated:
+            return None
+        passive = request.endpoint in PASSIVE_ENDPOINTS
+        if check_and_touch(current_user, passive=passive):
+            return None
+        logout_user()
+        session.clear()
+        flash("You were signed out of this browser from another session.", "info")
+        if passive:
+            abort(401)
+        return redirect(url_for("auth.login"))
