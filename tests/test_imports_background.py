@@ -155,7 +155,9 @@ def test_the_result_equals_importing_the_whole_file_in_one_request(app, staff):
             Inspection.fda_inspection_id
         )
     ).all()
-    sites = db.session.execute(select(Site.fei_number, Site.legal_name).order_by(Site.fei_number)).all()
+    sites = db.session.execute(
+        select(Site.fei_number, Site.legal_name).order_by(Site.fei_number)
+    ).all()
     counts = (background_run.created, background_run.sites_created, background_run.rejected)
     for table in reversed(db.metadata.sorted_tables):
         if table.name in ("inspection", "site", "import_run", "audit_event"):

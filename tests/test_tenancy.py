@@ -26,13 +26,17 @@ def _as_request_of(app, user):
     The session starts empty, as each request's does: nothing of another firm is
     already in its identity map.
     """
+    from portal.auth import sessions
+
     user_id = user.id
+    token = sessions.create_record(user, user_agent="pytest", address="127.0.0.1")
     db.session.commit()
     db.session.expunge_all()
     user = db.session.get(User, user_id)
     context = app.test_request_context("/firm" if user.firm_id else "/")
     context.push()
     login_user(user)
+    session[sessions.SESSION_KEY] = token
     session["login_at"] = session["seen_at"] = time.time()
     assert app.preprocess_request() is None
     return context
