@@ -24,7 +24,7 @@ from portal.auth.models import (
 from portal.extensions import db
 from portal.forms import draft_formdata, draft_payload
 from portal.mail import queue_email
-from portal.security import passwords
+from portal.security import limits, passwords
 from portal.security.tokens import hash_token, looks_like_token, new_token
 from portal.timeutil import utcnow
 from portal.urls import external_url
@@ -64,8 +64,39 @@ def check_credentials(email: str, password: str) -> User | None:
     return user
 
 
+def sign_in_paused(email: str, *, ceiling: int) -> None:
+    """The account's consecutive failures reached the ceiling: tell its owner (NIST 800-63B-4).
+
+    Only the ceiling's own failure gets here, once per pause; an address with no
+    account gets nothing, and the page answers alike either way.
+    """
+    user = find_user_by_email(email)
+    if user is None or user.status != UserStatus.ACTIVE:
+        return
+    audit.record(
+        "auth.sign_in_paused",
+        user,
+        firm_id=user.firm_id,
+        actor=None,
+        detail=f"{ceiling} consecutive failed sign-ins",
+    )
+    window = current_app.config["LOGIN_FAILURE_WINDOW"]
+    queue_email(
+        user.email,
+        "auth_sign_in_paused",
+        "Signing in to your SEP Portal account is paused",
+        firm_id=user.firm_id,
+        user=user,
+        ceiling=ceiling,
+        window_hours=int(window.total_seconds() // 3600),
+        link=external_url("auth.forgot_password"),
+    )
+    db.session.commit()
+
+
 def complete_login(user: User) -> None:
     """Start a fresh session: nothing from before sign-in survives (session fixation)."""
+    limits.clear_account_failures(user.email)
     session.clear()
     login_user(user, remember=False)
     now = time.time()
@@ -318,6 +349,8 @@ def redeem_token(token: str, purpose: TokenPurpose, password: str) -> User | Non
         set_password(user, password)
         audit.record("auth.password_reset", user, firm_id=user.firm_id, actor=user)
     db.session.commit()
+    # A new password is the way out of a paused account (the email says so).
+    limits.clear_account_failures(user.email)
     return user
 
 

@@ -7,6 +7,7 @@ import uuid
 
 from flask import (
     Blueprint,
+    abort,
     flash,
     g,
     redirect,
@@ -28,13 +29,13 @@ from portal.auth.forms import (
 )
 from portal.auth.models import TokenPurpose, User, UserStatus
 from portal.extensions import db, limiter
-from portal.security import access, passwords
+from portal.security import access, limits, passwords
 from portal.security.limits import (
     email_link_limit,
-    login_account_key,
     login_account_limit,
     login_address_limit,
     login_failed,
+    login_pair_key,
     pending_user_key,
 )
 from portal.urls import is_safe_next
@@ -69,7 +70,20 @@ def _next_or_home(user: User, target: str | None) -> str:
 
 # --- sign-in --------------------------------------------------------------------
 
-#: Guesses at the 6-digit code, counted per person across both code pages.
+def _count_failure(email: str) -> None:
+    """One more failure towards the account's ceiling; at the ceiling, its owner is told."""
+    g.login_failed = True
+    if limits.count_account_failure(email) == limits.failure_ceiling():
+        services.sign_in_paused(email, ceiling=limits.failure_ceiling())
+
+
+def _refuse_at_ceiling(email: str) -> None:
+    """The same page as any other throttle, for known and unknown accounts alike."""
+    if request.method == "POST" and limits.at_ceiling(email):
+        abort(429)
+
+
+#: Guesses at the 6-digit code, counted per person and address across both code pages.
 second_factor_attempts = limiter.shared_limit(
     login_account_limit,
     scope="login-code",
@@ -106,10 +120,10 @@ def _pending_user() -> User | None:
 @access.public
 @limiter.limit(
     login_account_limit,
-    key_func=login_account_key,
+    key_func=login_pair_key,
     methods=["POST"],
     deduct_when=login_failed,
-    scope="login-account",
+    scope="login-pair",
 )
 @limiter.limit(
     login_address_limit, methods=["POST"], deduct_when=login_failed, scope="login-address"
@@ -120,10 +134,11 @@ def login():
     form = LoginForm()
     target = request.args.get("next")
     if form.validate_on_submit():
+        _refuse_at_ceiling(form.email.data)
         user = services.check_credentials(form.email.data, form.password.data)
         if user is None:
-            g.login_failed = True
             db.session.commit()
+            _count_failure(form.email.data)
             form.password.errors = [LOGIN_FAILED_MESSAGE]
             return render_template("auth/login.html", form=form), 200
         if user.has_second_factor or user.second_factor_required:
@@ -150,6 +165,7 @@ def second_factor():
     if user is None or not user.has_second_factor:
         return _restart_sign_in()
     form = SecondFactorForm()
+    _refuse_at_ceiling(user.email)
     if form.validate_on_submit():
         if services.check_second_factor(user, form.code.data):
             target = session.get("pending_next")
@@ -162,7 +178,7 @@ def second_factor():
                     "warning",
                 )
             return redirect(_next_or_home(user, target))
-        g.login_failed = True
+        _count_failure(user.email)
         form.code.errors = ["That code is not right or has already been used. Try the newest code."]
     return render_template("auth/second_factor.html", form=form)
 
@@ -180,6 +196,7 @@ def enrol_at_login():
         secret = totp.new_secret()
         session["pending_secret"] = secret
     form = EnrolSecondFactorForm()
+    _refuse_at_ceiling(user.email)
     if form.validate_on_submit():
         codes = services.enable_second_factor(user, secret, form.code.data)
         if codes is not None:
@@ -188,7 +205,7 @@ def enrol_at_login():
             return render_template(
                 "auth/recovery_codes.html", codes=codes, continue_url=_next_or_home(user, target)
             )
-        g.login_failed = True
+        _count_failure(user.email)
         form.code.errors = [ENROL_CODE_WRONG]
     return enrolment_page(form, user, secret, at_login=True)
 
