@@ -94,6 +94,13 @@ class Config:
     #: success, a password reset or the window's end (NIST SP 800-63B-4: at most 100).
     LOGIN_FAILURE_CEILING = _env_int("LOGIN_FAILURE_CEILING", 100)
     LOGIN_FAILURE_WINDOW = timedelta(hours=_env_int("LOGIN_FAILURE_WINDOW_HOURS", 24))
+    #: Wrong addresses typed at an invitation link's gate, per link and per client address.
+    INVITATION_GATE_LIMIT_PER_LINK = os.environ.get(
+        "INVITATION_GATE_LIMIT_PER_LINK", "5 per 15 minutes"
+    )
+    INVITATION_GATE_LIMIT_PER_ADDRESS = os.environ.get(
+        "INVITATION_GATE_LIMIT_PER_ADDRESS", "20 per 15 minutes"
+    )
     EMAIL_LINK_LIMIT_PER_ADDRESS = os.environ.get("EMAIL_LINK_LIMIT_PER_ADDRESS", "10 per hour")
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")

@@ -23,6 +23,7 @@ from flask import current_app, g, request, session
 from flask_limiter.util import get_remote_address
 
 from portal.extensions import limiter
+from portal.security.tokens import hash_token
 
 
 def login_account_limit() -> str:
@@ -54,6 +55,23 @@ def pending_user_key() -> str:
 
 def login_failed(response) -> bool:
     return bool(g.get("login_failed"))
+
+
+def invitation_gate_link_limit() -> str:
+    return current_app.config["INVITATION_GATE_LIMIT_PER_LINK"]
+
+
+def invitation_gate_address_limit() -> str:
+    return current_app.config["INVITATION_GATE_LIMIT_PER_ADDRESS"]
+
+
+def invitation_link_key() -> str:
+    """Per link, by its token's hash (the token itself is never stored, not even here)."""
+    return "invitation:" + hash_token(str((request.view_args or {}).get("token", "")))
+
+
+def invitation_address_wrong(response) -> bool:
+    return bool(g.get("invitation_address_wrong"))
 
 
 # --- the per-account ceiling ---------------------------------------------------------
