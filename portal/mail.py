@@ -163,7 +163,14 @@ def _record_delivery(message: OutboxMessage) -> None:
         message.attachments = "[]"
 
 
+#: Run at the start of each delivery, to queue mail decided only then (e.g. portal.auth turns
+#: recorded password-reset requests into emails, so the request page never reveals an account).
+BEFORE_DELIVERY: list = []
+
+
 def deliver_outbox(batch_size: int = 50) -> DeliveryReport:
+    for prepare in BEFORE_DELIVERY:
+        prepare()
     report = DeliveryReport()
     while True:
         claimed = _claim_batch(batch_size)

@@ -9,12 +9,14 @@ from flask_login import login_user, logout_user
 from sqlalchemy import delete, select, update
 from werkzeug.datastructures import MultiDict
 
+from portal import mail
 from portal.audit import services as audit
 from portal.auth import totp
 from portal.auth.models import (
     AccountToken,
     Firm,
     FormDraft,
+    PasswordResetRequest,
     RecoveryCode,
     Role,
     TokenPurpose,
@@ -296,10 +298,50 @@ def send_account_link(user: User, purpose: TokenPurpose, *, invited_by: User | N
         )
 
 
-def request_password_reset(email: str) -> None:
-    """Send a reset (or, for an account never set up, an activation) link.
+def record_reset_request(email: str) -> None:
+    """The request page's whole work, the same for every address (issue 9, item 6)."""
+    email = normalize_email(email)[:254]
+    db.session.add(PasswordResetRequest(email=email, requested_at=utcnow()))
+    audit.record("auth.reset_requested", detail=f"email={email}")
+    db.session.commit()
 
-    Says nothing about whether the account exists: the page answers the same.
+
+def send_requested_reset_links(limit: int = 200) -> int:
+    """For each waiting request, email a link if the address has an account; returns how many.
+
+    Run by the mail worker before each delivery. Each request is claimed with a
+    conditional UPDATE, so two workers at once never send one link twice.
+    """
+    waiting = db.session.scalars(
+        select(PasswordResetRequest)
+        .where(PasswordResetRequest.handled_at.is_(None))
+        .order_by(PasswordResetRequest.id)
+        .limit(limit)
+    ).all()
+    handled = 0
+    for request_row in waiting:
+        claimed = db.session.execute(
+            update(PasswordResetRequest)
+            .where(
+                PasswordResetRequest.id == request_row.id,
+                PasswordResetRequest.handled_at.is_(None),
+            )
+            .values(handled_at=utcnow())
+        ).rowcount
+        if claimed == 1:
+            request_password_reset(request_row.email)
+            handled += 1
+        db.session.commit()
+    return handled
+
+
+mail.BEFORE_DELIVERY.append(send_requested_reset_links)
+
+
+def request_password_reset(email: str) -> None:
+    """Send a reset (or, for an account never set up, an activation) link; the caller commits.
+
+    Decided by the mail worker, never on the request page (see record_reset_request).
     """
     user = find_user_by_email(email)
     if user is None or user.status == UserStatus.DEACTIVATED:
@@ -310,7 +352,6 @@ def request_password_reset(email: str) -> None:
     else:
         send_account_link(user, TokenPurpose.RESET)
         audit.record("auth.reset_requested", user, firm_id=user.firm_id)
-    db.session.commit()
 
 
 def usable_token(token: str, purpose: TokenPurpose) -> AccountToken | None:

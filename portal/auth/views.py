@@ -70,6 +70,7 @@ def _next_or_home(user: User, target: str | None) -> str:
 
 # --- sign-in --------------------------------------------------------------------
 
+
 def _count_failure(email: str) -> None:
     """One more failure towards the account's ceiling; at the ceiling, its owner is told."""
     g.login_failed = True
@@ -227,7 +228,10 @@ def logout():
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        services.request_password_reset(form.email.data)
+        # Whether the account exists must not show in the answer, nor in how long it takes
+        # (issue 9: 8.7 ms known against 6.1 ms unknown): the page only records the request;
+        # the mail worker decides (services.send_requested_reset_links).
+        services.record_reset_request(form.email.data)
         return render_template("auth/link_sent.html", email=form.email.data)
     return render_template("auth/forgot_password.html", form=form)
 

@@ -31,7 +31,7 @@ FORWARDED_HEADERS = (
 
 
 def parse_networks(raw: str | list | tuple | None) -> tuple[Network, ...]:
-    """"10.0.0.5, 10.1.0.0/16" -> networks; a bad entry stops start-up rather than trust more."""
+    """Parse "10.0.0.5, 10.1.0.0/16"; a bad entry stops start-up rather than trust more."""
     if not raw:
         return ()
     items = raw.split(",") if isinstance(raw, str) else list(raw)
