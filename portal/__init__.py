@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal.config import CONFIGS, load_or_create_secret_key, normalize_database_url
 
@@ -101,9 +100,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     _configure(app, test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    if app.config["TRUSTED_PROXY_COUNT"]:
-        count = app.config["TRUSTED_PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+    from portal.security import proxies
+
+    proxies.install(app)
 
     from portal.extensions import csrf, db, limiter, login_manager, mail, migrate
 

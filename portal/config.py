@@ -65,6 +65,10 @@ class Config:
     PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
     #: Number of reverse proxies in front of the app whose X-Forwarded-* we trust.
     TRUSTED_PROXY_COUNT = _env_int("TRUSTED_PROXY_COUNT", 0)
+    #: The proxies' own addresses (IPs or networks, comma-separated): forwarded headers are
+    #: believed only on connections from these, so a client reaching the app directly
+    #: cannot choose its own address (portal/security/proxies.py).
+    TRUSTED_PROXY_ADDRESSES = os.environ.get("TRUSTED_PROXY_ADDRESSES", "")
 
     SESSION_COOKIE_NAME = "sep_session"
     SESSION_COOKIE_HTTPONLY = True
@@ -91,8 +95,20 @@ class Config:
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = False
+    #: Failed sign-ins per account from one client address (the account-and-address pair).
     LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
     LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "30 per 15 minutes")
+    #: Consecutive failures on one account, from any address, that stop its sign-in until a
+    #: success, a password reset or the window's end (NIST SP 800-63B-4: at most 100).
+    LOGIN_FAILURE_CEILING = _env_int("LOGIN_FAILURE_CEILING", 100)
+    LOGIN_FAILURE_WINDOW = timedelta(hours=_env_int("LOGIN_FAILURE_WINDOW_HOURS", 24))
+    #: Wrong addresses typed at an invitation link's gate, per link and per client address.
+    INVITATION_GATE_LIMIT_PER_LINK = os.environ.get(
+        "INVITATION_GATE_LIMIT_PER_LINK", "5 per 15 minutes"
+    )
+    INVITATION_GATE_LIMIT_PER_ADDRESS = os.environ.get(
+        "INVITATION_GATE_LIMIT_PER_ADDRESS", "20 per 15 minutes"
+    )
     EMAIL_LINK_LIMIT_PER_ADDRESS = os.environ.get("EMAIL_LINK_LIMIT_PER_ADDRESS", "10 per hour")
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")

@@ -361,12 +361,19 @@ def _send_next(connection: SmtpConnection, report: DeliveryReport) -> bool:
     return True
 
 
+#: Run at the start of each delivery, to queue mail decided only then (e.g. portal.auth turns
+#: recorded password-reset requests into emails, so the request page never reveals an account).
+BEFORE_DELIVERY: list = []
+
+
 def deliver_outbox() -> DeliveryReport:
     """Send what is due over one SMTP connection; stop when the connection breaks.
 
     Messages are claimed one at a time, just before they are sent, so a run
     stuck on a slow server holds one message, and another run delivers the rest.
     """
+    for prepare in BEFORE_DELIVERY:
+        prepare()
     report = DeliveryReport()
     if mail_transport() == "outbox":
         return _deliver_in_outbox(report)

@@ -54,3 +54,13 @@ def open_letter(
 def expired_values() -> dict[str, Any]:
     now = utcnow()
     return {"sent_at": now - timedelta(days=31), "expires_at": now - timedelta(days=1)}
+
+
+def unlock(client, token: str, email: str = "rosa.rivera@cascade.example.com"):
+    """Type the letter's address at the link's gate, as its recipient does (SPEC "Who uses it")."""
+    from tests.conftest import csrf_token_from
+
+    url = f"/invitation/{token}"
+    page = client.get(url).get_data(as_text=True)
+    csrf = csrf_token_from(page) if 'name="csrf_token"' in page else ""
+    return client.post(url, data={"email": email, "csrf_token": csrf})

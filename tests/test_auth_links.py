@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from portal.auth import services
 from portal.auth.models import AccountToken, Role, TokenPurpose, UserStatus
 from portal.extensions import db
 from portal.security.passwords import verify_password
@@ -22,7 +23,10 @@ def link_from(message) -> str:
 
 
 def request_reset(client, email):
-    return client.post("/password/forgot", data={"email": email})
+    response = client.post("/password/forgot", data={"email": email})
+    # The mail worker decides, before it delivers (issue 9, item 6).
+    services.send_requested_reset_links()
+    return response
 
 
 def test_known_and_unknown_emails_get_the_same_answer(client, firm_admin, no_csrf):
@@ -191,3 +195,20 @@ def test_reset_requests_are_throttled_per_address(client, no_csrf):
     for _ in range(10):
         assert request_reset(client, "someone@example.com").status_code == 200
     assert request_reset(client, "someone@example.com").status_code == 429
+
+
+def test_the_reset_request_path_does_the_same_work_for_known_and_unknown(
+    client, firm_admin, no_csrf, count_queries
+):
+    """Until the answer is sent, nothing about the account is looked up (issue 9, item 6)."""
+    db.session.commit()
+    statements = {}
+    for email in ("nobody@example.com", firm_admin.email):
+        with count_queries() as queries:
+            client.post("/password/forgot", data={"email": email})
+        statements[email] = [re.sub(r"\s+", " ", sql) for sql in queries.statements]
+    assert statements[firm_admin.email] == statements["nobody@example.com"]
+    assert outbox("password_reset") == []
+    assert services.send_requested_reset_links() == 2
+    assert services.send_requested_reset_links() == 0
+    assert [m.recipients for m in outbox("password_reset")] == [firm_admin.email]

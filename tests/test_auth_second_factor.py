@@ -129,3 +129,30 @@ def test_fda_user_without_allowance_cannot_set_up_an_app_at_sign_in(client, app,
     assert b"Set up an authenticator app instead" not in client.get("/login/register-key").data
     refused = client.get("/login/set-up-two-step")
     assert refused.headers["Location"] == "/login"
+
+
+def test_wrong_codes_from_elsewhere_do_not_lock_a_fresh_sign_in(app, fda_staff, no_csrf):
+    """Someone who has the password but not the key cannot lock the owner's code step."""
+    attacker, owner = app.test_client(), app.test_client()
+    db.session.commit()
+    attacker.post(
+        "/login",
+        data={"email": fda_staff.email, "password": factories.PASSWORD},
+        environ_base={"REMOTE_ADDR": "10.8.0.1"},
+    )
+    for _ in range(6):
+        attacker.post(
+            "/login/code", data={"code": "000000"}, environ_base={"REMOTE_ADDR": "10.8.0.1"}
+        )
+    owner.post(
+        "/login",
+        data={"email": fda_staff.email, "password": factories.PASSWORD},
+        environ_base={"REMOTE_ADDR": "10.8.0.2"},
+    )
+    response = owner.post(
+        "/login/code",
+        data={"code": pyotp.TOTP(fda_staff.totp_secret).now()},
+        environ_base={"REMOTE_ADDR": "10.8.0.2"},
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] != "/login"

@@ -87,14 +87,11 @@ def test_firm_admin_invites_a_colleague_as_firm_staff(client, sign_in):
     assert "Casey Chen" in client.get("/firm/team").get_data(as_text=True)
 
 
-def test_inviting_an_existing_address_or_a_bad_one_is_refused(client, sign_in, fda_staff):
+def test_inviting_a_bad_address_is_refused(client, sign_in):
     team = engagement_with_people(staff=0)
     sign_in(team.admin)
     page = client.get("/firm/team").get_data(as_text=True)
-    for email, message in (
-        (fda_staff.email, "already exists"),
-        ("not an email", "Enter an email address"),
-    ):
+    for email, message in (("not an email", "Enter an email address"),):
         response = client.post(
             "/firm/team",
             data={"csrf_token": csrf_token_from(page), "full_name": "X Y", "email": email},
@@ -204,3 +201,34 @@ def test_the_colleagues_page_keeps_a_fixed_query_count(client, sign_in, count_qu
         page = client.get("/firm/team").get_data(as_text=True)
     assert "32 portal users at your firm" in page
     assert few.count == many.count
+
+
+def test_inviting_an_address_with_an_account_elsewhere_answers_like_any_invitation(
+    client, sign_in, fda_staff, fda_admin, other_firm_admin
+):
+    """No account oracle (issue 9, item 6): the program manager hears of the conflict."""
+    team = engagement_with_people(staff=0)
+    sign_in(team.admin)
+    answers = []
+    for email in (fda_staff.email, other_firm_admin.email, "new.person@alpha.example.com"):
+        page = client.get("/firm/team").get_data(as_text=True)
+        response = client.post(
+            "/firm/team",
+            data={"csrf_token": csrf_token_from(page), "full_name": "Pat Doe", "email": email},
+            follow_redirects=True,
+        )
+        body = response.get_data(as_text=True)
+        assert "Pat Doe has been invited." in body
+        assert 'id="email-error"' not in body
+        answers.append(response.status_code)
+    assert answers == [200, 200, 200]
+    db.session.expire_all()
+    assert db.session.get(User, fda_staff.id).firm_id is None
+    assert db.session.get(User, other_firm_admin.id).firm_id != team.admin.firm_id
+    conflicts = outbox("firm_invite_conflict")
+    assert len(conflicts) == 2
+    assert all(message.recipient_list == [fda_admin.email] for message in conflicts)
+    assert other_firm_admin.email in conflicts[1].body_text
+    assert [m.recipient_list for m in outbox("account_activation")] == [
+        ["new.person@alpha.example.com"]
+    ]

@@ -18,7 +18,7 @@ from portal.security.tokens import new_token
 from portal.timeutil import utcnow
 from tests import factories
 from tests.conftest import csrf_token_from, outbox
-from tests.factories_invitations import expired_values, open_letter
+from tests.factories_invitations import expired_values, open_letter, unlock
 from tests.sweep import snapshot
 
 NOT_AN_INSPECTION_REFUSAL = (
@@ -38,6 +38,7 @@ def test_opening_the_link_shows_the_letter_and_two_choices_and_changes_nothing(c
     letter = open_letter()
     db.session.commit()
     before = snapshot()
+    assert unlock(client, letter.token).status_code == 302
     for path in ("", "/accept", "/decline"):
         response = client.get(f"/invitation/{letter.token}{path}")
         assert response.status_code == 200, path
@@ -53,6 +54,7 @@ def test_opening_the_link_shows_the_letter_and_two_choices_and_changes_nothing(c
 def test_the_decline_page_gives_the_programs_assurances(client):
     letter = open_letter()
     db.session.commit()
+    unlock(client, letter.token)
     page = client.get(f"/invitation/{letter.token}/decline").get_data(as_text=True)
     assert "Declining is not an inspection refusal" in page
     assert NOT_AN_INSPECTION_REFUSAL in page
@@ -64,6 +66,7 @@ def test_declining_records_the_reason_tells_fda_and_leaves_the_site_free_to_be_i
 ):
     letter = open_letter()
     db.session.commit()
+    unlock(client, letter.token)
     url = f"/invitation/{letter.token}/decline"
     token = csrf_token_from(client.get(url).get_data(as_text=True))
     response = client.post(url, data={"csrf_token": token, "reason": "Not this year."})
@@ -71,8 +74,13 @@ def test_declining_records_the_reason_tells_fda_and_leaves_the_site_free_to_be_i
     confirmation = client.get(response.headers["Location"])
     body = confirmation.get_data(as_text=True)
     assert confirmation.status_code == 200
-    assert "This invitation has been declined" in body
+    # Right after declining, the page says what just happened (issue 16).
+    assert "You have declined the invitation" in body
+    assert "The decline is recorded" in body and "FDA has been told" in body
+    assert "nothing has been changed now" not in body
     assert NOT_AN_INSPECTION_REFUSAL in body and NOT_PUBLICIZED in body
+    later = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "This invitation has been declined" in later
     invitation = fresh(letter.invitation)
     assert invitation.status == InvitationStatus.DECLINED
     assert invitation.decline_reason == "Not this year."
@@ -88,6 +96,7 @@ def test_declining_records_the_reason_tells_fda_and_leaves_the_site_free_to_be_i
 def test_the_reason_is_optional(client):
     letter = open_letter()
     db.session.commit()
+    unlock(client, letter.token)
     url = f"/invitation/{letter.token}/decline"
     token = csrf_token_from(client.get(url).get_data(as_text=True))
     assert client.post(url, data={"csrf_token": token}).status_code == 302
@@ -188,6 +197,7 @@ def test_the_replaced_link_names_when_the_newer_letter_went(client):
 def test_a_second_decision_on_a_used_link_is_a_conflict(client):
     letter = open_letter()
     db.session.commit()
+    unlock(client, letter.token)
     url = f"/invitation/{letter.token}/decline"
     csrf = csrf_token_from(client.get(url).get_data(as_text=True))
     assert client.post(url, data={"csrf_token": csrf, "reason": "First"}).status_code == 302
@@ -234,7 +244,8 @@ SECRET_NAMES = ("Zephyrine Biologics Plant 7", "Quillbrook Holdings", "Xylomab-4
 
 
 def test_no_anonymous_page_names_a_site_firm_or_product_beyond_the_open_letter(app, client):
-    """SPEC: anonymous pages name no site, firm or product; only an open letter names its site."""
+    """SPEC: anonymous pages name no site, firm or product; only an open letter names its site,
+    after the address it was sent to is typed."""
     site_name, firm_name, product_name = SECRET_NAMES
     tokens = {}
     for state in ("expired", "withdrawn", "replaced", "accepted", "declined"):
@@ -245,6 +256,7 @@ def test_no_anonymous_page_names_a_site_firm_or_product_beyond_the_open_letter(a
     tokens["unknown"] = new_token()
     live = open_letter(site_values={"legal_name": site_name})
     factories.product(live.site, name=product_name)
+    tokens["open"] = live.token
     db.session.commit()
     pages = []
     for rule in app.url_map.iter_rules():
@@ -261,7 +273,84 @@ def test_no_anonymous_page_names_a_site_firm_or_product_beyond_the_open_letter(a
         body = client.get(page).get_data(as_text=True)
         for name in SECRET_NAMES:
             assert name not in body, (page, name)
-    # The open letter's own page names its site, and still no product or firm.
+    # The open letter's own page names its site once its address is typed, and still
+    # no product or firm.
+    unlock(client, live.token)
     letter_page = client.get(f"/invitation/{live.token}").get_data(as_text=True)
     assert site_name in letter_page
     assert product_name not in letter_page and firm_name not in letter_page
+
+
+GATE_MESSAGE = "This address does not open this letter."
+
+
+def test_the_link_shows_nothing_identifying_until_the_letters_address_is_typed(client):
+    letter = open_letter()
+    db.session.commit()
+    gate = client.get(f"/invitation/{letter.token}").get_data(as_text=True)
+    assert "Cascade Sterile Manufacturing LLC" not in gate
+    assert "type the email address the letter was sent to" in gate
+    for path in ("/accept", "/decline"):
+        response = client.get(f"/invitation/{letter.token}{path}")
+        assert response.status_code == 302
+        assert response.headers["Location"] == f"/invitation/{letter.token}"
+    wrong = unlock(client, letter.token, "someone.else@cascade.example.com")
+    assert wrong.status_code == 200
+    assert GATE_MESSAGE in wrong.get_data(as_text=True)
+    assert "Cascade Sterile Manufacturing LLC" not in wrong.get_data(as_text=True)
+    # Typed as people do: spaces and capitals do not matter.
+    assert unlock(client, letter.token, "  Rosa.Rivera@Cascade.example.com ").status_code == 302
+    assert "Cascade Sterile Manufacturing LLC" in client.get(f"/invitation/{letter.token}").text
+
+
+def test_every_wrong_address_gets_the_same_answer(client, firm_admin):
+    letter = open_letter()
+    db.session.commit()
+    answers = {
+        email: unlock(client, letter.token, email).get_data(as_text=True).replace(email, "")
+        for email in (firm_admin.email, "nobody@nowhere.example", "rosa@cascade.example.com")
+    }
+    assert len(set(answers.values())) == 1
+    assert GATE_MESSAGE in next(iter(answers.values()))
+
+
+def test_wrong_addresses_are_throttled_per_link(client, no_csrf):
+    letter = open_letter()
+    db.session.commit()
+    for number in range(5):
+        response = client.post(
+            f"/invitation/{letter.token}",
+            data={"email": f"guess{number}@example.com"},
+            environ_base={"REMOTE_ADDR": f"10.1.1.{number}"},
+        )
+        assert response.status_code == 200
+    right = client.post(
+        f"/invitation/{letter.token}",
+        data={"email": "rosa.rivera@cascade.example.com"},
+        environ_base={"REMOTE_ADDR": "10.1.2.1"},
+    )
+    assert right.status_code == 429
+
+
+def test_wrong_addresses_are_throttled_per_client_address(client, no_csrf):
+    letters = [open_letter() for _ in range(5)]
+    db.session.commit()
+    for letter in letters:
+        for number in range(4):
+            client.post(f"/invitation/{letter.token}", data={"email": f"g{number}@example.com"})
+    other = open_letter()
+    db.session.commit()
+    response = client.post(f"/invitation/{other.token}", data={"email": "g@example.com"})
+    assert response.status_code == 429
+
+
+def test_viewing_the_letter_is_in_the_audit_log(client):
+    letter = open_letter()
+    db.session.commit()
+    unlock(client, letter.token)
+    client.get(f"/invitation/{letter.token}")
+    db.session.expire_all()
+    views = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "invitation.view")
+    ).all()
+    assert [view.object_id for view in views] == [str(letter.invitation.public_id)]

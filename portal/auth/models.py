@@ -188,6 +188,24 @@ class AccountToken(db.Model):
     user: Mapped[User] = relationship()
 
 
+class PasswordResetRequest(db.Model):
+    """Someone asked for a reset link for this address (issue 9, item 6).
+
+    The request page only records this, the same for every address, so neither
+    its answer nor its timing tells whether an account exists; the mail worker
+    (`flask mail send`) looks the address up and emails a link if it should.
+    """
+
+    __tablename__ = "password_reset_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: As typed, normalized; may belong to no account.
+    email: Mapped[str] = mapped_column(String(254), nullable=False)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    #: When the mail worker decided; null while waiting.
+    handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+
+
 class FormDraft(db.Model):
     """What someone typed into a form that arrived after their session expired.
 

@@ -9,12 +9,14 @@ from flask_login import login_user, logout_user
 from sqlalchemy import delete, select, update
 from werkzeug.datastructures import MultiDict
 
+from portal import mail
 from portal.audit import services as audit
 from portal.auth import recovery, sessions, totp
 from portal.auth.models import (
     AccountToken,
     Firm,
     FormDraft,
+    PasswordResetRequest,
     RecoveryCode,
     Role,
     TokenPurpose,
@@ -24,7 +26,7 @@ from portal.auth.models import (
 from portal.extensions import db
 from portal.forms import draft_formdata, draft_payload
 from portal.mail import queue_email
-from portal.security import passwords
+from portal.security import limits, passwords
 from portal.security.tokens import hash_token, looks_like_token, new_token
 from portal.timeutil import is_valid_timezone, utcnow
 from portal.urls import external_url
@@ -64,8 +66,39 @@ def check_credentials(email: str, password: str) -> User | None:
     return user
 
 
+def sign_in_paused(email: str, *, ceiling: int) -> None:
+    """The account's consecutive failures reached the ceiling: tell its owner (NIST 800-63B-4).
+
+    Only the ceiling's own failure gets here, once per pause; an address with no
+    account gets nothing, and the page answers alike either way.
+    """
+    user = find_user_by_email(email)
+    if user is None or user.status != UserStatus.ACTIVE:
+        return
+    audit.record(
+        "auth.sign_in_paused",
+        user,
+        firm_id=user.firm_id,
+        actor=None,
+        detail=f"{ceiling} consecutive failed sign-ins",
+    )
+    window = current_app.config["LOGIN_FAILURE_WINDOW"]
+    queue_email(
+        user.email,
+        "auth_sign_in_paused",
+        "Signing in to your SEP Portal account is paused",
+        firm_id=user.firm_id,
+        user=user,
+        ceiling=ceiling,
+        window_hours=int(window.total_seconds() // 3600),
+        link=external_url("auth.forgot_password"),
+    )
+    db.session.commit()
+
+
 def complete_login(user: User) -> None:
     """Start a fresh session: nothing from before sign-in survives (session fixation)."""
+    limits.clear_account_failures(user.email)
     session.clear()
     login_user(user, remember=False)
     now = time.time()
@@ -277,10 +310,50 @@ def send_account_link(user: User, purpose: TokenPurpose, *, invited_by: User | N
         )
 
 
-def request_password_reset(email: str) -> None:
-    """Send a reset (or, for an account never set up, an activation) link.
+def record_reset_request(email: str) -> None:
+    """The request page's whole work, the same for every address (issue 9, item 6)."""
+    email = normalize_email(email)[:254]
+    db.session.add(PasswordResetRequest(email=email, requested_at=utcnow()))
+    audit.record("auth.reset_requested", detail=f"email={email}")
+    db.session.commit()
 
-    Says nothing about whether the account exists: the page answers the same.
+
+def send_requested_reset_links(limit: int = 200) -> int:
+    """For each waiting request, email a link if the address has an account; returns how many.
+
+    Run by the mail worker before each delivery. Each request is claimed with a
+    conditional UPDATE, so two workers at once never send one link twice.
+    """
+    waiting = db.session.scalars(
+        select(PasswordResetRequest)
+        .where(PasswordResetRequest.handled_at.is_(None))
+        .order_by(PasswordResetRequest.id)
+        .limit(limit)
+    ).all()
+    handled = 0
+    for request_row in waiting:
+        claimed = db.session.execute(
+            update(PasswordResetRequest)
+            .where(
+                PasswordResetRequest.id == request_row.id,
+                PasswordResetRequest.handled_at.is_(None),
+            )
+            .values(handled_at=utcnow())
+        ).rowcount
+        if claimed == 1:
+            request_password_reset(request_row.email)
+            handled += 1
+        db.session.commit()
+    return handled
+
+
+mail.BEFORE_DELIVERY.append(send_requested_reset_links)
+
+
+def request_password_reset(email: str) -> None:
+    """Send a reset (or, for an account never set up, an activation) link; the caller commits.
+
+    Decided by the mail worker, never on the request page (see record_reset_request).
     """
     user = find_user_by_email(email)
     if user is None or user.status == UserStatus.DEACTIVATED:
@@ -291,7 +364,6 @@ def request_password_reset(email: str) -> None:
     else:
         send_account_link(user, TokenPurpose.RESET)
         audit.record("auth.reset_requested", user, firm_id=user.firm_id)
-    db.session.commit()
 
 
 def usable_token(token: str, purpose: TokenPurpose) -> AccountToken | None:
@@ -340,6 +412,8 @@ def redeem_token(
         set_password(user, password)
         audit.record("auth.password_reset", user, firm_id=user.firm_id, actor=user)
     db.session.commit()
+    # A new password is the way out of a paused account (the email says so).
+    limits.clear_account_failures(user.email)
     return user
 
 

@@ -6,9 +6,14 @@ request; the account rules themselves are portal.auth.services'.
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
+from portal.audit import services as audit
 from portal.auth import services as accounts
 from portal.auth.models import Role, TokenPurpose, User, UserStatus
 from portal.extensions import db
+from portal.mail import queue_email
+from portal.timeutil import utcnow
 
 
 def _same_firm(admin: User, colleague: User) -> None:
@@ -18,8 +23,59 @@ def _same_firm(admin: User, colleague: User) -> None:
         raise accounts.AccountError("That person is not in your firm.")
 
 
-def invite_colleague(*, admin: User, email: str, full_name: str, title: str = "") -> User:
-    """A firm_staff account in the lead's firm; the person sets a password from the email."""
+def _program_managers() -> list[str]:
+    return list(
+        db.session.scalars(
+            select(User.email).where(User.role == Role.FDA_ADMIN, User.status == UserStatus.ACTIVE)
+        )
+    )
+
+
+def _refer_conflict(admin: User, existing: User, email: str, full_name: str) -> None:
+    """The address has an account elsewhere: the program manager sorts it out (issue 9, item 6)."""
+    if existing.is_fda:
+        kind = "an FDA account"
+    else:
+        kind = (
+            "a firm account in another firm" if existing.firm_id != admin.firm_id else "this firm"
+        )
+    audit.record(
+        "firm.invite_conflict",
+        existing,
+        firm_id=admin.firm_id,
+        detail=f"{admin.email} invited {accounts.normalize_email(email)}: {kind}",
+    )
+    managers = _program_managers()
+    if managers:
+        queue_email(
+            managers,
+            "firm_invite_conflict",
+            "SEP Portal: a firm invited an address that already has an account",
+            admin=admin,
+            firm=admin.firm,
+            email=accounts.normalize_email(email),
+            full_name=full_name,
+            existing_kind=kind,
+            when=utcnow(),
+            zone=admin.timezone,
+        )
+
+
+def invite_colleague(*, admin: User, email: str, full_name: str, title: str = "") -> User | None:
+    """A firm_staff account in the lead's firm; the person sets a password from the email.
+
+    The answer must not tell the lead whether the address has an account in another
+    firm or at FDA: then nothing is created, the program manager is told instead,
+    and None is returned, which the view answers exactly like an invitation sent.
+    A colleague already in the lead's own firm is named (the lead sees them listed).
+    """
+    existing = accounts.find_user_by_email(email)
+    if existing is not None:
+        if existing.firm_id == admin.firm_id and not existing.is_fda:
+            raise accounts.AccountError(f"{existing.full_name} is already in your firm's list.")
+        _refer_conflict(admin, existing, email, full_name)
+        db.session.commit()
+        return None
     user = accounts.create_user(
         email=email,
         full_name=full_name,

@@ -57,7 +57,7 @@ def team():
     form = InviteColleagueForm()
     if form.validate_on_submit():
         try:
-            colleague = services.invite_colleague(
+            services.invite_colleague(
                 admin=current_user,
                 email=form.email.data,
                 full_name=form.full_name.data,
@@ -66,8 +66,9 @@ def team():
         except accounts.AccountError as error:
             form.email.errors = [str(error)]
         else:
+            # The same answer whether or not the address had an account elsewhere.
             flash(
-                f"{colleague.full_name} has been invited. They will get an email with a link "
+                f"{form.full_name.data} has been invited. They will get an email with a link "
                 "to choose their password.",
                 "success",
             )

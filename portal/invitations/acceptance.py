@@ -2,9 +2,13 @@
 
 The rules, in the order they are checked:
 
-* The responder's email must be one the letter was sent to: holding the link
-  proves they read that mailbox, which is what lets them set a password here
-  without a second confirmation email.
+* The responder typed an address the letter was sent to before the letter
+  showed (the link's gate), so they read that mailbox. Accepting as that
+  address lets them set a password here without a second confirmation email.
+  A letter to a shared mailbox (quality@...) should not make the mailbox
+  someone's personal sign-in, so they may give their own work address
+  instead: that account is created "invited" and becomes their sign-in only
+  through the activation link emailed to it (issue 16).
 * Someone signed in may accept only as themselves (as Notify.gov does): the
   signed-in email must be the responder's email. FDA accounts never accept.
 * An existing account must sign in first; only a new one sets a password
@@ -61,6 +65,8 @@ class Acceptance:
     engagement: Engagement
     #: True when the account was created here (the view signs the person in).
     new_account: bool
+    #: True when the account waits for its own address to be confirmed by the emailed link.
+    confirm_address: bool = False
 
 
 def identity_problem(invitation: Invitation, email: str, signed_in: User | None) -> str | None:
@@ -77,12 +83,16 @@ def identity_problem(invitation: Invitation, email: str, signed_in: User | None)
                 f"You are signed in as {signed_in.email}, but this acceptance is for {email}. "
                 "Accept as the person you are signed in as, or sign out first."
             )
-    if email and email not in invitation.recipient_list:
-        return (
-            "Use the email address this letter was sent to. To give a colleague access, "
-            "accept first and then invite them from the portal's Colleagues page."
-        )
+        if email not in invitation.recipient_list:
+            return (
+                "Use the email address this letter was sent to. To give a colleague access, "
+                "accept first and then invite them from the portal's Colleagues page."
+            )
     return None
+
+
+def _is_letter_address(invitation: Invitation, email: str) -> bool:
+    return accounts.normalize_email(email) in invitation.recipient_list
 
 
 def _firm_for(invitation: Invitation, existing: User | None) -> Firm:
@@ -106,6 +116,12 @@ def _check(invitation: Invitation, responder: Responder, signed_in: User | None)
         raise AcceptError(problem)
     existing = signed_in or accounts.find_user_by_email(responder.email)
     if existing is not None:
+        if signed_in is None and not _is_letter_address(invitation, responder.email):
+            raise AcceptError(
+                "There is already a portal account for this address, and the letter was not "
+                "sent to it. Give the address this letter was sent to, or another work address "
+                "of yours."
+            )
         if signed_in is None:
             raise SignInRequired(
                 "There is already a portal account for this email address. Sign in with it, "
@@ -119,6 +135,9 @@ def _check(invitation: Invitation, responder: Responder, signed_in: User | None)
                 "Write to FDA to sort this out; nothing has been changed."
             )
         return existing
+    if not _is_letter_address(invitation, responder.email):
+        # Their own address: the password is chosen from the activation link sent to it.
+        return None
     if not responder.password:
         raise AcceptError("Choose a password for your new portal account.", field="password")
     local_part = responder.email.split("@", 1)[0]
@@ -153,6 +172,7 @@ def accept_invitation(
     site = invitation.site
     if site.firm_id is None:
         site.firm_id = firm.id
+    confirm_address = existing is None and not _is_letter_address(invitation, responder.email)
     if existing is None:
         user = accounts.create_user(
             email=responder.email,
@@ -160,9 +180,10 @@ def accept_invitation(
             title=responder.title,
             role=Role.FIRM_ADMIN,
             firm=firm,
-            send_activation=False,
+            send_activation=confirm_address,
         )
-        accounts.activate_with_password(user, responder.password)
+        if not confirm_address:
+            accounts.activate_with_password(user, responder.password)
     else:
         user = existing
     engagement = open_engagement(invitation, firm)
@@ -178,4 +199,9 @@ def accept_invitation(
         link=external_url("firm.engagement", engagement_id=engagement.public_id),
     )
     db.session.commit()
-    return Acceptance(user=user, engagement=engagement, new_account=existing is None)
+    return Acceptance(
+        user=user,
+        engagement=engagement,
+        new_account=existing is None,
+        confirm_address=confirm_address,
+    )

@@ -52,9 +52,23 @@ class WithdrawForm(PortalForm):
     submit = SubmitField("Withdraw the invitation")
 
 
+class LetterAddressForm(PortalForm):
+    """The link's gate (SPEC "Who uses it"): the letter shows only to its recipient's address."""
+
+    email = TrimmedStringField(
+        "The email address this letter was sent to",
+        description="The address at which you received FDA's email with this link.",
+        validators=[
+            InputRequired("Enter the email address the letter was sent to."),
+            Length(max=254),
+        ],
+    )
+    submit = SubmitField("Show the letter")
+
+
 class DeclineForm(PortalForm):
     reason = TextAreaField(
-        "Would you tell us why? (optional)",
+        "Would you tell us why?",
         description="Your reason helps FDA improve the program. You do not have to give one.",
         validators=[Length(max=REASON_MAX)],
     )
@@ -74,7 +88,11 @@ class AcceptForm(PortalForm):
     )
     email = TrimmedStringField(
         "Your email address",
-        description="The address this letter was sent to.",
+        description=(
+            "Filled in with the address this letter was sent to. If that is a shared mailbox, "
+            "give your own work address instead: we email it a link to confirm it, and it "
+            "becomes your sign-in."
+        ),
         validators=[
             InputRequired("Enter your email address."),
             Length(max=254),
@@ -83,6 +101,11 @@ class AcceptForm(PortalForm):
     )
     password = PasswordField(
         "Choose a password",
+        description=(
+            "Needed when you keep the address this letter was sent to and have no portal "
+            "account yet. Leave blank if you gave another address (you choose your password "
+            "from the link we email it) or if you already have an account."
+        ),
         validators=[
             Length(
                 max=passwords.MAX_LENGTH, message=f"Use at most {passwords.MAX_LENGTH} characters."

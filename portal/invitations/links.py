@@ -83,6 +83,11 @@ def resolve(token: str) -> Link:
     return Link(state_of(invitation), invitation)
 
 
+def opens(invitation: Invitation, email: str) -> bool:
+    """Whether a typed address is one the letter was sent to (the link page's gate)."""
+    return email.strip().lower() in invitation.recipient_list
+
+
 def replacement_sent_at(invitation: Invitation):
     """When the newer letter that replaced this one was sent, or None."""
     if invitation.replaced_by_id is None:

@@ -3,15 +3,24 @@
 A GET only shows: mail scanners and link previewers open links before people
 do, so nothing is ever decided by opening one. Deciding is a POST with the
 CSRF token. A link that is not open answers with its own plain page and the
-fitting status, and changes nothing. Only an open link's pages name the site.
+fitting status, and changes nothing.
+
+A link may be forwarded or leak, so holding it is not enough to read the
+letter (SPEC "Who uses it"): the page first asks for the email address the
+letter was sent to. Wrong addresses all get one neutral message and are
+throttled per link and per client address; the right one unlocks the letter
+and the two choices for this browser session, and that view of the letter is
+logged like any view of a firm record.
 """
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
+from portal.audit import services as audit
 from portal.auth import services as accounts
+from portal.extensions import limiter
 from portal.invitations import links, services
 from portal.invitations.acceptance import (
     AcceptError,
@@ -21,10 +30,43 @@ from portal.invitations.acceptance import (
     accept_invitation,
     identity_problem,
 )
-from portal.invitations.forms import AcceptForm, DeclineForm
+from portal.invitations.forms import AcceptForm, DeclineForm, LetterAddressForm
 from portal.invitations.letter import letter_blocks
 from portal.invitations.views import bp
 from portal.security import access, passwords
+from portal.security.limits import (
+    invitation_address_wrong,
+    invitation_gate_address_limit,
+    invitation_gate_link_limit,
+    invitation_link_key,
+)
+from portal.security.tokens import hash_token
+
+#: Session key: {token hash: the address typed} for the links this browser has unlocked.
+UNLOCKED = "invitation_unlocked"
+#: Session key: the token hash of a link just declined here, for the confirmation.
+JUST_DECLINED = "invitation_just_declined"
+
+WRONG_ADDRESS = (
+    "This address does not open this letter. Type the address FDA's email reached you at, "
+    "exactly as it appears in that email."
+)
+
+
+def unlocked_email(token: str) -> str | None:
+    """The address typed at this link's gate in this session, or None."""
+    return (session.get(UNLOCKED) or {}).get(hash_token(token))
+
+
+def _unlock(token: str, email: str) -> None:
+    unlocked = dict(session.get(UNLOCKED) or {})
+    unlocked[hash_token(token)] = accounts.normalize_email(email)
+    # A few links at most: the cookie stays small.
+    session[UNLOCKED] = dict(list(unlocked.items())[-3:])
+
+
+def _to_gate(token: str):
+    return redirect(url_for("invitations.respond", token=token))
 
 
 def link_page(link: links.Link, *, posted: bool = False):
@@ -37,21 +79,51 @@ def link_page(link: links.Link, *, posted: bool = False):
     status = link.state.http_status
     if posted and link.state is links.LinkState.DECIDED:
         status = 409
+    just_declined = (
+        link.invitation is not None
+        and session.pop(JUST_DECLINED, None) == link.invitation.token_hash
+    )
     return render_template(
         "invitations/public/link_state.html",
         link=link,
         states=links.LinkState,
+        just_declined=just_declined,
         replacement_sent_at=links.replacement_sent_at(link.invitation) if link.invitation else None,
     ), status
 
 
-@bp.route("/invitation/<token>")
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
 @access.public
+@limiter.limit(
+    invitation_gate_link_limit,
+    key_func=invitation_link_key,
+    methods=["POST"],
+    deduct_when=invitation_address_wrong,
+    scope="invitation-gate-link",
+)
+@limiter.limit(
+    invitation_gate_address_limit,
+    methods=["POST"],
+    deduct_when=invitation_address_wrong,
+    scope="invitation-gate-address",
+)
 def respond(token: str):
     link = links.resolve(token)
     if not link.is_open:
         return link_page(link)
     invitation = link.invitation
+    if unlocked_email(token) is None:
+        form = LetterAddressForm()
+        if form.validate_on_submit():
+            if links.opens(invitation, form.email.data):
+                _unlock(token, form.email.data)
+                return _to_gate(token)
+            g.invitation_address_wrong = True
+            form.email.errors = [WRONG_ADDRESS]
+        return render_template("invitations/public/gate.html", form=form, token=token)
+    if request.method == "POST":
+        return _to_gate(token)
+    audit.record_view(invitation)
     return render_template(
         "invitations/public/respond.html",
         invitation=invitation,
@@ -66,11 +138,14 @@ def decline(token: str):
     link = links.resolve(token)
     if not link.is_open:
         return link_page(link, posted=request.method == "POST")
+    if unlocked_email(token) is None:
+        return _to_gate(token)
     form = DeclineForm()
     if form.validate_on_submit():
         if not services.decline_invitation(link.invitation, reason=form.reason.data or ""):
             return link_page(links.resolve(token), posted=True)
-        return redirect(url_for("invitations.respond", token=token))
+        session[JUST_DECLINED] = link.invitation.token_hash
+        return _to_gate(token)
     return render_template("invitations/public/decline.html", form=form, token=token)
 
 
@@ -84,6 +159,9 @@ def accept(token: str):
     link = links.resolve(token)
     if not link.is_open:
         return link_page(link, posted=request.method == "POST")
+    typed = unlocked_email(token)
+    if typed is None:
+        return _to_gate(token)
     invitation = link.invitation
     signed_in = _signed_in()
     if signed_in is not None:
@@ -97,6 +175,8 @@ def accept(token: str):
         form.full_name.data = signed_in.full_name
         form.title.data = signed_in.title
         form.email.data = signed_in.email
+    elif request.method == "GET":
+        form.email.data = typed
     sign_in_needed = None
     if form.validate_on_submit():
         responder = Responder(
@@ -114,6 +194,14 @@ def accept(token: str):
         except AlreadyDecided:
             return link_page(links.resolve(token), posted=True)
         else:
+            if result.confirm_address:
+                flash(
+                    "Thank you. Your site has joined the Site Engagement Program; FDA has been "
+                    f"told. We have emailed {result.user.email} a link: open it to confirm the "
+                    "address and choose your password, then sign in.",
+                    "success",
+                )
+                return _to_gate(token)
             if result.new_account:
                 accounts.complete_login(result.user)
             flash(

@@ -116,16 +116,21 @@ def test_fda_invites_the_site_and_its_quality_lead_accepts(page, smtp, live_serv
     letter_link = link_in(body, base + r"/invitation/[A-Za-z0-9_\-]+(?=\s)")
     accept_link = link_in(body, base + r"/invitation/[A-Za-z0-9_\-]+/accept")
 
-    # The quality lead reads the letter, then accepts and chooses a password.
+    # The quality lead types the address the letter reached, reads it, then accepts and
+    # chooses a password.
     page.goto(letter_link)
     page.get_by_role("heading", name="Invitation to FDA's Site Engagement Program").wait_for()
+    checked(page, "the link asks for the letter's address")
+    assert SITE not in page.inner_text("main")
+    page.get_by_label("The email address this letter was sent to").fill(CONTACT)
+    page.get_by_role("button", name="Show the letter").click()
+    page.get_by_text("Dear Ms. Okafor,").wait_for()
     checked(page, "the letter from the email")
-    assert "Dear Ms. Okafor," in page.inner_text("main")
     page.goto(accept_link)
     checked(page, "accept the invitation")
     page.get_by_label("Your full name").fill("Dana Okafor")
     page.get_by_label("Your job title").fill("Director of Quality")
-    page.get_by_label("Your email address").fill(CONTACT)
+    assert page.get_by_label("Your email address").input_value() == CONTACT
     page.get_by_label("Choose a password").fill(NEW_PASSWORD)
     page.get_by_label("Password again").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Accept the invitation").click()
@@ -157,6 +162,14 @@ def test_fda_invites_the_site_and_its_quality_lead_accepts(page, smtp, live_serv
     assert colleague.firm_id == lead.firm_id
 
 
+def unlock_in_browser(page, token: str, email: str = "rosa.rivera@cascade.example.com") -> None:
+    """Type the letter's address at the link's gate, as its recipient does."""
+    page.goto(f"/invitation/{token}")
+    page.get_by_label("The email address this letter was sent to").fill(email)
+    page.get_by_role("button", name="Show the letter").click()
+    page.get_by_role("link", name="Accept the invitation").wait_for()
+
+
 def test_the_other_invitation_engagement_and_firm_pages_pass_axe(page, fda_staff, firm_admin):
     live = open_letter(fda_staff)
     expired = open_letter(fda_staff, site_values={"legal_name": "Lapsed Site"}, **expired_values())
@@ -165,7 +178,14 @@ def test_the_other_invitation_engagement_and_firm_pages_pass_axe(page, fda_staff
     colleague = factories.user(Role.FIRM_STAFF, firm=firm_admin.firm)
     db.session.commit()
 
-    # Anonymous: the decline page, a link that no longer works, one that never did.
+    # Anonymous: the link's gate with a wrong address, then the decline page, a link that
+    # no longer works, one that never did.
+    page.goto(f"/invitation/{live.token}")
+    page.get_by_label("The email address this letter was sent to").fill("wrong@example.com")
+    page.get_by_role("button", name="Show the letter").click()
+    page.get_by_text("This address does not open this letter.").first.wait_for()
+    checked(page, "the link's gate with a wrong address")
+    unlock_in_browser(page, live.token)
     for path, label in (
         (f"/invitation/{live.token}/decline", "decline page"),
         (f"/invitation/{expired.token}", "expired link"),
@@ -175,6 +195,7 @@ def test_the_other_invitation_engagement_and_firm_pages_pass_axe(page, fda_staff
         checked(page, label)
 
     sign_in(page, fda_staff, factories.PASSWORD)
+    unlock_in_browser(page, live.token)
     for path, label in (
         (f"/invitations/{live.invitation.public_id}/withdraw", "withdraw a letter"),
         (f"/invitations/{live.invitation.public_id}/resend", "re-send a letter"),
@@ -193,8 +214,9 @@ def test_the_other_invitation_engagement_and_firm_pages_pass_axe(page, fda_staff
     sign_in(page, firm_admin, factories.PASSWORD)
     page.goto(f"/firm/team/{colleague.public_id}/deactivate")
     checked(page, "deactivate a colleague")
+    unlock_in_browser(page, live.token)
     page.goto(f"/invitation/{live.token}/decline")
     page.get_by_label("Would you tell us why?").fill("Not now.")
     page.get_by_role("button", name="Decline the invitation").click()
-    page.get_by_role("heading", name="This invitation has been declined").wait_for()
+    page.get_by_role("heading", name="You have declined the invitation").wait_for()
     checked(page, "declined confirmation")
