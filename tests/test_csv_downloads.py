@@ -32,7 +32,7 @@ def test_every_csv_route_says_charset_utf_8_once(app, world):
 @pytest.mark.parametrize(
     "cell",
     [
-        "＝HYPERLINK(\"http://evil.example\")",
+        '＝HYPERLINK("http://evil.example")',
         "＋1＋2",
         "－3＋4",
         "＠SUM(A1)",
