@@ -4,12 +4,15 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
-# Security keys need a domain as their relying-party id: 127.0.0.1 is refused by browsers,
-# localhost is allowed (and counts as a secure context without TLS).
-PORTAL_BASE_URL ?= http://localhost:5000
-export PORTAL_BASE_URL
 # Tests run on as many processes as there are cores; each gets its own database.
 PYTEST_ARGS ?= -n auto
+# `make run PORT=5101` serves there; in development, links in emails follow it.
+PORT ?= 5000
+# Security keys need a domain as their relying-party id: 127.0.0.1 is refused by browsers,
+# localhost is allowed (and counts as a secure context without TLS). A PORTAL_BASE_URL
+# given in the environment wins.
+RUN_BASE_URL = $(or $(PORTAL_BASE_URL),http://localhost:$(PORT))
+DEV := PORTAL_ENV=development PORT=$(PORT) PORTAL_BASE_URL=$(RUN_BASE_URL)
 
 .PHONY: run test lint code mail-send reminders migration clean
 
@@ -25,11 +28,11 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.runtime-installed
 
-## Set up (once), migrate, load the demo data (once) and serve http://localhost:5000
+## Set up (once), migrate, load the demo data (once) and serve http://localhost:$(PORT)
 run: $(VENV)/.runtime-installed
-	PORTAL_ENV=development $(BIN)/flask db upgrade
-	PORTAL_ENV=development $(BIN)/flask seed-demo
-	PORTAL_ENV=development $(BIN)/flask run --host 127.0.0.1 --port 5000
+	$(DEV) $(BIN)/flask db upgrade
+	$(DEV) $(BIN)/flask seed-demo
+	$(DEV) $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 ## The whole test suite (TEST_DATABASE_URL=postgresql+psycopg://... to run it on PostgreSQL)
 test: $(VENV)/.dev-installed

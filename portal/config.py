@@ -150,6 +150,11 @@ class Config:
 
 class DevelopmentConfig(Config):
     PORTAL_ENV = "development"
+    #: `make run PORT=5101` serves on that port, so the links in the emails a newcomer
+    #: clicks in the outbox must point there too, unless PORTAL_BASE_URL says otherwise.
+    PORTAL_BASE_URL = (
+        os.environ.get("PORTAL_BASE_URL") or f"http://127.0.0.1:{_env_int('PORT', 5000)}"
+    ).rstrip("/")
     SESSION_COOKIE_SECURE = False
     MAIL_DEV_VIEWER = True
     MAIL_KEEP_BODIES = True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -14,14 +15,22 @@ from portal.extensions import db
 
 #: A cell starting with one of these is read as a formula by spreadsheet programs.
 _FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+#: The spelling every CSV download declares, once (Werkzeug adds a charset to a bare
+#: ``mimetype``, so the charset must not be in it as well).
+CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 
 
 def neutralize(value: Any) -> str:
-    """Text as the spreadsheet should show it: a leading quote defuses formulas (OWASP)."""
+    """Text as the spreadsheet should show it: a leading quote defuses formulas (OWASP).
+
+    The first character is compared in its NFKC form, because spreadsheets with
+    East Asian input methods read full-width and small forms ("＝", "＋", "－",
+    "＠", "﹦") as the ASCII signs they stand for.
+    """
     if value is None:
         return ""
     text = str(value)
-    if text.startswith(_FORMULA_TRIGGERS):
+    if text and unicodedata.normalize("NFKC", text[0]).startswith(_FORMULA_TRIGGERS):
         return "'" + text
     return text
 
@@ -41,7 +50,7 @@ def csv_lines(header: list[str], rows: Iterable[Iterable[Any]]) -> Iterator[str]
 def csv_response(filename: str, header: list[str], rows: Iterable[Iterable[Any]]) -> Response:
     """Stream a CSV download; ``rows`` may be a generator over a query."""
     response = Response(
-        stream_with_context(csv_lines(header, rows)), mimetype="text/csv; charset=utf-8"
+        stream_with_context(csv_lines(header, rows)), content_type=CSV_CONTENT_TYPE
     )
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

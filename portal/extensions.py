@@ -13,6 +13,8 @@ from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
+from portal.paging import Page
+
 #: Named constraints, so that migrations can alter them on every database.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -27,7 +29,14 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+class PortalSQLAlchemy(SQLAlchemy):
+    """``db.paginate`` reads ``?page=`` through ``portal.paging``, for every list alike."""
+
+    def paginate(self, select, *, page=None, per_page=None, max_per_page=None, **_ignored):
+        return Page(select=select, session=self.session(), page=page, per_page=per_page)
+
+
+db = PortalSQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

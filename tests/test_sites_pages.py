@@ -95,7 +95,8 @@ def test_the_list_is_paginated(app, staff_client):
     assert "Page 1 of 2" in first
     second = listed(staff_client.get("/sites?page=2"))
     assert "Paged Site 25" in second and "Paged Site 29" in second and "Paged Site 00" not in second
-    assert listed(staff_client.get("/sites?page=9")).count("Paged Site") == 0
+    # A page past the end is the last page (portal/paging.py): a stale link still shows sites.
+    assert listed(staff_client.get("/sites?page=9")) == second
 
 
 def test_an_empty_list_says_how_to_start(app, staff_client):

@@ -20,6 +20,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import Select, and_, or_
 
 from portal.api.errors import ApiError
+from portal.paging import whole_number
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
@@ -57,11 +58,12 @@ def _decode_cursor(resource: str, raw: str) -> tuple[datetime, uuid.UUID]:
 def parse_limit(raw: str | None) -> int:
     if raw is None:
         return DEFAULT_LIMIT
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+    number = whole_number(raw)
+    if number is None or not 1 <= number <= MAX_LIMIT:
         raise ApiError(
             400, f"limit must be a whole number from 1 to {MAX_LIMIT}.", parameter="limit"
         )
-    return int(raw)
+    return number
 
 
 def parse_updated_since(raw: str | None) -> datetime | None:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_sqlalchemy.pagination import SelectPagination
 from sqlalchemy import Select
 
 from portal.extensions import db
+from portal.paging import Page
 
 
-class RowPagination(SelectPagination):
+class RowPagination(Page):
     """Like ``db.paginate``, but each item is a whole result row."""
 
     def _query_items(self) -> list[Any]:
@@ -20,4 +20,4 @@ class RowPagination(SelectPagination):
 
 def paginate_rows(stmt: Select, per_page: int) -> RowPagination:
     """The page named by ``?page=`` of ``stmt``'s rows (two queries: the rows and the count)."""
-    return RowPagination(select=stmt, session=db.session, per_page=per_page, error_out=False)
+    return RowPagination(select=stmt, session=db.session, per_page=per_page)

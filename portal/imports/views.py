@@ -52,6 +52,7 @@ from portal.imports.services import (
     skipped_by_of,
 )
 from portal.jobs.models import BackgroundJob, JobStatus
+from portal.paging import clamp_page, requested_page
 from portal.security import access
 from portal.security.scoping import get_fda_record_or_404
 from portal.sites.models import RegulatoryAction, Site
@@ -292,7 +293,7 @@ class ListPage:
 
 def _page_of(items: list, per_page: int) -> ListPage:
     pages = max(1, math.ceil(len(items) / per_page))
-    number = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
+    number = clamp_page(requested_page(), len(items), per_page)
     return ListPage(items[(number - 1) * per_page : number * per_page], number, pages)
 
 

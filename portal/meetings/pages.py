@@ -15,12 +15,13 @@ from flask_wtf import FlaskForm
 from portal.meetings import calendar, queries, services
 from portal.meetings.models import Meeting
 from portal.meetings.schedule import utc_to_wall_clock
+from portal.paging import requested_page
 from portal.questions.queries import group_by_topic
 from portal.timeutil import utcnow
 
 
 def page_number() -> int:
-    return max(request.args.get("page", 1, type=int) or 1, 1)
+    return requested_page()
 
 
 def show_error(form: FlaskForm, error: Exception) -> None:

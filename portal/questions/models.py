@@ -79,14 +79,62 @@ class Question(PublicIdMixin, TimestampMixin, FirmOwned, db.Model):
     response_html: Mapped[str] = mapped_column(Text, nullable=False, default="")
     responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     responded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    #: The earlier question this one follows up: once FDA has taken a question up
+    #: the firm cannot change it, so it asks again, linked to it (SPEC 8).
+    follows_id: Mapped[int | None] = mapped_column(ForeignKey("question.id"), index=True)
 
     meeting = relationship("Meeting", foreign_keys=[meeting_id])
     author = relationship("User", foreign_keys=[author_id])
     responded_by = relationship("User", foreign_keys=[responded_by_id])
+    follows = relationship(
+        "Question",
+        remote_side="Question.id",
+        foreign_keys=[follows_id],
+        back_populates="follow_ups",
+    )
+    follow_ups = relationship(
+        "Question",
+        foreign_keys=[follows_id],
+        back_populates="follows",
+        order_by="(Question.submitted_at, Question.id)",
+    )
+    revisions = relationship(
+        "QuestionRevision",
+        back_populates="question",
+        order_by="(QuestionRevision.revised_at.desc(), QuestionRevision.id.desc())",
+    )
 
     @property
     def is_withdrawn(self) -> bool:
         return self.withdrawn_at is not None
+
+    @property
+    def topic_label(self) -> str:
+        return CGMP_TOPIC_LABELS.get(self.topic, self.topic)
+
+    @property
+    def taken_up(self) -> bool:
+        """FDA has moved it past "received": from then on the firm cannot change it (SPEC 8)."""
+        return self.status != QuestionStatus.RECEIVED
+
+
+class QuestionRevision(FirmOwned, db.Model):
+    """A question's text as it stood before the firm changed it, kept for FDA (SPEC 8)."""
+
+    __tablename__ = "question_revision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("question.id"), nullable=False, index=True)
+    #: The earlier subject, topic and (sanitized) body, as FDA could read them until the change.
+    subject: Mapped[str] = mapped_column(String(200), nullable=False)
+    topic: Mapped[str] = mapped_column(String(32), nullable=False)
+    body_html: Mapped[str] = mapped_column(Text, nullable=False)
+    #: When the firm replaced this text, and who did.
+    revised_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    revised_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), nullable=False)
+
+    question = relationship("Question", back_populates="revisions")
+    revised_by = relationship("User")
 
     @property
     def topic_label(self) -> str:

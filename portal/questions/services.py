@@ -11,14 +11,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from portal.audit import services as audit
 from portal.auth.models import Role, User, UserStatus
 from portal.extensions import db
 from portal.mail import queue_email
 from portal.meetings.models import Meeting, MeetingStatus
-from portal.questions.models import CGMP_TOPIC_LABELS, Question, QuestionStatus
+from portal.questions.models import (
+    CGMP_TOPIC_LABELS,
+    Question,
+    QuestionRevision,
+    QuestionStatus,
+)
 from portal.sanitize import clean_html, plain_text
 from portal.timeutil import format_local, utcnow
 from portal.urls import external_url
@@ -104,10 +109,21 @@ def _firm_admins(firm_id: int) -> list[User]:
 
 
 def submit_question(
-    meeting: Meeting, author: User, *, subject: str, topic: str, body: str
+    meeting: Meeting,
+    author: User,
+    *,
+    subject: str,
+    topic: str,
+    body: str,
+    follows: Question | None = None,
 ) -> Question:
-    """A firm user asks FDA something before a meeting; they get a receipt."""
+    """A firm user asks FDA something before a meeting; they get a receipt.
+
+    ``follows`` is the firm's earlier question this one follows up (SPEC 8).
+    """
     _check_firm(meeting, author)
+    if follows is not None and follows.firm_id != meeting.firm_id:
+        raise QuestionError("A follow-up can only follow one of your own firm's questions.")
     now = utcnow()
     _check_open(meeting, author, now)
     subject, topic, body_html = _clean_fields(subject, topic, body)
@@ -123,10 +139,12 @@ def submit_question(
         body_html=body_html,
         status=QuestionStatus.RECEIVED,
         submitted_at=now,
+        follows_id=follows.id if follows is not None else None,
     )
     db.session.add(question)
     db.session.flush()
-    audit.record("question.submit", question, actor=author)
+    detail = f"follows {follows.public_id}" if follows is not None else ""
+    audit.record("question.submit", question, detail=detail, actor=author)
     queue_email(
         author.email,
         "questions_receipt",
@@ -140,21 +158,69 @@ def submit_question(
     return question
 
 
+TAKEN_UP_MESSAGE = (
+    "FDA has begun work on this question (its status is \u201c{status}\u201d), so it can no "
+    "longer be changed or withdrawn. To add to it or correct it, ask a follow-up question."
+)
+
+
+def taken_up_message(question: Question) -> str:
+    return TAKEN_UP_MESSAGE.format(status=question.status.label)
+
+
 def _check_changeable(question: Question, person: User, now: datetime) -> None:
     _check_firm(question.meeting, person)
     if question.is_withdrawn:
         raise QuestionError("This question was withdrawn; it can no longer be changed.")
+    if question.taken_up:
+        raise QuestionError(taken_up_message(question))
     _check_open(question.meeting, person, now, field=None)
 
 
+def _hold_untaken(question: Question) -> None:
+    """Refuse the change if FDA took the question up since it was loaded.
+
+    A conditional UPDATE re-reads the status inside the writing transaction and
+    keeps the row locked until commit, so FDA's status change and the firm's
+    change cannot cross (the page the firm loaded may be minutes old).
+    """
+    held = db.session.execute(
+        update(Question)
+        .where(
+            Question.id == question.id,
+            Question.status == QuestionStatus.RECEIVED,
+            Question.withdrawn_at.is_(None),
+        )
+        .values(status=QuestionStatus.RECEIVED)
+        .execution_options(synchronize_session=False)
+    )
+    if held.rowcount != 1:
+        db.session.refresh(question)
+        if question.is_withdrawn:
+            raise QuestionError("This question was withdrawn; it can no longer be changed.")
+        raise QuestionError(taken_up_message(question))
+
+
 def can_change(question: Question, now: datetime) -> bool:
-    """Whether the firm may still edit or withdraw it: not withdrawn, deadline not reached."""
-    return not question.is_withdrawn and question.meeting.accepts_questions_at(now)
+    """Whether the firm may still edit or withdraw it: not withdrawn, not yet taken up by FDA,
+    deadline not reached."""
+    return (
+        not question.is_withdrawn
+        and not question.taken_up
+        and question.meeting.accepts_questions_at(now)
+    )
+
+
+def can_follow_up(question: Question) -> bool:
+    """A question FDA has taken up is followed up rather than changed (SPEC 8)."""
+    return not question.is_withdrawn and question.taken_up
 
 
 def edit_question(question: Question, editor: User, *, subject: str, topic: str, body: str) -> bool:
-    """Until the deadline the firm may reword its question; returns False if nothing changed."""
-    _check_changeable(question, editor, utcnow())
+    """Until the deadline, and while FDA has not taken it up, the firm may reword its
+    question; the text it replaces is kept for FDA. Returns False if nothing changed."""
+    now = utcnow()
+    _check_changeable(question, editor, now)
     subject, topic, body_html = _clean_fields(subject, topic, body)
     changed = [
         name
@@ -163,6 +229,18 @@ def edit_question(question: Question, editor: User, *, subject: str, topic: str,
     ]
     if not changed:
         return False
+    _hold_untaken(question)
+    db.session.add(
+        QuestionRevision(
+            firm_id=question.firm_id,
+            question_id=question.id,
+            subject=question.subject,
+            topic=question.topic,
+            body_html=question.body_html,
+            revised_at=now,
+            revised_by_id=editor.id,
+        )
+    )
     question.subject, question.topic, question.body_html = subject, topic, body_html
     audit.record("question.edit", question, detail=f"changed {', '.join(changed)}", actor=editor)
     return True
@@ -171,6 +249,7 @@ def edit_question(question: Question, editor: User, *, subject: str, topic: str,
 def withdraw_question(question: Question, person: User) -> None:
     """Withdrawn, not deleted: FDA's record of what was asked stays (SPEC "Confidentiality")."""
     _check_changeable(question, person, utcnow())
+    _hold_untaken(question)
     question.withdrawn_at = utcnow()
     audit.record("question.withdraw", question, actor=person)
 

@@ -9,7 +9,7 @@ import uuid
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from portal.engagements.models import Engagement
 from portal.extensions import db
@@ -23,7 +23,7 @@ from portal.questions import (
     services,
 )
 from portal.questions.forms import AskQuestionForm, EditQuestionForm, ResponseForm
-from portal.questions.models import Question, QuestionStatus
+from portal.questions.models import Question, QuestionRevision, QuestionStatus
 from portal.sanitize import editable_text
 from portal.security import access
 from portal.security.scoping import firm_scoped, get_owned_or_404
@@ -34,7 +34,7 @@ from portal.wording import join_names
 bp = Blueprint("questions", __name__)
 
 
-def load_question(question_id: uuid.UUID) -> Question:
+def load_question(question_id: uuid.UUID, *options) -> Question:
     return get_owned_or_404(
         Question,
         question_id,
@@ -42,6 +42,9 @@ def load_question(question_id: uuid.UUID) -> Question:
         joinedload(Question.meeting).joinedload(Meeting.engagement).joinedload(Engagement.firm),
         joinedload(Question.author),
         joinedload(Question.responded_by),
+        joinedload(Question.follows),
+        selectinload(Question.follow_ups),
+        *options,
     )
 
 
@@ -54,7 +57,20 @@ def meeting_label(meeting: Meeting, now) -> str:
 
 
 def closed_page(meeting: Meeting | None, now, *, question: Question | None = None):
-    """The form is closed: say so, name the deadline, offer the next meeting still open."""
+    """The form is closed: say so, name the deadline, offer the next meeting still open.
+
+    A question FDA has taken up is closed whatever the deadline: the page offers
+    a follow-up instead (SPEC 8).
+    """
+    if question is not None and services.can_follow_up(question):
+        return render_template(
+            "questions/closed.html",
+            meeting=meeting,
+            question=question,
+            next_open=None,
+            message=services.taken_up_message(question),
+            now=now,
+        )
     open_list = queries.open_meetings(now)
     next_open = next((m for m in open_list if meeting is None or m.id != meeting.id), None)
     return render_template(
@@ -81,9 +97,19 @@ def firm_index():
 @bp.route("/firm/questions/new", methods=["GET", "POST"])
 @access.firm_user
 def firm_new():
-    now = utcnow()
     requested = request.args.get("meeting")
-    chosen = get_owned_or_404(Meeting, requested) if requested else None
+    return _ask(get_owned_or_404(Meeting, requested) if requested else None)
+
+
+@bp.route("/firm/questions/<uuid:question_id>/follow-up", methods=["GET", "POST"])
+@access.firm_user
+def firm_follow_up(question_id: uuid.UUID):
+    """A new question linked to an earlier one, which FDA may have taken up (SPEC 8)."""
+    return _ask(None, follows=load_question(question_id))
+
+
+def _ask(chosen: Meeting | None, *, follows: Question | None = None):
+    now = utcnow()
     if chosen is not None and not chosen.accepts_questions_at(now):
         return closed_page(chosen, now)
     open_list = queries.open_meetings(now)
@@ -102,7 +128,10 @@ def firm_new():
         else:
             try:
                 question = services.submit_question(
-                    meeting, current_user._get_current_object(), **form.question_text()
+                    meeting,
+                    current_user._get_current_object(),
+                    follows=follows,
+                    **form.question_text(),
                 )
             except services.QuestionError as error:
                 show_error(form, error)
@@ -110,7 +139,9 @@ def firm_new():
                 db.session.commit()
                 flash("Your question has been sent to FDA. A receipt is on its way.", "success")
                 return redirect(url_for("questions.firm_detail", question_id=question.public_id))
-    return render_template("questions/new.html", form=form, open_meetings=open_list, now=now)
+    return render_template(
+        "questions/new.html", form=form, open_meetings=open_list, now=now, follows=follows
+    )
 
 
 def _firm_meeting(public_id: str) -> Meeting | None:
@@ -135,6 +166,8 @@ def firm_detail(question_id: uuid.UUID):
         "questions/firm_detail.html",
         question=question,
         changeable=services.can_change(question, now),
+        follow_up=services.can_follow_up(question),
+        taken_up_message=services.taken_up_message(question),
         now=now,
     )
 
@@ -216,7 +249,9 @@ def _responded_message(result: services.Responded) -> str:
 @bp.route("/questions/<uuid:question_id>", methods=["GET", "POST"])
 @access.fda_staff
 def detail(question_id: uuid.UUID):
-    question = load_question(question_id)
+    question = load_question(
+        question_id, selectinload(Question.revisions).joinedload(QuestionRevision.revised_by)
+    )
     form = ResponseForm(
         status=question.status.value, response=editable_text(question.response_html)
     )
