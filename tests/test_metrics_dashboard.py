@@ -168,7 +168,9 @@ def test_the_page_issues_the_same_queries_whatever_the_data_size(
         counts.append(counter.count)
     assert "31" in response.get_data(as_text=True)  # the larger data is really there
     assert counts[0] == counts[1], counts
-    assert counts[0] <= 15, counts
+    # The figures' own queries, plus what every signed-in page now does: the session record's
+    # check and update, and the one view event with its commit.
+    assert counts[0] <= 18, counts
 
 
 def test_firm_users_do_not_find_the_dashboard(app, sign_in, firm_admin):

@@ -37,6 +37,12 @@ UNTRACKED = frozenset(
         "api_token",
         "metrics_version",
         "background_job",
+        "outbox_delivery",
+        "user_session",
+        "webauthn_challenge",
+        "webauthn_credential",
+        "password_reset_request",
+        "question_revision",
     }
 )
 
