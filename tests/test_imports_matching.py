@@ -130,7 +130,7 @@ def test_identical_proposals_are_confirmed_together(app, client, sign_in, fda_st
     token = csrf_token_from(page)
     response = client.post(
         "/imports/matches/confirm",
-        data={"csrf_token": token, "matches": [str(p.public_id) for p in proposals]},
+        data={"csrf_token": token, "chosen_matches": [str(p.public_id) for p in proposals]},
     )
     assert response.status_code == 302
     assert "Confirmed 2 matches. 2 products added" in client.get("/imports/matches").get_data(
@@ -160,13 +160,13 @@ def test_confirming_together_nothing_ticked_or_one_already_decided_changes_nothi
 
     sign_in(fda_staff)
     token = csrf_token_from(client.get("/imports/matches").get_data(as_text=True))
-    client.post("/imports/matches/confirm", data={"csrf_token": token, "matches": ["x"]})
+    client.post("/imports/matches/confirm", data={"csrf_token": token, "chosen_matches": ["x"]})
     assert "Tick at least one proposed match" in client.get("/imports/matches").get_data(
         as_text=True
     )
     client.post(
         "/imports/matches/confirm",
-        data={"csrf_token": token, "matches": [str(one.public_id), str(two.public_id)]},
+        data={"csrf_token": token, "chosen_matches": [str(one.public_id), str(two.public_id)]},
     )
     assert "already rejected" in client.get("/imports/matches").get_data(as_text=True)
     db.session.expire_all()

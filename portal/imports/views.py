@@ -381,7 +381,9 @@ def confirm_matches():
     """Confirm the ticked proposals together (identical proposals for several sites)."""
     if ConfirmForm().validate_on_submit():
         ids = []
-        for raw in request.form.getlist("matches")[: MATCHES_PER_PAGE * 5]:
+        # Not "matches": a form control of that name would shadow the form's own
+        # Element.matches() for every script on the page (axe among them).
+        for raw in request.form.getlist("chosen_matches")[: MATCHES_PER_PAGE * 5]:
             try:
                 ids.append(uuid.UUID(raw))
             except ValueError:

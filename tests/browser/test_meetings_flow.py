@@ -35,7 +35,7 @@ def test_fda_schedules_the_firm_asks_fda_answers(page, smtp, fda_staff, firm_adm
     checked(page, "schedule a meeting")
     page.get_by_label("Date", exact=True).fill(day.isoformat())
     page.get_by_label("Start time").fill("14:30")
-    assert page.get_by_label("Time zone").input_value() == "America/New_York"
+    assert page.get_by_label("Time zone", exact=True).input_value() == "America/New_York"
     page.get_by_label("Length in minutes").fill("90")
     page.get_by_label("Video call").check()
     page.get_by_label("How to join").fill("https://meet.example.gov/sep-77")
@@ -80,7 +80,7 @@ def test_fda_schedules_the_firm_asks_fda_answers(page, smtp, fda_staff, firm_adm
     checked(page, "ask a question")
     page.get_by_label("Subject").fill("Hold times for bulk solution")
     page.get_by_label("CGMP topic").select_option("production_process")
-    page.get_by_label("Your question").fill(
+    page.get_by_label("Your question", exact=True).fill(
         "What evidence supports a <strong>72-hour</strong> hold?\n\n<script>alert(1)</script>"
     )
     page.get_by_role("button", name="Send the question to FDA").click()
@@ -88,7 +88,7 @@ def test_fda_schedules_the_firm_asks_fda_answers(page, smtp, fda_staff, firm_adm
     checked(page, "firm question page")
     page.get_by_role("link", name="Change the question").click()
     checked(page, "change the question")
-    page.get_by_label("Your question").fill("What evidence supports a 48-hour hold?")
+    page.get_by_label("Your question", exact=True).fill("What evidence supports a 48-hour hold?")
     page.get_by_role("button", name="Save changes").click()
     page.get_by_text("What evidence supports a 48-hour hold?").wait_for()
     page.goto("/firm/questions")
@@ -104,7 +104,7 @@ def test_fda_schedules_the_firm_asks_fda_answers(page, smtp, fda_staff, firm_adm
     page.get_by_role("link", name="Hold times for bulk solution").click()
     checked(page, "FDA question page")
     page.get_by_label("Answered in writing").check()
-    page.get_by_label("Written response").fill(
+    page.get_by_role("textbox", name="Written response").fill(
         "Validate the hold with three batches at the longest time."
     )
     page.get_by_role("button", name="Save and tell the firm when answered").click()
