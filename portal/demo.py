@@ -161,6 +161,11 @@ def print_logins(echo: Callable[[str], None]) -> None:
     echo("program manager's recovery allowance (renewed by each `make run`), so they sign in with")
     echo("a 6-digit code. In another terminal, get the current one with:")
     echo("  make code EMAIL=admin@fda.example.gov")
-    echo("Open the portal at http://localhost:5000 (not 127.0.0.1) to register a key or passkey.")
+    from flask import current_app
+
+    echo(
+        f"Open the portal at {current_app.config['PORTAL_BASE_URL']} (a host name, not "
+        "127.0.0.1) to register a key or passkey."
+    )
     echo("Emails the portal sends appear under Outbox (sign in as the FDA program manager).")
     echo("")
