@@ -3,6 +3,9 @@ belongs to another (docs/LAYOUT.md, "Audiences live apart")."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 from flask import Blueprint, Flask
 
@@ -103,3 +106,42 @@ def test_pages_that_shared_a_blueprint_now_live_apart(app, path, audience):
     method = "POST" if path == "/logout" else "GET"
     endpoint, _ = adapter.match(path, method=method)
     assert audience_of(app.blueprints[endpoint.rpartition(".")[0]]) is audience
+
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+BASES = {f'{{% extends "_bases/{name}.html" %}}' for name in ("fda", "firm", "public", "account")}
+
+
+def _page_templates() -> list[Path]:
+    """Every page: not an email, a macro file, an audience base, base.html or a partial."""
+    return [
+        path
+        for path in sorted(TEMPLATES.rglob("*.html"))
+        if not path.name.startswith("_")
+        and path.relative_to(TEMPLATES).parts[0] not in {"emails", "_macros", "_bases"}
+        and path.name != "base.html"
+    ]
+
+
+def test_every_page_template_extends_exactly_one_audience_base():
+    wrong = {}
+    for path in _page_templates():
+        extends = re.findall(r"{%-? extends [^%]*%}", path.read_text())
+        if len(extends) != 1 or extends[0] not in BASES:
+            wrong[str(path.relative_to(TEMPLATES))] = extends
+    assert len(_page_templates()) > 90
+    assert not wrong, wrong
+
+
+def test_only_the_fda_and_firm_bases_set_the_confidential_marking():
+    """Pages no longer mark themselves one by one: their base does. The one exception is
+    the invitation letter, a public page that shows the letter once it is unlocked."""
+    marking_themselves = {
+        str(path.relative_to(TEMPLATES))
+        for path in _page_templates()
+        if "set confidential" in path.read_text()
+    }
+    assert marking_themselves == {"invitations/public/respond.html"}
+    bases = {path.stem: path.read_text() for path in (TEMPLATES / "_bases").glob("*.html")}
+    assert "{% set confidential = True %}" in bases["fda"] and "confidential" in bases["firm"]
+    assert "confidential" not in bases["public"] + bases["account"]

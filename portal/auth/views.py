@@ -52,7 +52,7 @@ def enrolment_page(form, user: User, secret: str, *, at_login: bool) -> str:
     """Setting up the authenticator: at sign-in (FDA recovery) or from the account page."""
     uri = totp.provisioning_uri(secret, user.email)
     return render_template(
-        "auth/enrol.html",
+        "auth/enrol_at_login.html" if at_login else "auth/enrol.html",
         form=form,
         secret=totp.grouped(secret),
         uri=uri,
@@ -228,7 +228,9 @@ def enrol_at_login():
             target = session.get("pending_next")
             services.complete_login(user)
             return render_template(
-                "auth/recovery_codes.html", codes=codes, continue_url=_next_or_home(user, target)
+                "auth/recovery_codes_at_login.html",
+                codes=codes,
+                continue_url=_next_or_home(user, target),
             )
         _count_failure(user.email)
         form.code.errors = [ENROL_CODE_WRONG]

@@ -42,9 +42,7 @@ def home():
             Engagement.opened_at.desc(),
         )
     ).all()
-    return render_template(
-        "firm/home.html", engagements=engagements, **home_sections(engagements)
-    )
+    return render_template("firm/home.html", engagements=engagements, **home_sections(engagements))
 
 
 def home_sections(engagements: list[Engagement]) -> dict:

@@ -55,4 +55,6 @@ def ics(meeting_id: uuid.UUID):
 @bp.route("/firm/meetings/<uuid:meeting_id>/packet")
 @access.firm_user
 def packet(meeting_id: uuid.UUID):
-    return pages.packet_page(load_own_meeting(meeting_id), "firm_meetings.detail")
+    return pages.packet_page(
+        load_own_meeting(meeting_id), "firm_meetings.detail", "meetings/firm_packet.html"
+    )

@@ -45,7 +45,7 @@ def detail(quality_action_id: uuid.UUID):
 @access.firm_user
 def new(engagement_id: uuid.UUID):
     engagement = get_owned_or_404(Engagement, engagement_id)
-    return pages.action_form_page(engagement, None, "firm_quality.detail")
+    return pages.action_form_page(engagement, None, "firm_quality.detail", "quality/firm_form.html")
 
 
 @bp.route("/firm/quality-actions/<uuid:quality_action_id>/edit", methods=["GET", "POST"])
@@ -58,14 +58,18 @@ def edit(quality_action_id: uuid.UUID):
             "info",
         )
         return redirect(url_for("firm_quality.detail", quality_action_id=action.public_id))
-    return pages.action_form_page(action.engagement, action, "firm_quality.detail")
+    return pages.action_form_page(
+        action.engagement, action, "firm_quality.detail", "quality/firm_form.html"
+    )
 
 
 @bp.route("/firm/quality-actions/<uuid:quality_action_id>/status", methods=["GET", "POST"])
 @access.firm_user
 def transition(quality_action_id: uuid.UUID):
     """Start, complete or close an action; ``?to=`` names the new status."""
-    return pages.transition_page(pages.load_action(quality_action_id), "firm_quality.detail")
+    return pages.transition_page(
+        pages.load_action(quality_action_id), "firm_quality.detail", "quality/firm_transition.html"
+    )
 
 
 @bp.route("/firm/quality-actions/<uuid:quality_action_id>/evidence", methods=["POST"])

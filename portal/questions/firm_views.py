@@ -192,5 +192,3 @@ def withdraw(question_id: uuid.UUID):
             flash("The question is withdrawn. FDA will not take it up.", "success")
             return redirect(url_for("firm_questions.detail", question_id=question.public_id))
     return render_template("questions/withdraw.html", form=form, question=question, now=now)
-
-
