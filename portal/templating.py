@@ -9,7 +9,6 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from portal.navigation import navigation
-from portal.panels import render_panels
 from portal.sanitize import link_https
 from portal.timeutil import DEFAULT_TIMEZONE, format_date, format_local, to_local
 from portal.wording import full_stop, join_names, lower_first
@@ -55,7 +54,6 @@ def register(app: Flask) -> None:
         config = current_app.config
         return {
             "navigation": navigation,
-            "render_panels": render_panels,
             "viewer_zone": viewer_zone,
             "idle_timeout_seconds": int(config["IDLE_TIMEOUT"].total_seconds()),
             "idle_warning_seconds": int(config["IDLE_WARNING"].total_seconds()),

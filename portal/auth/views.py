@@ -6,7 +6,6 @@ import time
 import uuid
 
 from flask import (
-    Blueprint,
     abort,
     flash,
     g,
@@ -20,6 +19,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from portal.auth import keys, recovery, services, totp
+from portal.auth.blueprints import sign_in as bp
 from portal.auth.forms import (
     ActivateForm,
     EnrolSecondFactorForm,
@@ -41,8 +41,6 @@ from portal.security.limits import (
 )
 from portal.urls import is_safe_next
 
-bp = Blueprint("auth", __name__)
-
 #: How long the step between password and code may take.
 PENDING_LIFETIME_SECONDS = 300
 
@@ -54,7 +52,7 @@ def enrolment_page(form, user: User, secret: str, *, at_login: bool) -> str:
     """Setting up the authenticator: at sign-in (FDA recovery) or from the account page."""
     uri = totp.provisioning_uri(secret, user.email)
     return render_template(
-        "auth/enrol.html",
+        "auth/enrol_at_login.html" if at_login else "auth/enrol.html",
         form=form,
         secret=totp.grouped(secret),
         uri=uri,
@@ -191,7 +189,7 @@ def second_factor():
                     "before it ends: FDA accounts need one.",
                     "warning",
                 )
-                target = url_for("auth.security_keys")
+                target = url_for("account.security_keys")
             remaining = totp.remaining_recovery_codes(user)
             if remaining <= 3:
                 flash(
@@ -230,19 +228,13 @@ def enrol_at_login():
             target = session.get("pending_next")
             services.complete_login(user)
             return render_template(
-                "auth/recovery_codes.html", codes=codes, continue_url=_next_or_home(user, target)
+                "auth/recovery_codes_at_login.html",
+                codes=codes,
+                continue_url=_next_or_home(user, target),
             )
         _count_failure(user.email)
         form.code.errors = [ENROL_CODE_WRONG]
     return enrolment_page(form, user, secret, at_login=True)
-
-
-@bp.route("/logout", methods=["POST"])
-@access.signed_in
-def logout():
-    services.logout(current_user._get_current_object())
-    flash("You have signed out.", "success")
-    return redirect(url_for("auth.login"))
 
 
 # --- links by email -------------------------------------------------------------------
@@ -322,4 +314,3 @@ def activate(token: str):
 
 
 # The account pages share this blueprint.
-from portal.auth import account_views, key_views, session_views  # noqa: E402, F401

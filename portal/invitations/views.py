@@ -9,15 +9,16 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from portal.audiences import Audience, audience_blueprint
 from portal.engagements.models import Engagement
 from portal.extensions import db
 from portal.forms import ConfirmForm, choices
-from portal.invitations import links, logredact, services
+from portal.invitations import links, services
 from portal.invitations.forms import LetterForm, WithdrawForm
 from portal.invitations.letter import compose_letter, letter_blocks, letter_problem
 from portal.invitations.models import Invitation, InvitationStatus
@@ -27,19 +28,7 @@ from portal.security.scoping import get_fda_record_or_404
 from portal.sites.models import Site, SiteContact
 from portal.timeutil import utcnow
 
-bp = Blueprint("invitations", __name__)
-
-
-@bp.record_once
-def _keep_tokens_out_of_logs(_state) -> None:
-    logredact.install()
-
-
-@bp.after_request
-def _no_referrer(response):
-    """The link pages carry a token in their URL: never pass it on to another site."""
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
+bp = audience_blueprint("invitations", __name__, audience=Audience.FDA)
 
 
 def _site_or_404(site_id: uuid.UUID) -> Site:
@@ -219,7 +208,3 @@ def resend(invitation_id: uuid.UUID):
         blockers=blockers,
         expiry_days=get_setting("invitation_expiry_days"),
     ), (409 if request.method == "POST" and (blockers or not resendable) else 200)
-
-
-# The site's own pages and the site-page panel register themselves on import.
-from portal.invitations import panels, public  # noqa: E402, F401

@@ -126,7 +126,9 @@ def engagement_links(engagement: Engagement) -> tuple[list[Meeting], list[Questi
     return list(meetings), list(questions)
 
 
-def action_form_page(engagement: Engagement, action: QualityAction | None, detail_endpoint: str):
+def action_form_page(
+    engagement: Engagement, action: QualityAction | None, detail_endpoint: str, template: str
+):
     """New (``action`` None) or edit: the form, the service call, the messages beside fields."""
     form = ActionForm()
     meetings, questions = engagement_links(engagement)
@@ -152,7 +154,7 @@ def action_form_page(engagement: Engagement, action: QualityAction | None, detai
             db.session.commit()
             flash(message, "success")
             return redirect(url_for(detail_endpoint, quality_action_id=action.public_id))
-    return render_template("quality/form.html", form=form, engagement=engagement, action=action)
+    return render_template(template, form=form, engagement=engagement, action=action)
 
 
 def show_error(form, error: services.QualityError) -> None:
@@ -163,7 +165,7 @@ def show_error(form, error: services.QualityError) -> None:
         flash(str(error), "error")
 
 
-def transition_page(action: QualityAction, detail_endpoint: str):
+def transition_page(action: QualityAction, detail_endpoint: str, template: str):
     """Confirm a status change (with its note), then make it through the service."""
     detail = url_for(detail_endpoint, quality_action_id=action.public_id)
     wanted = request.values.get("to", "")
@@ -186,6 +188,4 @@ def transition_page(action: QualityAction, detail_endpoint: str):
         f"The action is now {transition.target.label.lower()}.",
     ):
         return redirect(detail)
-    return render_template(
-        "quality/transition.html", form=form, action=action, transition=transition, detail=detail
-    )
+    return render_template(template, form=form, action=action, transition=transition, detail=detail)

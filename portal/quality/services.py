@@ -131,7 +131,7 @@ def _event(action: QualityAction, by: User, kind: EventKind, **values) -> Qualit
 
 def _notify_firm(action: QualityAction, what: str, note: str = "") -> None:
     """Tell the firm's users when FDA records, verifies, sends back or comments on an action."""
-    link = external_url("quality.firm_detail", quality_action_id=action.public_id)
+    link = external_url("firm_quality.detail", quality_action_id=action.public_id)
     for user in active_firm_users(action.firm_id):
         queue_email(
             user.email,

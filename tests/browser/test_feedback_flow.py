@@ -124,7 +124,7 @@ def test_feedback_and_a_quality_action_from_both_sides(
     page.goto("/firm")
     home = page.inner_text("main")
     assert "Feedback requests" in home and "Add hold-time studies" in home
-    checked(page, "firm home with the feedback and quality panels")
+    checked(page, "firm home with the feedback and quality sections")
     sign_out(page)
 
     # FDA verifies it...
@@ -135,7 +135,7 @@ def test_feedback_and_a_quality_action_from_both_sides(
     checked(page, "FDA work list")
     page.goto(f"/engagements/{engagement.public_id}")
     assert "Feedback surveys" in page.inner_text("main")
-    checked(page, "FDA engagement page with the panels")
+    checked(page, "FDA engagement page with its sections")
     page.goto("/quality-actions?status=completed")
     checked(page, "FDA quality actions")
     page.get_by_role("link", name=re.compile("Add hold-time studies")).click()
