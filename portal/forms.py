@@ -132,11 +132,15 @@ class FormattedTextField(TextAreaField):
 
     Without JavaScript it is a plain text area whose hint lists the marks that
     work; static/js/formatting.js finds ``data-formatting`` and adds a toolbar
-    and a preview (issue 16).
+    and a preview (issue 16). The stored text is the source as typed; pages show
+    it through the ``formatted`` filter (portal.templating), emails and exports
+    as typed.
     """
 
     def __init__(self, label=None, validators=None, **kwargs):
-        kwargs.setdefault("description", FORMATTING_HINT)
+        # The field's own hint says what to write; the marks that work always follow it.
+        own_hint = kwargs.get("description") or ""
+        kwargs["description"] = f"{own_hint} {FORMATTING_HINT}".strip()
         render_kw = dict(kwargs.pop("render_kw", None) or {})
         render_kw.setdefault("data-formatting", "")
         super().__init__(label, validators, render_kw=render_kw, **kwargs)

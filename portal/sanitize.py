@@ -246,6 +246,20 @@ def plain_text(safe_html: str) -> str:
     return html.unescape(re.sub(r"<[^>]*>", " ", safe_html)).strip()
 
 
+# Emphasis and links sit inside words; paragraphs, lists and breaks separate them.
+_INLINE_TAGS = re.compile(r"</?(?:strong|em|a)\b[^>]*>")
+
+
+def formatted_words(text: str | None) -> str:
+    """The words of a formatted text (as typed, with its marks) on one line, marks gone.
+
+    For titles, shortened lines and sentences built around the text (the eligibility
+    evidence), where paragraphs and emphasis have no place but ``**`` would show.
+    """
+    inline_marks_gone = _INLINE_TAGS.sub("", clean_html(text or ""))
+    return " ".join(plain_text(inline_marks_gone).split())
+
+
 # An https address in plain text, up to the first space or closing bracket/quote.
 _HTTPS_URL = re.compile(r"https://[^\s<>\"')\]]+")
 # Trailing punctuation that ends the sentence, not the address.

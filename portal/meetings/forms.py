@@ -9,7 +9,7 @@ from wtforms.fields import DateField, TimeField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from portal import timezones
-from portal.forms import PortalForm, TrimmedStringField, choices
+from portal.forms import FormattedTextField, PortalForm, TrimmedStringField, choices
 from portal.meetings.models import MeetingMode
 from portal.meetings.services import MAX_DURATION, MIN_DURATION
 
@@ -101,7 +101,7 @@ class MeetingForm(ZonedForm):
         description="For an on-site meeting: the address and room.",
         validators=[Optional(), Length(max=2000)],
     )
-    agenda = TextAreaField("Agenda", validators=[Optional(), Length(max=8000)])
+    agenda = FormattedTextField("Agenda", validators=[Optional(), Length(max=8000)])
     submit = SubmitField("Schedule the meeting and tell the firm")
 
 

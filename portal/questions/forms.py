@@ -8,7 +8,6 @@ from wtforms.validators import InputRequired, Length, Optional
 from portal.forms import FormattedTextField, PortalForm, TrimmedStringField, choices
 from portal.questions.models import CGMP_TOPICS, QuestionStatus
 from portal.questions.services import BODY_MAX, SUBJECT_MAX
-from portal.sanitize import FORMATTING_HINT
 
 
 class QuestionFields(PortalForm):
@@ -54,7 +53,7 @@ class ResponseForm(PortalForm):
     )
     response = FormattedTextField(
         "Written response",
-        description="Needed for \u201cAnswered in writing\u201d. " + FORMATTING_HINT,
+        description="Needed for \u201cAnswered in writing\u201d.",
         validators=[Optional(), Length(max=BODY_MAX)],
     )
     submit = SubmitField("Save and tell the firm when answered")
