@@ -127,6 +127,20 @@ class RequiredWhen:
             raise StopValidation(self.message)
 
 
+class RequiredByService:
+    """Required in a case only the service can judge (a product flagged for the first time
+    needs its reason; one already flagged by an import does not). The label says when, in
+    place of "(optional)"; the form itself checks nothing (issue 16).
+    """
+
+    def __init__(self, condition: str) -> None:
+        #: Read by the field macro, like RequiredWhen's: "(required <condition>)".
+        self.field_flags = {"required_when": condition}
+
+    def __call__(self, form, field) -> None:
+        return None
+
+
 class FormattedTextField(TextAreaField):
     """A long text written with Markdown-style marks and shown through portal.sanitize.
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from wtforms import HiddenField, PasswordField, SelectMultipleField, SubmitField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, ValidationError
 
-from portal.forms import PortalForm, TrimmedStringField
+from portal.forms import PortalForm, RequiredByService, TrimmedStringField
 from portal.security import passwords
 
 REASON_MAX = 2000
@@ -26,10 +26,10 @@ class LetterForm(PortalForm):
     )
     paragraph = TextAreaField(
         "FDA's own paragraph",
-        description="Printed in the letter after the reasons the site was identified. Required "
-        "for a site admitted by FDA's override: the letter then states this paragraph instead "
-        "of the program's criteria.",
-        validators=[Length(max=2000)],
+        description="Printed in the letter after the reasons the site was identified. For a "
+        "site admitted by FDA's override the letter states this paragraph instead of the "
+        "program's criteria.",
+        validators=[RequiredByService("for a site admitted by FDA's override"), Length(max=2000)],
     )
     #: "preview" from the compose page, "edit" to go back from the preview.
     step = HiddenField(default="preview")

@@ -17,6 +17,7 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from portal.forms import (
     FormattedTextField,
     PortalForm,
+    RequiredByService,
     RequiredWhen,
     TrimmedStringField,
     choices,
@@ -95,9 +96,9 @@ class ProductForm(PortalForm):
         "Shortage-vulnerable: a supply disruption would result in higher risk to patients"
     )
     vulnerability_note = FormattedTextField(
-        "Why (required when you flag the product)",
+        "Why",
         description="Your evidence, for example the shortage history or the patients affected.",
-        validators=[Length(max=4000)],
+        validators=[RequiredByService("when you flag the product"), Length(max=4000)],
     )
     submit = SubmitField("Save product")
 
