@@ -15,6 +15,7 @@ from portal.quality.blueprint import bp
 from portal.quality.forms import EvidenceForm
 from portal.security import access
 from portal.security.scoping import firm_scoped, get_owned_or_404
+from portal.wording import lower_first
 
 
 @bp.route("/firm/quality-actions")
@@ -52,7 +53,7 @@ def firm_edit(quality_action_id: uuid.UUID):
     action = pages.load_action(quality_action_id)
     if not action.status.is_open:
         flash(
-            f"This action is {action.status.label.lower()}; its details can no longer change.",
+            f"This action is {lower_first(action.status.label)}; its details can no longer change.",
             "info",
         )
         return redirect(url_for("quality.firm_detail", quality_action_id=action.public_id))
