@@ -18,7 +18,7 @@ from wtforms import Field, SelectChoice, StringField, SubmitField, TextAreaField
 from wtforms.validators import Length, StopValidation
 from wtforms.widgets import TextArea
 
-from portal.sanitize import FORMATTING_HINT
+from portal.sanitize import FORMATTING_HINT, INLINE_FORMATTING_HINT
 
 #: Longest single-line answer we accept when a field names no limit of its own.
 DEFAULT_LINE_MAX = 500
@@ -151,12 +151,14 @@ class FormattedTextField(TextAreaField):
     as typed.
     """
 
-    def __init__(self, label=None, validators=None, **kwargs):
+    def __init__(self, label=None, validators=None, *, inline: bool = False, **kwargs):
         # The field's own hint says what to write; the marks that work always follow it.
+        # An inline field (one paragraph inside a page, as FDA's in a letter) has no lists.
         own_hint = kwargs.get("description") or ""
-        kwargs["description"] = f"{own_hint} {FORMATTING_HINT}".strip()
+        marks = INLINE_FORMATTING_HINT if inline else FORMATTING_HINT
+        kwargs["description"] = f"{own_hint} {marks}".strip()
         render_kw = dict(kwargs.pop("render_kw", None) or {})
-        render_kw.setdefault("data-formatting", "")
+        render_kw.setdefault("data-formatting", "inline" if inline else "")
         super().__init__(label, validators, render_kw=render_kw, **kwargs)
 
 

@@ -170,3 +170,60 @@ def test_old_actions_review_reason_offers_formatting(fda_staff, sign_in):
     db.session.commit()
     page = sign_in(fda_staff).get("/sites/actions/review").text
     assert_offers_formatting(page, "reason")
+
+
+#: FDA's paragraph in a letter stays one paragraph: bold, italic and links only.
+WRITTEN_INLINE = (
+    "**Hold** the line <script>alert(1)</script> and [click](javascript:alert(1)) "
+    "or read [FDA's guidance](https://www.fda.gov/guidance)"
+)
+
+
+def assert_shows_inline(page: str) -> None:
+    assert "<strong>Hold</strong> the line &lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<script>alert(1)" not in page and 'href="javascript' not in page
+    assert '<a href="https://www.fda.gov/guidance" rel="nofollow noopener">' in page
+
+
+def test_letter_paragraph_formats_on_pages_and_in_the_html_email(fda_staff, sign_in, client):
+    from portal.invitations import services as invitations
+    from portal.invitations.models import Invitation
+    from portal.outbox.models import OutboxMessage
+    from tests.factories_invitations import open_letter, site_ready_for_letter, unlock
+
+    site = site_ready_for_letter(fda_staff)
+    db.session.commit()
+    compose = sign_in(fda_staff).get(f"/sites/{site.public_id}/invitations/new").text
+    assert_offers_formatting(compose, "paragraph")
+    assert re.search(r'<textarea[^>]*data-formatting="inline"[^>]*name="paragraph"', compose)
+
+    invitation = invitations.send_invitation(
+        site, contacts=site.contacts, addressee="Ms. Rivera", by=fda_staff, paragraph=WRITTEN_INLINE
+    )
+    assert "**Hold** the line <script>" in db.session.get(Invitation, invitation.id).letter_body
+    assert_shows_inline(sign_in(fda_staff).get(f"/invitations/{invitation.public_id}").text)
+    email = db.session.scalars(
+        db.select(OutboxMessage).where(OutboxMessage.template == "invitations_letter")
+    ).one()
+    assert_shows_inline(email.body_html)
+    assert "**Hold** the line" in email.body_text  # the text part carries what FDA typed
+
+    other = open_letter(
+        fda_staff,
+        site_values={"legal_name": "Other Sterile Site"},
+        fda_paragraph=WRITTEN_INLINE,
+        letter_body=f"Dear Ms. Rivera,\n\n{WRITTEN_INLINE}\n\nSincerely,",
+    )
+    db.session.commit()
+    anonymous = client.application.test_client()
+    unlock(anonymous, other.token)
+    assert_shows_inline(anonymous.get(f"/invitation/{other.token}").text)
+
+
+def test_a_letter_paragraph_shaped_as_a_list_shows_as_typed():
+    from markupsafe import escape
+
+    from portal.invitations.letter import letter_blocks
+
+    blocks = letter_blocks("Dear Ms. Rivera,\n\n- not a list here", "- not a list here")
+    assert str(escape(blocks[1][0])) == "- not a list here"

@@ -104,8 +104,11 @@
 
     bar.appendChild(button("Bold", "", function () { wrap(area, "**", "**", "bold words"); }));
     bar.appendChild(button("Italic", "", function () { wrap(area, "*", "*", "italic words"); }));
-    bar.appendChild(button("List", "Bulleted list", function () { prefixLines(area, false); }));
-    bar.appendChild(button("Numbered", "Numbered list", function () { prefixLines(area, true); }));
+    // An inline text (one paragraph inside a page, such as FDA's in a letter) takes no lists.
+    if (area.getAttribute("data-formatting") !== "inline") {
+      bar.appendChild(button("List", "Bulleted list", function () { prefixLines(area, false); }));
+      bar.appendChild(button("Numbered", "Numbered list", function () { prefixLines(area, true); }));
+    }
     bar.appendChild(button("Link", "", function () { link(area); }));
     if (previewUrl) { bar.appendChild(previewButton); }
     area.parentNode.insertBefore(bar, area);
