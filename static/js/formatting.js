@@ -54,7 +54,14 @@
   function enhance(area) {
     var form = area.form;
     var token = form ? form.querySelector("input[name=csrf_token]") : null;
-    var labelText = (document.querySelector("label[for='" + area.id + "']") || {}).textContent || "text";
+    // The toolbar is named after the field, without the "(optional)" or "(required ...)" note.
+    var label = document.querySelector("label[for='" + area.id + "']");
+    var labelText = "text";
+    if (label) {
+      var name = label.cloneNode(true);
+      Array.prototype.forEach.call(name.querySelectorAll(".usa-hint"), function (note) { note.remove(); });
+      labelText = name.textContent || labelText;
+    }
     var bar = document.createElement("div");
     bar.className = "formatting-toolbar";
     bar.setAttribute("role", "toolbar");
