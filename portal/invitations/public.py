@@ -142,7 +142,7 @@ def respond(token: str):
     return render_template(
         "invitations/public/respond.html",
         invitation=invitation,
-        blocks=letter_blocks(invitation.letter_body),
+        blocks=letter_blocks(invitation.letter_body, invitation.fda_paragraph),
         token=token,
     )
 

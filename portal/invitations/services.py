@@ -163,7 +163,7 @@ def _issue(
         "invitations_letter",
         LETTER_SUBJECT,
         invitation=invitation,
-        blocks=letter_blocks(invitation.letter_body),
+        blocks=letter_blocks(invitation.letter_body, invitation.fda_paragraph),
         links=links_for(token),
         expires_at=expires_at,
         zone=LETTER_TIMEZONE,

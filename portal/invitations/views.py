@@ -112,7 +112,7 @@ def compose(site_id: uuid.UUID):
             site=site,
             form=form,
             chosen=_chosen(form, contacts),
-            blocks=letter_blocks(letter),
+            blocks=letter_blocks(letter, form.paragraph.data or ""),
             expiry_days=get_setting("invitation_expiry_days"),
         )
     return _compose_page(site, form, contacts, blockers)
@@ -158,7 +158,7 @@ def detail(invitation_id: uuid.UUID):
         "invitations/detail.html",
         invitation=invitation,
         state=links.state_of(invitation),
-        blocks=letter_blocks(invitation.letter_body),
+        blocks=letter_blocks(invitation.letter_body, invitation.fda_paragraph),
         engagement=engagement,
         site_url=services.site_page_url(invitation.site),
         statuses=InvitationStatus,

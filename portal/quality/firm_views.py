@@ -15,6 +15,7 @@ from portal.quality import pages, services
 from portal.quality.forms import EvidenceForm
 from portal.security import access
 from portal.security.scoping import firm_scoped, get_owned_or_404
+from portal.wording import lower_first
 
 bp = audience_blueprint("firm_quality", __name__, audience=Audience.FIRM)
 
@@ -54,7 +55,7 @@ def edit(quality_action_id: uuid.UUID):
     action = pages.load_action(quality_action_id)
     if not action.status.is_open:
         flash(
-            f"This action is {action.status.label.lower()}; its details can no longer change.",
+            f"This action is {lower_first(action.status.label)}; its details can no longer change.",
             "info",
         )
         return redirect(url_for("firm_quality.detail", quality_action_id=action.public_id))

@@ -21,6 +21,7 @@ from portal.quality.models import ActionKind, ActionStatus, QualityAction, Quali
 from portal.questions.models import Question
 from portal.security.scoping import firm_scoped, get_owned_or_404, scope_to_viewer
 from portal.templating import local_datetime
+from portal.wording import lower_first
 
 PER_PAGE = 25
 
@@ -173,7 +174,8 @@ def transition_page(action: QualityAction, detail_endpoint: str, template: str):
     transition = allowed.get(wanted)
     if transition is None:
         flash(
-            f"That change is not possible for an action that is {action.status.label.lower()}.",
+            "That change is not possible for an action that is "
+            f"{lower_first(action.status.label)}.",
             "error" if request.method == "POST" else "info",
         )
         return redirect(detail)
@@ -185,7 +187,7 @@ def transition_page(action: QualityAction, detail_endpoint: str, template: str):
         lambda: services.change_status(
             action, transition.target, by=current_user, note=form.note.data or ""
         ),
-        f"The action is now {transition.target.label.lower()}.",
+        f"The action is now {lower_first(transition.target.label)}.",
     ):
         return redirect(detail)
     return render_template(template, form=form, action=action, transition=transition, detail=detail)

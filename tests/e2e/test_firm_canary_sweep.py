@@ -99,7 +99,7 @@ def test_no_firm_page_shows_the_other_firms_names_numbers_or_subjects(
         response = person.get(url, allow_redirects=True)
         assert response.status_code < 500, f"{url}: {response.status_code}"
         if url in other_pages:
-            assert response.status_code == 404, f"{url} with Meridian's record: {response.status_code}"
+            assert response.status_code == 404, f"{url} (Meridian's record): {response.status_code}"
         page = " ".join(html.unescape(response.text).split())
         opened += response.status_code == 200
         leaks += [f"{url}: {canary!r}" for canary in canaries if canary in page]
@@ -115,8 +115,10 @@ def test_the_canaries_would_be_caught(portal_app, demo_db, visit, firms):
     _, other = firms
     canaries = _strings(demo_db, other)
     site = demo_db.scalar(
-        "SELECT s.public_id FROM site s JOIN engagement e ON e.site_id = s.id WHERE e.firm_id = :firm",
+        "SELECT s.public_id FROM site s JOIN engagement e ON e.site_id = s.id"
+        " WHERE e.firm_id = :firm",
         firm=other,
     )
-    page = " ".join(html.unescape(visit("fda_admin").get(f"/sites/{uuid.UUID(str(site))}").text).split())
+    response = visit("fda_admin").get(f"/sites/{uuid.UUID(str(site))}")
+    page = " ".join(html.unescape(response.text).split())
     assert any(canary in page for canary in canaries)
