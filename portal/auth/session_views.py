@@ -30,6 +30,7 @@ def end_session():
         except sessions.SessionError as error:
             flash(str(error), "error")
         else:
+            db.session.commit()
             flash("That session is signed out.", "success")
     return redirect(url_for("auth.account") + "#sessions-heading")
 
@@ -40,6 +41,7 @@ def end_other_sessions():
     user = current_user._get_current_object()
     if ConfirmForm().validate_on_submit():
         ended = sessions.end_others(user)
+        db.session.commit()
         flash(f"Signed out of {ended} other session{'s' if ended != 1 else ''}.", "success")
     return redirect(url_for("auth.account") + "#sessions-heading")
 
