@@ -46,6 +46,8 @@ def reminders_send() -> None:
         if module is None:
             continue
         count = getattr(module, function_name)()
+        # The command is the request: each job's reminders and emails are saved together.
+        db.session.commit()
         click.echo(f"{job}: {count} queued")
         total += count
     click.echo(f"{total} reminders queued; `flask mail send` delivers them.")

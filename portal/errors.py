@@ -63,6 +63,7 @@ def handle_csrf_error(error: CSRFError):
         from portal.auth.services import save_draft
 
         save_draft(current_user, request.path, request.form)
+        db.session.commit()  # the request's own work was rolled back above; only the draft
         flash(
             "This page had been open too long, so what you sent was not saved yet. "
             "Your text is below: check it and send it again.",

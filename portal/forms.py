@@ -75,9 +75,13 @@ class PortalForm(FlaskForm):
         if "formdata" not in kwargs and not args and request.method == "GET":
             if current_user.is_authenticated:
                 from portal.auth.services import take_draft
+                from portal.extensions import db
 
                 draft = take_draft(current_user, request.path)
                 if draft is not None:
+                    # A draft is restored once: used up now, on a GET that changes nothing
+                    # else (the page's own GET changes would be rolled back, this must not).
+                    db.session.commit()
                     kwargs["formdata"] = draft
                     self.restored_from_draft = True
         super().__init__(*args, **kwargs)

@@ -167,6 +167,7 @@ def test_two_concurrent_runs_send_each_reminder_once(app, meeting, monkeypatch, 
         try:
             with app.app_context():
                 counts.append(send_deadline_reminders())
+                db.session.commit()  # as `flask reminders send` does after each job
                 db.session.remove()
         except BaseException as error:  # noqa: BLE001 - reported by the assertion below
             errors.append(error)

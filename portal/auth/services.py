@@ -93,7 +93,6 @@ def sign_in_paused(email: str, *, ceiling: int) -> None:
         window_hours=int(window.total_seconds() // 3600),
         link=external_url("auth.forgot_password"),
     )
-    db.session.commit()
 
 
 def complete_login(user: User) -> None:
@@ -107,7 +106,6 @@ def complete_login(user: User) -> None:
     sessions.start(user)
     user.last_login_at = utcnow()
     audit.record("auth.login", user, actor=user)
-    db.session.commit()
 
 
 def end_all_sessions(user: User) -> None:
@@ -122,7 +120,6 @@ def end_all_sessions(user: User) -> None:
 def logout(user: User) -> None:
     end_all_sessions(user)
     audit.record("auth.logout", user, actor=user)
-    db.session.commit()
     logout_user()
     session.clear()
 
@@ -136,14 +133,12 @@ def check_second_factor(user: User, code: str) -> bool:
     cleaned = code.strip()
     if not recovery.totp_allowed(user):
         audit.record("auth.second_factor_failed", user, actor=user, detail="totp not allowed")
-        db.session.commit()
         return False
     if totp.verify_code(user, cleaned) or totp.use_recovery_code(user, cleaned):
         if user.is_fda:
             audit.record("auth.totp_recovery_used", user, actor=user)
         return True
     audit.record("auth.second_factor_failed", user, actor=user)
-    db.session.commit()
     return False
 
 
@@ -156,7 +151,6 @@ def enable_second_factor(user: User, secret: str, code: str) -> list[str] | None
     user.totp_last_step = step
     codes = totp.new_recovery_codes(user)
     audit.record("auth.second_factor_enabled", user, actor=user)
-    db.session.commit()
     return codes
 
 
@@ -176,7 +170,6 @@ def disable_second_factor(user: User, password: str) -> None:
     # Without TOTP there is nothing left to recover.
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     audit.record("auth.second_factor_disabled", user, actor=user)
-    db.session.commit()
 
 
 # --- accounts ------------------------------------------------------------------
@@ -234,7 +227,6 @@ def change_password(user: User, current: str, new: str) -> None:
         raise AccountError("That is not your current password.")
     set_password(user, new)
     audit.record("auth.password_change", user, actor=user)
-    db.session.commit()
     # Other sessions end; this one carries on under the new session version.
     complete_login(user)
 
@@ -315,14 +307,15 @@ def record_reset_request(email: str) -> None:
     email = normalize_email(email)[:254]
     db.session.add(PasswordResetRequest(email=email, requested_at=utcnow()))
     audit.record("auth.reset_requested", detail=f"email={email}")
-    db.session.commit()
 
 
 def send_requested_reset_links(limit: int = 200) -> int:
     """For each waiting request, email a link if the address has an account; returns how many.
 
-    Run by the mail worker before each delivery. Each request is claimed with a
-    conditional UPDATE, so two workers at once never send one link twice.
+    Run by the mail worker before each delivery, which commits the claims and their
+    emails together. Each request is claimed with a conditional UPDATE, so two
+    workers at once never send one link twice (the second waits on the first's row
+    lock, then finds the request handled).
     """
     waiting = db.session.scalars(
         select(PasswordResetRequest)
@@ -343,7 +336,6 @@ def send_requested_reset_links(limit: int = 200) -> int:
         if claimed == 1:
             request_password_reset(request_row.email)
             handled += 1
-        db.session.commit()
     return handled
 
 
@@ -400,7 +392,7 @@ def redeem_token(
         .values(used_at=utcnow())
     ).rowcount
     if claimed != 1:
-        db.session.rollback()
+        # Another tab used the link first; this call wrote nothing, so there is nothing to undo.
         return None
     user = row.user
     if purpose == TokenPurpose.ACTIVATION:
@@ -411,7 +403,6 @@ def redeem_token(
     else:
         set_password(user, password)
         audit.record("auth.password_reset", user, firm_id=user.firm_id, actor=user)
-    db.session.commit()
     # A new password is the way out of a paused account (the email says so).
     limits.clear_account_failures(user.email)
     return user
@@ -428,7 +419,6 @@ def save_draft(user: User, path: str, form: MultiDict) -> None:
         delete(FormDraft).where(FormDraft.user_id == user.id, FormDraft.path == path)
     )
     db.session.add(FormDraft(user_id=user.id, path=path[:500], data=payload, created_at=utcnow()))
-    db.session.commit()
 
 
 def take_draft(user: User, path: str) -> MultiDict | None:
@@ -439,5 +429,4 @@ def take_draft(user: User, path: str) -> MultiDict | None:
         return None
     data = draft_formdata(draft.data)
     db.session.delete(draft)
-    db.session.commit()
     return data

@@ -100,4 +100,3 @@ def close_engagement(engagement: Engagement, *, reason: str, by: User) -> None:
             reason=engagement.close_reason,
             link=external_url("firm.engagement", engagement_id=engagement.public_id),
         )
-    db.session.commit()

@@ -127,6 +127,7 @@ def close(engagement_id: uuid.UUID):
         except services.EngagementError as error:
             form.reason.errors = [str(error)]
         else:
+            db.session.commit()
             flash("The engagement is closed. The firm's portal users have been emailed.", "success")
             return redirect(url_for("engagements.detail", engagement_id=engagement.public_id))
     return render_template("engagements/close.html", engagement=engagement, form=form)

@@ -86,7 +86,5 @@ def send_feedback_reminders() -> int:
             days=get_setting("feedback_reminder_days"),
         )
         queued += 1
-        # One transaction per reminder: the claim and its email commit together.
-        db.session.commit()
-    db.session.commit()
+    # The claims and their emails commit together, in the command that called this.
     return queued

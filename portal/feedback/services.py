@@ -30,6 +30,7 @@ from portal.mail import queue_email
 from portal.meetings.models import Meeting
 from portal.program.settings import get_setting
 from portal.timeutil import format_date, format_local, to_local, utcnow
+from portal.transaction import savepoint
 from portal.urls import external_url
 
 #: Longest written answer we keep; a page of text is plenty for meeting feedback.
@@ -230,8 +231,10 @@ def _write_response(
         response = FeedbackResponse(
             firm_id=survey.firm_id, survey_id=survey.id, user_id=user.id, submitted_at=now
         )
-        db.session.add(response)
-        db.session.flush()  # a simultaneous first submission fails here, on the unique key
+        # A simultaneous first submission fails here, on the unique key; the savepoint
+        # undoes only this insert, and save_response tries again as an edit.
+        with savepoint():
+            db.session.add(response)
     else:
         response.updated_at = now
     existing = {
@@ -254,11 +257,11 @@ def _write_response(
 def save_response(
     survey: MeetingSurvey, user: User, raw: Mapping[int, str | None]
 ) -> FeedbackResponse:
-    """Record or replace ``user``'s answers to ``survey``, and commit.
+    """Record or replace ``user``'s answers to ``survey``; the view commits.
 
     Refused once the survey has closed. Two submissions at the same moment
-    leave one response: the second meets the unique key (survey, user), is
-    rolled back and retried as an edit of the first.
+    leave one response: the second meets the unique key (survey, user), its
+    savepoint is rolled back and it is retried as an edit of the first.
     """
     if not user.is_firm_user or user.firm_id != survey.firm_id:
         raise FeedbackError("Only the firm's own staff can answer this survey.")
@@ -279,10 +282,8 @@ def save_response(
             response, created = _write_response(survey, user, questions, values, now)
             action = "feedback_response.submit" if created else "feedback_response.update"
             audit.record(action, response)
-            db.session.commit()
             return response
         except IntegrityError:
-            db.session.rollback()
             if attempt == SAVE_ATTEMPTS:
                 raise
             attempt += 1

@@ -99,6 +99,7 @@ def team():
         except accounts.AccountError as error:
             form.email.errors = [str(error)]
         else:
+            db.session.commit()
             # The same answer whether or not the address had an account elsewhere.
             flash(
                 f"{form.full_name.data} has been invited. They will get an email with a link "
@@ -127,6 +128,7 @@ def _change_colleague(
     except accounts.AccountError as error:
         flash(str(error), "error")
     else:
+        db.session.commit()
         flash(done, "success")
     return redirect(url_for("firm.team"))
 

@@ -113,7 +113,6 @@ def seed(people: dict, firms: list) -> None:
                 contacts=contacts[:1],
                 addressee=contacts[0].name,
                 by=staff,
-                commit=False,
             )
     if len(candidates) > 1:
         declined = candidates[1]

@@ -313,7 +313,8 @@ def change_status(
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
-        db.session.rollback()
+        # Nothing was written; the page shows the status the other person set.
+        db.session.refresh(action)
         raise QualityError("Someone changed this action a moment ago. Reload the page to see it.")
     db.session.refresh(action)
     event = _event(

@@ -24,6 +24,7 @@ from portal.meetings.schedule import describe_time_left
 from portal.outbox.models import SentReminder
 from portal.program.settings import get_setting
 from portal.timeutil import utcnow
+from portal.transaction import savepoint
 from portal.urls import external_url
 
 SEVEN_DAYS = "question_deadline_7d"
@@ -63,35 +64,37 @@ def _due_meetings(now: datetime) -> list[tuple[Meeting, str, datetime]]:
 
 
 def _send_once(meeting: Meeting, person: User, kind: str, deadline: datetime) -> bool:
-    """Record the reminder and queue its email in one transaction; False if already sent."""
+    """Record the reminder and queue its email in the command's transaction; False if already sent.
+
+    The claim is written in a savepoint: a reminder another run recorded first undoes
+    only this claim, never the reminders this run has already queued.
+    """
     try:
-        db.session.add(
-            SentReminder(
-                kind=kind,
-                user_id=person.id,
-                subject_key=str(meeting.public_id),
-                due_key=deadline.isoformat(),
+        with savepoint():
+            db.session.add(
+                SentReminder(
+                    kind=kind,
+                    user_id=person.id,
+                    subject_key=str(meeting.public_id),
+                    due_key=deadline.isoformat(),
+                )
             )
-        )
-        db.session.flush()
-        queue_email(
-            person.email,
-            "questions_deadline_reminder",
-            "Questions for your FDA meeting close tomorrow"
-            if kind == ONE_DAY
-            else "Questions for your FDA meeting close in a week",
-            firm_id=meeting.firm_id,
-            user=person,
-            meeting=meeting,
-            deadline=deadline,
-            time_left=describe_time_left(deadline, utcnow()),
-            link=external_url("firm_questions.new", meeting=meeting.public_id),
-        )
-        db.session.commit()
     except IntegrityError:
         # Another run recorded this reminder first: it has been (or is being) sent.
-        db.session.rollback()
         return False
+    queue_email(
+        person.email,
+        "questions_deadline_reminder",
+        "Questions for your FDA meeting close tomorrow"
+        if kind == ONE_DAY
+        else "Questions for your FDA meeting close in a week",
+        firm_id=meeting.firm_id,
+        user=person,
+        meeting=meeting,
+        deadline=deadline,
+        time_left=describe_time_left(deadline, utcnow()),
+        link=external_url("firm_questions.new", meeting=meeting.public_id),
+    )
     return True
 
 
