@@ -6,11 +6,20 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo, available_timezones
 
 DEFAULT_TIMEZONE = "America/New_York"
+#: The zone the program counts its days in (FDA headquarters, Eastern Time). "Today",
+#: fiscal years and "overdue" mean the same day to every viewer, page, export and the API;
+#: a viewer's own zone only changes how a moment is shown.
+PROGRAM_TIMEZONE = DEFAULT_TIMEZONE
 
 
 def utcnow() -> datetime:
     """Now, aware, in UTC. One place to read the clock, so tests can move it."""
     return datetime.now(UTC)
+
+
+def program_today() -> date:
+    """Today in the program's zone: the day a target date or a link's expiry is judged by."""
+    return to_local(utcnow(), PROGRAM_TIMEZONE).date()
 
 
 def fiscal_year(day: date) -> int:

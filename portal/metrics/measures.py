@@ -33,14 +33,14 @@ from portal.feedback.models import (
 )
 from portal.invitations.models import Invitation, InvitationStatus
 from portal.meetings.models import Meeting, MeetingStatus
-from portal.metrics.period import Period, today
+from portal.metrics.period import Period
 from portal.metrics.sql import days_between, median, standard_question_deadline
 from portal.program.settings import get_setting
-from portal.quality.models import ActionStatus, QualityAction
+from portal.quality.models import QualityAction
 from portal.questions.models import Question
 from portal.sites.eligibility import eligibility_clause
 from portal.sites.models import ContactLog, ContactOutcome, Site
-from portal.timeutil import utcnow
+from portal.timeutil import program_today, utcnow
 
 
 def _number(value) -> float | None:
@@ -83,11 +83,8 @@ def asked_for_feedback(survey_id: ColumnElement, firm_id: ColumnElement) -> Colu
 
 
 def overdue_action() -> ColumnElement[bool]:
-    """Planned or in progress, with the target date passed (as of today)."""
-    return and_(
-        QualityAction.status.in_([ActionStatus.PLANNED, ActionStatus.IN_PROGRESS]),
-        QualityAction.target_date < today(),
-    )
+    """Overdue as of the program's today (``QualityAction.is_overdue``)."""
+    return QualityAction.is_overdue(program_today())
 
 
 # --- participation ---------------------------------------------------------------------------

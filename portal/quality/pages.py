@@ -21,6 +21,7 @@ from portal.quality.models import ActionKind, ActionStatus, QualityAction, Quali
 from portal.questions.models import Question
 from portal.security.scoping import firm_scoped, get_owned_or_404, scope_to_viewer
 from portal.templating import local_datetime
+from portal.timeutil import program_today
 
 PER_PAGE = 25
 
@@ -64,7 +65,7 @@ def filtered_list(*, with_firms: bool) -> tuple[ActionFilterForm, Select, dict]:
             stmt = stmt.where(QualityAction.kind == ActionKind(form.kind.data))
             query["kind"] = form.kind.data
         if form.overdue.data:
-            stmt = stmt.where(services.overdue_clause(services.local_today(current_user)))
+            stmt = stmt.where(QualityAction.is_overdue(program_today()))
             query["overdue"] = "y"
         if with_firms and form.firm.data:
             stmt = stmt.join(Firm, Firm.id == QualityAction.firm_id).where(
@@ -83,7 +84,7 @@ def list_page(template: str, *, with_firms: bool, **context):
         form=form,
         page=page,
         query=query,
-        today=services.local_today(current_user),
+        today=program_today(),
         **context,
     )
 
@@ -94,7 +95,7 @@ def detail_page(template: str, action: QualityAction, **forms: PortalForm) -> st
         template,
         action=action,
         transitions=services.transitions_for(action, current_user),
-        today=services.local_today(current_user),
+        today=program_today(),
         **forms,
     )
 

@@ -15,8 +15,8 @@ from portal.extensions import db
 from portal.panels import panel
 from portal.quality.models import ActionStatus, QualityAction
 from portal.quality.pages import list_options
-from portal.quality.services import local_today, overdue_clause
 from portal.security.scoping import scope_to_viewer
+from portal.timeutil import program_today
 
 PANEL_ROWS = 10
 #: Still needing someone's attention: being worked on, or waiting for FDA to verify.
@@ -25,12 +25,12 @@ UNFINISHED = (ActionStatus.PLANNED, ActionStatus.IN_PROGRESS, ActionStatus.COMPL
 
 def _listing(condition) -> tuple[list[QualityAction], int]:
     """The first rows (overdue first, then by target date) and how many match in all."""
-    today = local_today(current_user)
+    today = program_today()
     base: Select = scope_to_viewer(select(QualityAction).where(condition), QualityAction)
     rows = db.session.scalars(
         base.options(*list_options())
         .order_by(
-            case((overdue_clause(today), 0), else_=1),
+            case((QualityAction.is_overdue(today), 0), else_=1),
             QualityAction.target_date.asc().nulls_last(),
             QualityAction.id,
         )
@@ -51,7 +51,7 @@ def _render(heading: str, condition, *, empty: str, engagement: Engagement | Non
         total=total,
         empty=empty,
         engagement=engagement,
-        today=local_today(current_user),
+        today=program_today(),
         fda=current_user.is_fda,
     )
 
@@ -89,7 +89,7 @@ def worklist_actions():
     )
     overdue = _render(
         "Overdue quality actions",
-        overdue_clause(local_today(current_user)),
+        QualityAction.is_overdue(program_today()),
         empty="No quality action is overdue.",
     )
     return awaiting + overdue
