@@ -15,12 +15,6 @@ from portal.extensions import db
 mail_cli = AppGroup("mail", help="Outgoing email.")
 reminders_cli = AppGroup("reminders", help="Scheduled reminder emails.")
 
-#: Reminder jobs, each a "module:function" taking no arguments and returning a count.
-REMINDER_JOBS = (
-    "portal.questions.reminders:send_deadline_reminders",
-    "portal.feedback.reminders:send_feedback_reminders",
-)
-
 
 @mail_cli.command("send")
 def mail_send() -> None:
@@ -37,16 +31,13 @@ def mail_send() -> None:
 @reminders_cli.command("send")
 def reminders_send() -> None:
     """Queue the reminder emails that are due; each goes out once, however often this runs."""
-    from portal import optional_import
+    from portal.feedback.reminders import send_feedback_reminders
+    from portal.questions.reminders import send_deadline_reminders
 
     total = 0
-    for job in REMINDER_JOBS:
-        module_name, function_name = job.split(":")
-        module = optional_import(module_name)
-        if module is None:
-            continue
-        count = getattr(module, function_name)()
-        click.echo(f"{job}: {count} queued")
+    for job in (send_deadline_reminders, send_feedback_reminders):
+        count = job()
+        click.echo(f"{job.__module__}:{job.__name__}: {count} queued")
         total += count
     click.echo(f"{total} reminders queued; `flask mail send` delivers them.")
 
