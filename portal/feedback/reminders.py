@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, select
+from sqlalchemy import exists, select
 
-from portal.auth.models import User, UserStatus
+from portal.auth.models import User
+from portal.auth.queries import active_member_of
 from portal.extensions import db
 from portal.feedback.models import FeedbackResponse, MeetingSurvey
 from portal.feedback.services import meeting_day
@@ -36,7 +37,7 @@ def _due(now: datetime) -> list[tuple[MeetingSurvey, Meeting, User]]:
     rows = db.session.execute(
         select(MeetingSurvey, Meeting, User)
         .join(Meeting, Meeting.id == MeetingSurvey.meeting_id)
-        .join(User, and_(User.firm_id == MeetingSurvey.firm_id, User.status == UserStatus.ACTIVE))
+        .join(User, active_member_of(MeetingSurvey.firm_id))
         .where(MeetingSurvey.opened_at <= now - delay, MeetingSurvey.closes_at > now, ~answered)
         .order_by(MeetingSurvey.id, User.id)
     ).all()

@@ -14,7 +14,8 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from portal.audit import services as audit
-from portal.auth.models import User, UserStatus
+from portal.auth.models import User
+from portal.auth.queries import active_firm_users
 from portal.engagements.models import Engagement, EngagementStatus
 from portal.extensions import db
 from portal.feedback import services as feedback
@@ -52,14 +53,8 @@ class MeetingDetails:
 
 
 def firm_recipients(firm_id: int) -> list[User]:
-    """The firm's people who can sign in: everyone who should hear about its meetings."""
-    return list(
-        db.session.scalars(
-            select(User)
-            .where(User.firm_id == firm_id, User.status == UserStatus.ACTIVE)
-            .order_by(User.full_name)
-        )
-    )
+    """Everyone who should hear about the firm's meetings: its active users."""
+    return active_firm_users(firm_id)
 
 
 def _start_from(details: MeetingDetails) -> datetime:

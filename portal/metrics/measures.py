@@ -21,7 +21,8 @@ from typing import Any
 from sqlalchemy import and_, case, distinct, exists, func, literal, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from portal.auth.models import User, UserStatus
+from portal.auth.models import User
+from portal.auth.queries import active_member_of
 from portal.engagements.models import Engagement
 from portal.extensions import db
 from portal.feedback.models import (
@@ -79,7 +80,7 @@ def asked_for_feedback(survey_id: ColumnElement, firm_id: ColumnElement) -> Colu
     answered = exists().where(
         FeedbackResponse.survey_id == survey_id, FeedbackResponse.user_id == User.id
     )
-    return and_(User.firm_id == firm_id, or_(User.status == UserStatus.ACTIVE, answered))
+    return or_(active_member_of(firm_id), and_(User.firm_id == firm_id, answered))
 
 
 def overdue_action() -> ColumnElement[bool]:

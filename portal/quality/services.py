@@ -28,9 +28,9 @@ from sqlalchemy import select, update
 
 from portal.audit import services as audit
 from portal.auth.models import User
+from portal.auth.queries import active_firm_users
 from portal.engagements.models import Engagement, EngagementStatus
 from portal.extensions import db
-from portal.feedback.services import active_firm_users
 from portal.mail import queue_email
 from portal.meetings.models import Meeting
 from portal.quality.models import (

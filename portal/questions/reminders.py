@@ -15,7 +15,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, tuple_
 
-from portal.auth.models import User, UserStatus
+from portal.auth.models import User
+from portal.auth.queries import active_member_of
 from portal.extensions import db
 from portal.mail import queue_email
 from portal.meetings.models import Meeting, MeetingStatus
@@ -98,7 +99,7 @@ def send_deadline_reminders() -> int:
     firm_ids = {meeting.firm_id for meeting, _kind, _deadline in due}
     people_by_firm: dict[int, list[User]] = defaultdict(list)
     for person in db.session.scalars(
-        select(User).where(User.firm_id.in_(firm_ids), User.status == UserStatus.ACTIVE)
+        select(User).where(active_member_of(User.firm_id), User.firm_id.in_(firm_ids))
     ):
         people_by_firm[person.firm_id].append(person)
     # Skip what earlier runs sent without an insert that is bound to fail; the

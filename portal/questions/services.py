@@ -14,7 +14,8 @@ from datetime import datetime
 from sqlalchemy import select, update
 
 from portal.audit import services as audit
-from portal.auth.models import Role, User, UserStatus
+from portal.auth.models import Role, User
+from portal.auth.queries import active_member_of
 from portal.extensions import db
 from portal.mail import queue_email
 from portal.meetings.models import Meeting, MeetingStatus
@@ -99,11 +100,7 @@ def _clean_fields(subject: str, topic: str, body: str) -> tuple[str, str, str]:
 def _firm_admins(firm_id: int) -> list[User]:
     return list(
         db.session.scalars(
-            select(User).where(
-                User.firm_id == firm_id,
-                User.role == Role.FIRM_ADMIN,
-                User.status == UserStatus.ACTIVE,
-            )
+            select(User).where(active_member_of(firm_id), User.role == Role.FIRM_ADMIN)
         )
     )
 
