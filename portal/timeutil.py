@@ -58,6 +58,33 @@ def to_local(moment: datetime, zone_name: str | None) -> datetime:
     return moment.astimezone(zone(zone_name))
 
 
+class LocalTimeError(ValueError):
+    """A wall-clock time that cannot be turned into one moment."""
+
+
+def local_to_utc(wall_clock: datetime, zone_name: str) -> datetime:
+    """A naive wall-clock time in ``zone_name`` as an aware UTC moment.
+
+    Refuses a time skipped when the clocks go forward (e.g. 02:30 on the
+    second Sunday of March in New York): no such moment exists, and guessing
+    would put the meeting an hour from where the scheduler meant.
+    An hour that happens twice when the clocks go back means its first
+    occurrence (PEP 495 fold=0). The one conversion of a typed time: meetings,
+    deadline extensions and logged calls all go through it.
+    """
+    if not is_valid_timezone(zone_name):
+        raise LocalTimeError(f"{zone_name!r} is not a time zone this portal knows.")
+    local_zone = ZoneInfo(zone_name)
+    naive = wall_clock.replace(tzinfo=None)
+    moment = naive.replace(tzinfo=local_zone, fold=0).astimezone(UTC)
+    if moment.astimezone(local_zone).replace(tzinfo=None) != naive:
+        raise LocalTimeError(
+            f"{naive:%H:%M} on {naive.day} {naive:%B %Y} does not exist in {zone_name}: "
+            "the clocks go forward that night. Choose another time."
+        )
+    return moment
+
+
 def format_local(moment: datetime | None, zone_name: str | None, *, with_zone: bool = True) -> str:
     """E.g. "Tue 3 Mar 2026, 10:00 EST" -- the zone is always named (SPEC 7)."""
     if moment is None:

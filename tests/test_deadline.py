@@ -9,10 +9,11 @@ import pytest
 from portal.auth.models import Role
 from portal.extensions import db
 from portal.meetings import services as meeting_services
-from portal.meetings.schedule import LocalTimeError, local_to_utc, normal_question_deadline
+from portal.meetings.schedule import normal_question_deadline
 from portal.program.settings import update_settings
 from portal.questions import services
 from portal.questions.models import Question
+from portal.timeutil import LocalTimeError, local_to_utc
 from tests import factories
 from tests.factories_meetings import at, meeting_at
 

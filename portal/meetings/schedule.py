@@ -11,34 +11,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from portal.timeutil import is_valid_timezone
-
-
-class LocalTimeError(ValueError):
-    """A wall-clock time that cannot be turned into one moment."""
-
-
-def local_to_utc(wall_clock: datetime, zone_name: str) -> datetime:
-    """A naive wall-clock time in ``zone_name`` as an aware UTC moment.
-
-    Refuses a time skipped when the clocks go forward (e.g. 02:30 on the
-    second Sunday of March in New York): no such moment exists, and guessing
-    would put the meeting an hour from where the scheduler meant.
-    An hour that happens twice when the clocks go back means its first
-    occurrence (PEP 495 fold=0).
-    """
-    if not is_valid_timezone(zone_name):
-        raise LocalTimeError(f"{zone_name!r} is not a time zone this portal knows.")
-    zone = ZoneInfo(zone_name)
-    naive = wall_clock.replace(tzinfo=None)
-    moment = naive.replace(tzinfo=zone).astimezone(UTC)
-    if moment.astimezone(zone).replace(tzinfo=None) != naive:
-        raise LocalTimeError(
-            f"{naive:%H:%M} on {naive.day} {naive:%B %Y} does not exist in {zone_name}: "
-            "the clocks go forward that night. Choose another time."
-        )
-    return moment
-
 
 def utc_to_wall_clock(moment: datetime, zone_name: str) -> datetime:
     """The naive wall-clock time of ``moment`` in ``zone_name`` (to fill a form)."""

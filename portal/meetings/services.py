@@ -22,8 +22,7 @@ from portal.feedback import services as feedback
 from portal.mail import Attachment, queue_email
 from portal.meetings import calendar
 from portal.meetings.models import Meeting, MeetingMode, MeetingStatus
-from portal.meetings.schedule import LocalTimeError, local_to_utc
-from portal.timeutil import format_local, utcnow, zone
+from portal.timeutil import LocalTimeError, format_local, local_to_utc, utcnow, zone
 from portal.urls import external_url
 
 #: Shortest and longest meeting FDA may schedule, in minutes.

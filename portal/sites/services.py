@@ -9,7 +9,7 @@ Other domains call :func:`letter_blocker` before an invitation letter goes out.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import exists, select
@@ -17,7 +17,7 @@ from sqlalchemy import exists, select
 from portal.audit import services as audit
 from portal.extensions import db
 from portal.sites.models import ContactLog, ContactOutcome, Site
-from portal.timeutil import format_date, utcnow, zone
+from portal.timeutil import LocalTimeError, local_to_utc, utcnow
 
 #: The longest FEI number FDA issues is 10 digits; the column allows 15.
 FEI_MAX_DIGITS = 15
@@ -150,21 +150,11 @@ def restore_site(site: Site) -> None:
 
 
 def moment_from_local(naive: datetime, zone_name: str) -> datetime:
-    """A wall-clock time typed in ``zone_name``, as aware UTC (the column's form).
-
-    A time skipped when the clocks go forward does not exist; rather than guess,
-    the person is asked to check it. In the repeated hour when clocks go back the
-    first occurrence is taken.
-    """
-    local = naive.replace(tzinfo=zone(zone_name), fold=0)
-    back = local.astimezone(UTC).astimezone(zone(zone_name)).replace(tzinfo=None)
-    if back != naive:
-        raise SiteError(
-            f"{naive:%H:%M} on {format_date(naive)} does not exist in {zone_name}: the clocks "
-            "moved forward then. Check the time.",
-            "called_at",
-        )
-    return local.astimezone(UTC)
+    """A call's time as typed in ``zone_name``, as aware UTC (``timeutil.local_to_utc``)."""
+    try:
+        return local_to_utc(naive, zone_name)
+    except LocalTimeError as error:
+        raise SiteError(str(error), "called_at") from error
 
 
 def log_call(
