@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import unicodedata
 
-from flask import request
+from flask import flash, request
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
@@ -156,3 +156,19 @@ class ConfirmForm(PortalForm):
     """Nothing but the CSRF token: the form behind a button that changes something."""
 
     submit = SubmitField("Confirm")
+
+
+def show_error(form: FlaskForm, error: Exception, *, fallback: str | None = None) -> None:
+    """Show a service's refusal (a domain error with ``field``) where the person will look.
+
+    Beside the field the error names; when it names none (or one this form lacks),
+    beside ``fallback`` if given, else above the form as a flashed message. The one
+    way every page reports a service's "no" (issue 11).
+    """
+    name = getattr(error, "field", None)
+    for candidate in (name, fallback):
+        if candidate and candidate in form:
+            target = form[candidate]
+            target.errors = [*target.errors, str(error)]
+            return
+    flash(str(error), "error")

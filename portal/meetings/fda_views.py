@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload
 
 from portal.engagements.models import Engagement
 from portal.extensions import db
-from portal.forms import ConfirmForm
+from portal.forms import ConfirmForm, show_error
 from portal.meetings import pages, queries, services
 from portal.meetings.blueprint import bp
 from portal.meetings.forms import (
@@ -84,7 +84,7 @@ def new(engagement_id: uuid.UUID):
                 engagement, details_from(form), by=current_user._get_current_object()
             )
         except services.MeetingError as error:
-            pages.show_error(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             flash(
@@ -135,7 +135,7 @@ def edit(meeting_id: uuid.UUID):
                 meeting, details_from(form), by=current_user._get_current_object()
             )
         except services.MeetingError as error:
-            pages.show_error(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             if changed:
@@ -161,7 +161,7 @@ def cancel(meeting_id: uuid.UUID):
                 meeting, form.reason.data, by=current_user._get_current_object()
             )
         except services.MeetingError as error:
-            pages.show_error(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             flash(f"Meeting cancelled. {sent_to(meeting)} have been emailed.", "success")
@@ -208,7 +208,7 @@ def extend_deadline(meeting_id: uuid.UUID):
                 by=current_user._get_current_object(),
             )
         except services.MeetingError as error:
-            pages.show_error(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             flash(
@@ -251,7 +251,7 @@ def timeframe(engagement_id: uuid.UUID):
                 by=current_user._get_current_object(),
             )
         except services.MeetingError as error:
-            pages.show_error(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             flash("The agreed timeframe is recorded on the engagement.", "success")

@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from portal.auth.models import Firm
 from portal.engagements.models import Engagement
 from portal.extensions import db
-from portal.forms import PortalForm, choices
+from portal.forms import PortalForm, choices, show_error
 from portal.meetings.models import Meeting
 from portal.quality import services
 from portal.quality.forms import ActionFilterForm, ActionForm, TransitionForm
@@ -154,14 +154,6 @@ def action_form_page(engagement: Engagement, action: QualityAction | None, detai
             flash(message, "success")
             return redirect(url_for(detail_endpoint, quality_action_id=action.public_id))
     return render_template("quality/form.html", form=form, engagement=engagement, action=action)
-
-
-def show_error(form, error: services.QualityError) -> None:
-    """The service's message beside its field, or above the form when it names none."""
-    if error.field and error.field in form:
-        form[error.field].errors = [*form[error.field].errors, str(error)]
-    else:
-        flash(str(error), "error")
 
 
 def transition_page(action: QualityAction, detail_endpoint: str):

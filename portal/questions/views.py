@@ -13,9 +13,9 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from portal.engagements.models import Engagement
 from portal.extensions import db
-from portal.forms import ConfirmForm, choices
+from portal.forms import ConfirmForm, choices, show_error
 from portal.meetings.models import Meeting, MeetingStatus
-from portal.meetings.pages import page_number, show_error
+from portal.meetings.pages import page_number
 from portal.meetings.schedule import describe_time_left
 from portal.questions import (
     panels,  # noqa: F401 - registers the panels

@@ -8,6 +8,7 @@ from typing import TypeVar
 from flask import render_template, request
 from flask_login import current_user
 
+from portal import forms
 from portal.forms import choices
 from portal.sites import queries
 from portal.sites import services as sites
@@ -55,8 +56,7 @@ def details_from(form, details_type: type[Details]) -> Details:
 
 
 def show_error(form, error: sites.SiteError) -> None:
-    """Put a service's refusal beside its field (or on the form's first field)."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is None:
-        field = next(f for f in form if f.name != "csrf_token")
-    field.errors = [*field.errors, str(error)]
+    """A service's refusal beside its field, or beside the form's first field: a site's
+    forms sit among other forms on one page, where a message at the top is easily missed."""
+    first = next(f.name for f in form if f.name != "csrf_token")
+    forms.show_error(form, error, fallback=first)
