@@ -40,7 +40,7 @@ from portal.program.settings import get_setting
 from portal.quality.models import QualityAction
 from portal.questions.models import Question
 from portal.sites.eligibility import eligibility_clause
-from portal.sites.models import ContactLog, ContactOutcome, Site
+from portal.sites.models import ContactLog, Site
 from portal.timeutil import program_today, utcnow
 
 
@@ -123,7 +123,7 @@ def participation(period: Period) -> Participation:
         .where(period.contains(ContactLog.called_at))
         .scalar_subquery(),
         select(func.count(distinct(ContactLog.site_id)))
-        .where(period.contains(ContactLog.called_at), ContactLog.outcome == ContactOutcome.REACHED)
+        .where(period.contains(ContactLog.called_at), ContactLog.reached_site)
         .scalar_subquery(),
     )
     eligible, contacted, reached = db.session.execute(pool).one()

@@ -37,7 +37,6 @@ def call_form_for_site() -> CallForm:
 
 def render_site(site: Site, *, call_form: CallForm | None = None):
     """The whole site page; also re-rendered by forms posted from it."""
-    reached = any(log.outcome == ContactOutcome.REACHED for log in site.contact_logs)
     return render_template(
         "sites/detail.html",
         site=site,
@@ -45,7 +44,7 @@ def render_site(site: Site, *, call_form: CallForm | None = None):
         call_form=call_form or call_form_for_site(),
         proposed_matches=queries.proposed_matches(site),
         override_history=queries.override_history(site),
-        letter_blocker=None if reached else sites.LETTER_NEEDS_CALL,
+        letter_blocker=sites.letter_blocker(site),
         outcomes=ContactOutcome,
     )
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import exists, select
+from sqlalchemy import select
 
 from portal.audit import services as audit
 from portal.extensions import db
@@ -197,23 +197,11 @@ def log_call(
     return entry
 
 
-def has_reached_site(site: Site) -> bool:
-    return bool(
-        db.session.scalar(
-            select(
-                exists().where(
-                    ContactLog.site_id == site.id, ContactLog.outcome == ContactOutcome.REACHED
-                )
-            )
-        )
-    )
-
-
 def letter_blocker(site: Site) -> str | None:
     """Why the invitation letter cannot be sent yet, or None (SPEC 3: FDA calls first).
 
     The invitation domain calls this before it sends, and shows the message.
     """
-    if not has_reached_site(site):
+    if not site.reached_by_phone:
         return LETTER_NEEDS_CALL
     return None
