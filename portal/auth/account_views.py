@@ -8,13 +8,14 @@ from flask import current_app, flash, jsonify, redirect, render_template, reques
 from flask_login import current_user
 
 from portal.auth import keys, recovery, services, sessions, totp
+from portal.auth.blueprint import bp
 from portal.auth.forms import (
     ChangePasswordForm,
     DisableSecondFactorForm,
     EnrolSecondFactorForm,
     ProfileForm,
 )
-from portal.auth.views import ENROL_CODE_WRONG, bp, enrolment_page, new_password_problem
+from portal.auth.pages import ENROL_CODE_WRONG, enrolment_page, new_password_problem
 from portal.extensions import db
 from portal.forms import ConfirmForm
 from portal.security import access, passwords

@@ -9,9 +9,9 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from portal.auth import keys, recovery, sessions
+from portal.auth.blueprint import bp
 from portal.auth.key_forms import EndSessionForm, RecoveryAllowanceForm
 from portal.auth.models import User
-from portal.auth.views import bp
 from portal.extensions import db
 from portal.forms import ConfirmForm
 from portal.security import access
