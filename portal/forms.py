@@ -7,17 +7,16 @@ never a half-written row.
 
 from __future__ import annotations
 
-import json
 import unicodedata
 
 from flask import flash, request
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from werkzeug.datastructures import MultiDict
 from wtforms import Field, SelectChoice, StringField, SubmitField, TextAreaField
 from wtforms.validators import Length, StopValidation
 from wtforms.widgets import TextArea
 
+from portal.auth.drafts import take_draft
 from portal.sanitize import FORMATTING_HINT
 
 #: Longest single-line answer we accept when a field names no limit of its own.
@@ -65,7 +64,7 @@ class PortalForm(FlaskForm):
     """FlaskForm plus the portal-wide text rules and restoring kept drafts.
 
     When someone's session ended while they were typing, what they posted was
-    kept (auth.services.save_draft); on their next visit to the same page the
+    kept (auth.drafts.save_draft); on their next visit to the same page the
     form comes back filled in.
     """
 
@@ -74,8 +73,6 @@ class PortalForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         if "formdata" not in kwargs and not args and request.method == "GET":
             if current_user.is_authenticated:
-                from portal.auth.services import take_draft
-
                 draft = take_draft(current_user, request.path)
                 if draft is not None:
                     kwargs["formdata"] = draft
@@ -140,16 +137,6 @@ class FormattedTextField(TextAreaField):
         render_kw = dict(kwargs.pop("render_kw", None) or {})
         render_kw.setdefault("data-formatting", "")
         super().__init__(label, validators, render_kw=render_kw, **kwargs)
-
-
-def draft_payload(form: MultiDict) -> str:
-    """Serialize posted fields for a draft, leaving out the spent CSRF token."""
-    pairs = [(k, v) for k, v in form.items(multi=True) if k != "csrf_token"]
-    return json.dumps(pairs)
-
-
-def draft_formdata(payload: str) -> MultiDict:
-    return MultiDict([tuple(pair) for pair in json.loads(payload)])
 
 
 class ConfirmForm(PortalForm):
