@@ -30,9 +30,9 @@ from portal.invitations.acceptance import (
     accept_invitation,
     identity_problem,
 )
+from portal.invitations.blueprint import bp
 from portal.invitations.forms import AcceptForm, DeclineForm, LetterAddressForm
 from portal.invitations.letter import letter_blocks
-from portal.invitations.views import bp
 from portal.security import access, passwords
 from portal.security.limits import (
     invitation_address_wrong,

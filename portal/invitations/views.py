@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
@@ -17,7 +17,8 @@ from sqlalchemy.orm import joinedload, selectinload
 from portal.engagements.models import Engagement
 from portal.extensions import db
 from portal.forms import ConfirmForm, choices
-from portal.invitations import links, logredact, services
+from portal.invitations import links, services
+from portal.invitations.blueprint import bp
 from portal.invitations.forms import LetterForm, WithdrawForm
 from portal.invitations.letter import compose_letter, letter_blocks, letter_problem
 from portal.invitations.models import Invitation, InvitationStatus
@@ -26,20 +27,6 @@ from portal.security import access
 from portal.security.scoping import get_fda_record_or_404
 from portal.sites.models import Site, SiteContact
 from portal.timeutil import utcnow
-
-bp = Blueprint("invitations", __name__)
-
-
-@bp.record_once
-def _keep_tokens_out_of_logs(_state) -> None:
-    logredact.install()
-
-
-@bp.after_request
-def _no_referrer(response):
-    """The link pages carry a token in their URL: never pass it on to another site."""
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
 
 
 def _site_or_404(site_id: uuid.UUID) -> Site:
@@ -223,3 +210,5 @@ def resend(invitation_id: uuid.UUID):
 
 # The site's own pages and the site-page panel register themselves on import.
 from portal.invitations import panels, public  # noqa: E402, F401
+
+__all__ = ["bp"]
