@@ -33,7 +33,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from portal.sites.services import FEI_MAX_DIGITS, fei_problem
+from portal.sites.validation import FEI_MAX_DIGITS, fei_problem
 
 #: Lines looked at for the header (preamble and blank lines before it).
 HEADER_SEARCH_LINES = 20

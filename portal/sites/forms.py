@@ -16,7 +16,7 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from portal.forms import PortalForm, RequiredWhen, TrimmedStringField, choices
 from portal.sites.models import REGULATORY_ACTION_TYPES, ContactOutcome
-from portal.sites.services import email_problem, fei_problem
+from portal.sites.validation import email_problem, fei_problem
 
 
 class _SaysWhatToType:

@@ -137,9 +137,15 @@ class Product(PublicIdMixin, TimestampMixin, db.Model):
     def vulnerability_source_label(self) -> str:
         """Where the shortage-vulnerable flag came from, in words for the page."""
         return {
-            "manual": "flagged by FDA staff",
-            "shortage list": "from FDA's drug shortage list",
+            VULNERABILITY_MANUAL: "flagged by FDA staff",
+            VULNERABILITY_FROM_SHORTAGE_LIST: "from FDA's drug shortage list",
         }.get(self.vulnerability_source, self.vulnerability_source)
+
+
+#: ``Product.vulnerability_source``: FDA staff set the flag by hand...
+VULNERABILITY_MANUAL = "manual"
+#: ... or confirmed a match with FDA's drug shortage list (imports.matching).
+VULNERABILITY_FROM_SHORTAGE_LIST = "shortage list"
 
 
 class InspectionClassification(enum.StrEnum):

@@ -2,7 +2,7 @@
 
 Views call these and commit; each raises :class:`SiteError` naming the field and
 the fix, so the rule holds whether the change comes from a form, a test or a
-script. Contacts, products and regulatory actions are in portal.sites.records.
+script. Contacts, products and regulatory actions are in portal.sites.record_services.
 Other domains call :func:`letter_blocker` before an invitation letter goes out.
 """
 
@@ -11,16 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 
-from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 
 from portal.audit import services as audit
 from portal.extensions import db
 from portal.sites.models import ContactLog, ContactOutcome, Site
+from portal.sites.validation import clean, fei_problem
 from portal.timeutil import LocalTimeError, local_to_utc, utcnow
 
-#: The longest FEI number FDA issues is 10 digits; the column allows 15.
-FEI_MAX_DIGITS = 15
 #: A call logged a little ahead of the server clock is a clock difference, not a mistake.
 CLOCK_SLACK = timedelta(minutes=5)
 
@@ -33,34 +31,6 @@ class SiteError(ValueError):
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
         self.field = field
-
-
-# --- validation shared by the forms and the imports ------------------------------------------
-
-
-def fei_problem(value: str) -> str | None:
-    """What is wrong with an FEI number as typed, or None."""
-    if not value:
-        return "Enter the FEI number."
-    if not value.isascii() or not value.isdigit():
-        return "An FEI number is digits only, for example 3004561553 (no spaces or letters)."
-    if len(value) > FEI_MAX_DIGITS:
-        return f"An FEI number has at most {FEI_MAX_DIGITS} digits."
-    return None
-
-
-def email_problem(value: str) -> str | None:
-    """Syntax only: a site's address may be on a server we cannot reach from here."""
-    try:
-        validate_email(value, check_deliverability=False)
-    except EmailNotValidError:
-        return "Enter an email address like name@example.com."
-    return None
-
-
-def clean(value: str | None) -> str:
-    """Typed text without surrounding spaces (None counts as empty)."""
-    return (value or "").strip()
 
 
 # --- sites ----------------------------------------------------------------------------------------
