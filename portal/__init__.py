@@ -37,9 +37,6 @@ DOMAINS = (
     "jobs",
 )
 
-#: Every module that defines tables, imported so that metadata is complete.
-MODEL_MODULES = tuple(f"portal.{name}.models" for name in DOMAINS) + ("portal.program.models",)
-
 
 def optional_import(module_name: str):
     """The module, or None when it (or its package) does not exist yet."""
@@ -54,8 +51,25 @@ def optional_import(module_name: str):
 
 
 def import_models() -> None:
-    for module in MODEL_MODULES:
-        optional_import(module)
+    """Every module that defines tables, so that the metadata (create_all, Alembic) is complete;
+    and the listeners that keep the dashboard's cached figures honest, which must see every
+    write wherever the tables are used (the app, the commands, the benchmarks)."""
+    from portal.api import models as _api  # noqa: F401
+    from portal.audit import models as _audit  # noqa: F401
+    from portal.auth import models as _auth  # noqa: F401
+    from portal.engagements import models as _engagements  # noqa: F401
+    from portal.feedback import models as _feedback  # noqa: F401
+    from portal.imports import models as _imports  # noqa: F401
+    from portal.invitations import models as _invitations  # noqa: F401
+    from portal.jobs import models as _jobs  # noqa: F401
+    from portal.meetings import models as _meetings  # noqa: F401
+    from portal.metrics import freshness as _freshness  # noqa: F401
+    from portal.metrics import models as _metrics  # noqa: F401
+    from portal.outbox import models as _outbox  # noqa: F401
+    from portal.program import models as _program  # noqa: F401
+    from portal.quality import models as _quality  # noqa: F401
+    from portal.questions import models as _questions  # noqa: F401
+    from portal.sites import models as _sites  # noqa: F401
 
 
 def _configure(app: Flask, test_config: dict[str, Any] | None) -> None:

@@ -1,7 +1,7 @@
 """`flask` commands: accounts, demo data, mail delivery, reminders.
 
 A domain adds its own commands in ``portal/<domain>/commands.py`` with a
-``register(app)`` function; they are picked up here.
+``register(app)`` function, and names it in ``register`` below.
 """
 
 from __future__ import annotations
@@ -97,9 +97,9 @@ def register(app: Flask) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(seed_demo)
     app.cli.add_command(totp_code)
-    from portal import DOMAINS, optional_import
+    from portal.imports import commands as import_commands
+    from portal.invitations import commands as invitation_commands
+    from portal.jobs import commands as job_commands
 
-    for name in DOMAINS:
-        module = optional_import(f"portal.{name}.commands")
-        if module is not None:
-            module.register(app)
+    for domain_commands in (import_commands, invitation_commands, job_commands):
+        domain_commands.register(app)
