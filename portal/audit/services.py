@@ -100,9 +100,5 @@ def record_view(obj: Any) -> None:
     note_view(f"{getattr(obj, '__tablename__', 'record')}.view", obj)
 
 
-def noted_views() -> list[ViewedRecord]:
-    return list(g.get("audit_views", [])) if has_request_context() else []
-
-
 def clear_noted_views() -> list[ViewedRecord]:
     return g.pop("audit_views", []) if has_request_context() else []

@@ -42,10 +42,6 @@ def fiscal_year_window(year: int) -> tuple[datetime, datetime]:
     return start.astimezone(UTC), end.astimezone(UTC)
 
 
-def meeting_fiscal_year(meeting: Meeting) -> int:
-    return fiscal_year(to_local(meeting.starts_at, DEFAULT_TIMEZONE).date())
-
-
 def _in_year(stmt: Select, year: int | None) -> Select:
     if year is None:
         return stmt

@@ -191,14 +191,6 @@ def validate_answers(
     return values
 
 
-def response_of(survey: MeetingSurvey, user: User) -> FeedbackResponse | None:
-    return db.session.scalars(
-        select(FeedbackResponse).where(
-            FeedbackResponse.survey_id == survey.id, FeedbackResponse.user_id == user.id
-        )
-    ).first()
-
-
 def _locked_response(survey: MeetingSurvey, user: User) -> FeedbackResponse | None:
     """The user's response, row-locked (PostgreSQL) so that two edits apply one after the other."""
     return db.session.scalars(

@@ -376,14 +376,6 @@ def read_date(value: str, column: str) -> date:
     raise DateProblem(f'{column} "{value}" is not a date in a form FDA uses ({DATE_FORMS}).')
 
 
-def parse_date(value: str) -> date | None:
-    """The date, or None when :func:`read_date` cannot read it."""
-    try:
-        return read_date(value, "Date")
-    except DateProblem:
-        return None
-
-
 def blank_dash(value: str) -> str:
     """The Data Dashboard writes "-" for "not applicable" (e.g. a foreign site's state)."""
     return "" if value.strip() == "-" else value.strip()
