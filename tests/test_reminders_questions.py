@@ -11,6 +11,7 @@ from portal.auth.models import Role, UserStatus
 from portal.extensions import db
 from portal.meetings import services as meeting_services
 from portal.meetings.models import MeetingStatus
+from portal.meetings.schedule import question_deadline
 from portal.outbox.models import SentReminder
 from portal.questions import reminders
 from portal.questions.reminders import send_deadline_reminders
@@ -110,7 +111,7 @@ def test_rescheduling_makes_the_new_deadlines_reminders_due_again(meeting, fda_s
     )
     db.session.commit()
     new_deadline = at("2026-03-13 14:00")  # 10:00 EDT
-    assert meeting.question_deadline == new_deadline
+    assert question_deadline(meeting) == new_deadline
     assert send_deadline_reminders() == 0  # not yet 7 days before the new deadline
     time_machine.move_to(new_deadline - timedelta(days=7), tick=False)
     assert send_deadline_reminders() == 2

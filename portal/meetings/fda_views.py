@@ -24,7 +24,7 @@ from portal.meetings.forms import (
     combine,
 )
 from portal.meetings.models import Meeting, MeetingMode, MeetingStatus
-from portal.meetings.schedule import utc_to_wall_clock
+from portal.meetings.schedule import accepts_questions, question_deadline, utc_to_wall_clock
 from portal.questions.queries import group_by_topic
 from portal.security import access
 from portal.security.scoping import get_owned_or_404
@@ -90,10 +90,10 @@ def new(engagement_id: uuid.UUID):
             flash(
                 f"Meeting scheduled. {sent_to(meeting)} have been emailed an invitation.", "success"
             )
-            if not meeting.accepts_questions_at(utcnow()):
+            if not accepts_questions(meeting, utcnow()):
                 flash(
                     "The meeting is so soon that questions for it are already closed "
-                    f"({format_local(meeting.question_deadline, current_user.timezone)}). "
+                    f"({format_local(question_deadline(meeting), current_user.timezone)}). "
                     "Extend the deadline if the firm should still send questions.",
                     "warning",
                 )
@@ -213,7 +213,7 @@ def extend_deadline(meeting_id: uuid.UUID):
             db.session.commit()
             flash(
                 "Deadline extended to "
-                f"{format_local(meeting.question_deadline, current_user.timezone)}. "
+                f"{format_local(question_deadline(meeting), current_user.timezone)}. "
                 f"{sent_to(meeting)} have been told.",
                 "success",
             )

@@ -11,6 +11,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from portal.meetings.models import Meeting, MeetingStatus
+from portal.program.settings import get_setting
+
 
 def utc_to_wall_clock(moment: datetime, zone_name: str) -> datetime:
     """The naive wall-clock time of ``moment`` in ``zone_name`` (to fill a form)."""
@@ -29,6 +32,27 @@ def normal_question_deadline(starts_at: datetime, zone_name: str, days: int) -> 
     zone = ZoneInfo(zone_name)
     wall_clock = starts_at.astimezone(zone).replace(tzinfo=None) - timedelta(days=days)
     return wall_clock.replace(tzinfo=zone).astimezone(UTC)
+
+
+
+def meeting_normal_deadline(meeting: Meeting) -> datetime:
+    """The meeting's deadline before any extension: ``question_deadline_days`` (a program
+    setting, 14 by default) calendar days before its start, in its zone (SPEC 8)."""
+    return normal_question_deadline(
+        meeting.starts_at, meeting.timezone, get_setting("question_deadline_days")
+    )
+
+
+def question_deadline(meeting: Meeting) -> datetime:
+    """When questions close: FDA's extension if it gave one, else the normal deadline."""
+    if meeting.deadline_extended_to is not None:
+        return meeting.deadline_extended_to
+    return meeting_normal_deadline(meeting)
+
+
+def accepts_questions(meeting: Meeting, moment: datetime) -> bool:
+    """Open to the second: at the deadline itself questions are refused (SPEC 8)."""
+    return meeting.status == MeetingStatus.SCHEDULED and moment < question_deadline(meeting)
 
 
 def describe_time_left(deadline: datetime, now: datetime) -> str:

@@ -22,6 +22,7 @@ from portal.feedback import services as feedback
 from portal.mail import Attachment, queue_email
 from portal.meetings import calendar
 from portal.meetings.models import Meeting, MeetingMode, MeetingStatus
+from portal.meetings.schedule import meeting_normal_deadline, question_deadline
 from portal.timeutil import LocalTimeError, format_local, local_to_utc, utcnow, zone
 from portal.urls import external_url
 
@@ -233,7 +234,7 @@ def extend_question_deadline(
     reason = reason.strip()
     if not reason:
         raise MeetingError("Say why the deadline is extended; it is kept on record.", "reason")
-    normal = meeting.normal_question_deadline
+    normal = meeting_normal_deadline(meeting)
     if new_deadline <= normal:
         raise MeetingError(
             "An extension must be later than the normal deadline, "
@@ -248,7 +249,7 @@ def extend_question_deadline(
             f"{format_local(meeting.starts_at, zone_name)}.",
             "deadline_date",
         )
-    previous = meeting.question_deadline
+    previous = question_deadline(meeting)
     meeting.deadline_extended_to = new_deadline
     meeting.extension_reason = reason
     meeting.extended_by_id = by.id

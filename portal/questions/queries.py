@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload
 from portal.engagements.models import Engagement
 from portal.extensions import db
 from portal.meetings.models import Meeting, MeetingStatus
+from portal.meetings.schedule import accepts_questions
 from portal.questions.models import CGMP_TOPICS, Question, QuestionStatus
 from portal.security.scoping import firm_scoped
 
@@ -110,4 +111,4 @@ def open_meetings(now) -> list[Meeting]:
         .where(Meeting.status == MeetingStatus.SCHEDULED, Meeting.starts_at > now)
         .order_by(Meeting.starts_at)
     ).all()
-    return [meeting for meeting in candidates if meeting.accepts_questions_at(now)]
+    return [meeting for meeting in candidates if accepts_questions(meeting, now)]

@@ -20,7 +20,7 @@ from portal.auth.queries import active_member_of
 from portal.extensions import db
 from portal.mail import queue_email
 from portal.meetings.models import Meeting, MeetingStatus
-from portal.meetings.schedule import describe_time_left
+from portal.meetings.schedule import describe_time_left, question_deadline
 from portal.outbox import reminders as sent_reminders
 from portal.outbox.models import SentReminder
 from portal.program.settings import get_setting
@@ -56,7 +56,7 @@ def _due_meetings(now: datetime) -> list[tuple[Meeting, str, datetime]]:
     ).all()
     due = []
     for meeting in candidates:
-        deadline = meeting.question_deadline
+        deadline = question_deadline(meeting)
         kind = due_kind(deadline, now)
         if kind is not None:
             due.append((meeting, kind, deadline))
