@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime
 
 from sqlalchemy import Select, case, func, select
 
@@ -29,24 +29,21 @@ from portal.feedback.models import (
     SurveyQuestionKind,
 )
 from portal.meetings.models import Meeting
-from portal.timeutil import DEFAULT_TIMEZONE, fiscal_year, fiscal_year_bounds, to_local, zone
+from portal.metrics.period import Period, fiscal_year_of
 
 POINTS = (1, 2, 3, 4, 5)
 
 
 def fiscal_year_window(year: int) -> tuple[datetime, datetime]:
-    """[start, end) of fiscal year ``year`` in UTC, from midnight in the program's home zone."""
-    home = zone(DEFAULT_TIMEZONE)
-    start = datetime.combine(fiscal_year_bounds(year)[0], time.min, home)
-    end = datetime.combine(fiscal_year_bounds(year + 1)[0], time.min, home)
-    return start.astimezone(UTC), end.astimezone(UTC)
+    """[start, end) of fiscal year ``year`` in UTC: the dashboard's ``Period``, not a second one."""
+    period = Period.for_fiscal_year(year)
+    return period.start.astimezone(UTC), period.end.astimezone(UTC)
 
 
 def _in_year(stmt: Select, year: int | None) -> Select:
     if year is None:
         return stmt
-    start, end = fiscal_year_window(year)
-    return stmt.where(Meeting.starts_at >= start, Meeting.starts_at < end)
+    return stmt.where(Period.for_fiscal_year(year).contains(Meeting.starts_at))
 
 
 def _answers(*columns) -> Select:
@@ -74,8 +71,7 @@ def available_years() -> list[int]:
     ).one()
     if earliest is None:
         return []
-    first = fiscal_year(to_local(earliest, DEFAULT_TIMEZONE).date())
-    last = fiscal_year(to_local(latest, DEFAULT_TIMEZONE).date())
+    first, last = fiscal_year_of(earliest), fiscal_year_of(latest)
     return list(range(last, first - 1, -1))
 
 
@@ -281,7 +277,7 @@ def csv_rows(year: int | None) -> Iterator[list[str]]:
     for row in db.session.execute(stmt):
         answer, kind, position, prompt, submitted, changed, starts, firm, name, email = row
         yield [
-            str(fiscal_year(to_local(starts, DEFAULT_TIMEZONE).date())),
+            str(fiscal_year_of(starts)),
             starts.isoformat(),
             firm,
             name,

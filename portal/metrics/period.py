@@ -16,6 +16,7 @@ from portal.timeutil import (
     fiscal_year_bounds,
     format_date,
     program_today,
+    to_local,
     zone,
 )
 
@@ -23,6 +24,11 @@ from portal.timeutil import (
 FIRST_FISCAL_YEAR = 2017
 #: Dates outside these years are refused (a typo, not a period of the program).
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
+
+
+def fiscal_year_of(moment: datetime) -> int:
+    """The fiscal year an instant falls in, its day counted in the program's zone."""
+    return fiscal_year(to_local(moment, PROGRAM_TIMEZONE).date())
 
 
 def current_fiscal_year() -> int:
