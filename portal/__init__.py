@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import os
 from pathlib import Path
 from typing import Any
@@ -12,43 +11,6 @@ from flask import Flask
 from portal.config import CONFIGS, load_or_create_secret_key, normalize_database_url
 
 ROOT = Path(__file__).resolve().parent.parent
-
-#: Domain packages, each with a ``views.bp`` blueprint. Registered when present,
-#: so a domain arrives by adding its package.
-DOMAINS = (
-    "home",
-    "auth",
-    "admin",
-    "audit",
-    "outbox",
-    "sites",
-    "imports",
-    "invitations",
-    "engagements",
-    "firm",
-    "worklist",
-    "meetings",
-    "questions",
-    "feedback",
-    "quality",
-    "metrics",
-    "exports",
-    "api",
-    "jobs",
-)
-
-
-def optional_import(module_name: str):
-    """The module, or None when it (or its package) does not exist yet."""
-    try:
-        return importlib.import_module(module_name)
-    except ModuleNotFoundError as error:
-        parts = module_name.split(".")
-        prefixes = {".".join(parts[: i + 1]) for i in range(1, len(parts))}
-        if error.name in prefixes:
-            return None
-        raise
-
 
 def import_models() -> None:
     """Every module that defines tables, so that the metadata (create_all, Alembic) is complete;
@@ -97,10 +59,71 @@ def _configure(app: Flask, test_config: dict[str, Any] | None) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    for name in DOMAINS:
-        module = optional_import(f"portal.{name}.views")
-        if module is not None:
-            app.register_blueprint(module.bp)
+    """Every blueprint, grouped by audience (portal.audiences); each audience's pages apart.
+
+    Importing a views module registers its routes on its blueprint, so the modules
+    that share one (feedback's, quality's, meetings', sites' and auth's) are imported
+    together here.
+    """
+    from portal import audiences
+    from portal.admin import views as admin
+    from portal.api import blueprint as api
+    from portal.api import views as api_tokens
+    from portal.audit import views as audit
+    from portal.auth import account_views, key_views, recovery_views, session_views  # noqa: F401
+    from portal.auth import blueprints as auth
+    from portal.auth import views as sign_in  # noqa: F401
+    from portal.engagements import views as engagements
+    from portal.exports import views as exports
+    from portal.feedback import admin_views as feedback_templates  # noqa: F401
+    from portal.feedback import firm_views as firm_feedback
+    from portal.feedback import results_views as feedback
+    from portal.firm import views as firm
+    from portal.home import views as home
+    from portal.imports import views as imports
+    from portal.invitations import public as invitation_links
+    from portal.invitations import views as invitations
+    from portal.meetings import fda_views as meetings
+    from portal.meetings import firm_views as firm_meetings
+    from portal.metrics import views as metrics
+    from portal.outbox import views as outbox
+    from portal.quality import fda_views as quality
+    from portal.quality import firm_views as firm_quality
+    from portal.questions import fda_views as questions
+    from portal.questions import firm_views as firm_questions
+    from portal.sites import views as sites
+    from portal.worklist import views as worklist
+
+    fda = (
+        worklist.bp,
+        sites.bp,
+        imports.bp,
+        invitations.bp,
+        engagements.bp,
+        meetings.bp,
+        questions.bp,
+        quality.bp,
+        feedback.bp,
+        metrics.bp,
+        exports.bp,
+        admin.bp,
+        recovery_views.bp,
+        audit.bp,
+        outbox.bp,
+        api_tokens.bp,
+    )
+    firm_side = (
+        firm.bp,
+        firm_meetings.bp,
+        firm_questions.bp,
+        firm_quality.bp,
+        firm_feedback.bp,
+    )
+    public = (auth.sign_in, invitation_links.bp)
+    account = (home.bp, auth.account)
+    for blueprint in (*public, *account, *fda, *firm_side, api.bp):
+        app.register_blueprint(blueprint)
+    audiences.check_audiences(app)
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:

@@ -17,7 +17,7 @@ from wtforms.validators import Length, StopValidation
 from wtforms.widgets import TextArea
 
 from portal.auth.drafts import take_draft
-from portal.sanitize import FORMATTING_HINT
+from portal.sanitize import FORMATTING_HINT, INLINE_FORMATTING_HINT
 
 #: Longest single-line answer we accept when a field names no limit of its own.
 DEFAULT_LINE_MAX = 500
@@ -124,18 +124,38 @@ class RequiredWhen:
             raise StopValidation(self.message)
 
 
+class RequiredByService:
+    """Required in a case only the service can judge (a product flagged for the first time
+    needs its reason; one already flagged by an import does not). The label says when, in
+    place of "(optional)"; the form itself checks nothing (issue 16).
+    """
+
+    def __init__(self, condition: str) -> None:
+        #: Read by the field macro, like RequiredWhen's: "(required <condition>)".
+        self.field_flags = {"required_when": condition}
+
+    def __call__(self, form, field) -> None:
+        return None
+
+
 class FormattedTextField(TextAreaField):
     """A long text written with Markdown-style marks and shown through portal.sanitize.
 
     Without JavaScript it is a plain text area whose hint lists the marks that
     work; static/js/formatting.js finds ``data-formatting`` and adds a toolbar
-    and a preview (issue 16).
+    and a preview (issue 16). The stored text is the source as typed; pages show
+    it through the ``formatted`` filter (portal.templating), emails and exports
+    as typed.
     """
 
-    def __init__(self, label=None, validators=None, **kwargs):
-        kwargs.setdefault("description", FORMATTING_HINT)
+    def __init__(self, label=None, validators=None, *, inline: bool = False, **kwargs):
+        # The field's own hint says what to write; the marks that work always follow it.
+        # An inline field (one paragraph inside a page, as FDA's in a letter) has no lists.
+        own_hint = kwargs.get("description") or ""
+        marks = INLINE_FORMATTING_HINT if inline else FORMATTING_HINT
+        kwargs["description"] = f"{own_hint} {marks}".strip()
         render_kw = dict(kwargs.pop("render_kw", None) or {})
-        render_kw.setdefault("data-formatting", "")
+        render_kw.setdefault("data-formatting", "inline" if inline else "")
         super().__init__(label, validators, render_kw=render_kw, **kwargs)
 
 

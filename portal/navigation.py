@@ -25,7 +25,7 @@ class NavItem:
 
 FDA_ADMIN_ONLY = frozenset({Role.FDA_ADMIN})
 #: Blueprints reached from the Administration page; its menu item stays current there.
-ADMIN_SECTIONS = frozenset({"admin", "audit", "outbox", "api"})
+ADMIN_SECTIONS = frozenset({"admin", "audit", "outbox", "api_tokens", "sign_in_recovery"})
 
 ITEMS: tuple[NavItem, ...] = (
     NavItem("Work list", "home.index", FDA_ROLES, "worklist."),
@@ -39,10 +39,10 @@ ITEMS: tuple[NavItem, ...] = (
     NavItem("Success measures", "metrics.dashboard", FDA_ROLES, "metrics."),
     NavItem("Administration", "admin.index", FDA_ADMIN_ONLY, "admin."),
     NavItem("Our engagement", "home.index", FIRM_ROLES, "firm.home"),
-    NavItem("Meetings", "meetings.firm_index", FIRM_ROLES, "meetings.firm"),
-    NavItem("Our questions", "questions.firm_index", FIRM_ROLES, "questions.firm"),
-    NavItem("Quality actions", "quality.firm_index", FIRM_ROLES, "quality.firm"),
-    NavItem("Feedback", "feedback.firm_index", FIRM_ROLES, "feedback.firm"),
+    NavItem("Meetings", "firm_meetings.index", FIRM_ROLES, "firm_meetings."),
+    NavItem("Our questions", "firm_questions.index", FIRM_ROLES, "firm_questions."),
+    NavItem("Quality actions", "firm_quality.index", FIRM_ROLES, "firm_quality."),
+    NavItem("Feedback", "firm_feedback.index", FIRM_ROLES, "firm_feedback."),
     NavItem("Colleagues", "firm.team", frozenset({Role.FIRM_ADMIN}), "firm.team"),
 )
 

@@ -98,6 +98,12 @@ def _cleaner(filters: list) -> bleach.Cleaner:
     )
 
 
+#: The hint for a text that stays one paragraph inside a page (FDA's paragraph in a letter).
+INLINE_FORMATTING_HINT = (
+    "For bold type **two stars** around words, for italic *one star*; write a link as "
+    "[words](https://...). Other marks are shown as typed."
+)
+
 # Before Markdown: escape every tag that is not allowed, so the parser never sees raw HTML
 # it would pass through as a block. After it: the same rules on what the parser made.
 _escape_tags = _cleaner([])
@@ -127,6 +133,32 @@ def clean_html(text: str) -> str:
     cleaned = _final.clean(rendered)
     cleaned = _LIST_TAG_SPACE.sub(r"\1", cleaned)
     return _BLOCK_JOIN.sub(r"\1\n", cleaned).strip()
+
+
+_ONE_PARAGRAPH = re.compile(r"<p>((?:(?!</?p>).)*)</p>", re.DOTALL)
+
+
+def inline_html(text: str) -> str:
+    """One paragraph's bold, italic and links, as HTML to put inside a paragraph of its own.
+
+    Anything that would need a block of its own (a list, a second paragraph) is
+    not formatting this place allows: the text is then shown escaped, as typed.
+    """
+    whole = _ONE_PARAGRAPH.fullmatch(clean_html(text))
+    if whole is None or "<br>" in whole.group(1):
+        return html.escape(text)
+    return whole.group(1)
+
+
+class InlineFormatted(str):
+    """Text as typed that an HTML template shows through :func:`inline_html`.
+
+    In a plain-text template (an email's text part) it is just its source, so the
+    same value serves both parts of a message and the printable page.
+    """
+
+    def __html__(self) -> str:
+        return inline_html(self)
 
 
 # Marks that would turn words into formatting when the stored text is edited again.
@@ -244,6 +276,20 @@ def editable_text(safe_html: str) -> str:
 def plain_text(safe_html: str) -> str:
     """The words of stored HTML without markup (for checks such as "is it empty")."""
     return html.unescape(re.sub(r"<[^>]*>", " ", safe_html)).strip()
+
+
+# Emphasis and links sit inside words; paragraphs, lists and breaks separate them.
+_INLINE_TAGS = re.compile(r"</?(?:strong|em|a)\b[^>]*>")
+
+
+def formatted_words(text: str | None) -> str:
+    """The words of a formatted text (as typed, with its marks) on one line, marks gone.
+
+    For titles, shortened lines and sentences built around the text (the eligibility
+    evidence), where paragraphs and emphasis have no place but ``**`` would show.
+    """
+    inline_marks_gone = _INLINE_TAGS.sub("", clean_html(text or ""))
+    return " ".join(plain_text(inline_marks_gone).split())
 
 
 # An https address in plain text, up to the first space or closing bracket/quote.

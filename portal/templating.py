@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 
 from flask import Flask, current_app
 from flask_login import current_user
 from markupsafe import Markup
 
 from portal.navigation import navigation
-from portal.panels import render_panels
-from portal.sanitize import link_https
+from portal.sanitize import clean_html, formatted_words, link_https
 from portal.timeutil import DEFAULT_TIMEZONE, format_date, format_local, to_local
 from portal.wording import full_stop, join_names, lower_first
 
@@ -38,6 +38,21 @@ def short_date(day: date | datetime | None) -> str:
     return format_date(day)
 
 
+@lru_cache(maxsize=2048)
+def _formatted_html(text: str) -> str:
+    # Lists and history pages show the same texts again and again; the sanitizer is slow.
+    return clean_html(text)
+
+
+def formatted(text: str | None) -> Markup:
+    """A long text as people wrote it (Markdown-style marks), shown through the one sanitizer.
+
+    The source is what is stored, emailed and exported; only pages render it, so a
+    ``<script>`` or a ``javascript:`` link in it reads as typed and never runs (issue 16).
+    """
+    return Markup(_formatted_html(text or ""))  # noqa: S704 - clean_html's output is safe
+
+
 def register(app: Flask) -> None:
     app.jinja_env.filters["local"] = local_datetime
     app.jinja_env.filters["local_time"] = local_time_element
@@ -47,6 +62,8 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["lower_first"] = lower_first
     # link_https escapes every character it does not write itself (portal/sanitize.py).
     app.jinja_env.filters["link_https"] = lambda text: Markup(link_https(text))  # noqa: S704
+    app.jinja_env.filters["formatted"] = formatted
+    app.jinja_env.filters["formatted_words"] = formatted_words
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
@@ -55,7 +72,6 @@ def register(app: Flask) -> None:
         config = current_app.config
         return {
             "navigation": navigation,
-            "render_panels": render_panels,
             "viewer_zone": viewer_zone,
             "idle_timeout_seconds": int(config["IDLE_TIMEOUT"].total_seconds()),
             "idle_warning_seconds": int(config["IDLE_WARNING"].total_seconds()),

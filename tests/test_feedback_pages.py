@@ -1,4 +1,4 @@
-"""Feedback pages cost a fixed number of queries, and the panels show open requests."""
+"""Feedback pages cost a fixed number of queries, and the sections show open requests."""
 
 from __future__ import annotations
 
@@ -9,9 +9,8 @@ from flask_login import login_user
 from portal.auth.models import Role
 from portal.extensions import db
 from portal.feedback.survey_templates import ensure_default_template
-from portal.panels import render_panels
 from portal.timeutil import utcnow
-from tests import factories
+from tests import factories, sections
 from tests import factories_feedback as ff
 
 
@@ -91,16 +90,27 @@ def test_the_templates_page_costs_the_same_for_1_or_30_templates(
     assert _queries(client, count_queries, "/admin/survey-templates") == few
 
 
-# --- panels -------------------------------------------------------------------------------
+# --- sections on other pages ---------------------------------------------------------
+
+
+def _sections(slot: str, user, **context) -> str:
+    """The sections of one host page, as its view composes them for ``user``'s audience."""
+    if slot == "firm_home":
+        return sections.firm_home(context["engagements"])
+    if slot == "worklist":
+        return sections.worklist()
+    if user.is_firm_user:
+        return sections.firm_engagement(context["engagement"])
+    return sections.fda_engagement(context["engagement"])
 
 
 def _panel(app, user, slot: str, **context) -> str:
     with app.test_request_context("/"):
         login_user(user)
-        return str(render_panels(slot, **context))
+        return _sections(slot, user, **context)
 
 
-def test_the_firm_home_panel_lists_open_requests_for_this_user(app):
+def test_the_firm_home_section_lists_open_requests_for_this_user(app):
     people = ff.engagement_with_people()
     template = ensure_default_template()
     (answered,) = _surveys(people, template, 1, answered_by=people.admin)
@@ -120,7 +130,7 @@ def test_the_firm_home_panel_lists_open_requests_for_this_user(app):
     assert str(waiting.public_id) not in html and "No open feedback requests" in html
 
 
-def test_the_engagement_panel_for_fda_counts_responses(app, fda_staff):
+def test_the_engagement_section_for_fda_counts_responses(app, fda_staff):
     people = ff.engagement_with_people()
     (survey,) = _surveys(people, ensure_default_template(), 1, answered_by=people.admin)
     html = _panel(app, fda_staff, "engagement", engagement=people.engagement)
@@ -130,7 +140,7 @@ def test_the_engagement_panel_for_fda_counts_responses(app, fda_staff):
     assert f"/firm/feedback/{survey.public_id}" in firm_side
 
 
-def test_panels_cost_the_same_for_1_or_30_surveys(app, fda_staff, count_queries):
+def test_sections_cost_the_same_for_1_or_30_surveys(app, fda_staff, count_queries):
     people = ff.engagement_with_people()
     template = ensure_default_template()
     _surveys(people, template, 1, answered_by=people.admin)
@@ -138,9 +148,9 @@ def test_panels_cost_the_same_for_1_or_30_surveys(app, fda_staff, count_queries)
     def cost(user, slot, **context):
         with app.test_request_context("/"):
             login_user(user)
-            render_panels(slot, **context)  # warm
+            _sections(slot, user, **context)  # warm
             with count_queries() as counter:
-                render_panels(slot, **context)
+                _sections(slot, user, **context)
         return counter.count
 
     cases = [

@@ -287,20 +287,20 @@ def test_expire_command_marks_overdue_letters_and_is_safe_to_repeat(app, runner,
     assert expired_events == 1
 
 
-def test_site_panel_lists_letters_and_says_why_none_can_be_sent(app, fda_staff, count_queries):
-    from portal.panels import render_panels
+def test_site_section_lists_letters_and_says_why_none_can_be_sent(app, fda_staff, count_queries):
+    from tests.sections import site_letters
 
     site = site_ready_for_letter(fda_staff, reached=False)
     db.session.commit()
     with app.test_request_context():
-        html = str(render_panels("site", site=site))
+        html = site_letters(site)
     assert "No invitation letter has been sent to this site." in html
     assert "A new letter cannot be sent yet." in html
 
     def panel_queries() -> int:
         db.session.expire_all()
         with app.test_request_context(), count_queries() as counter:
-            render_panels("site", site=db.session.get(type(site), site.id))
+            site_letters(db.session.get(type(site), site.id))
         return counter.count
 
     few = panel_queries()
@@ -309,7 +309,7 @@ def test_site_panel_lists_letters_and_says_why_none_can_be_sent(app, fda_staff, 
     db.session.commit()
     assert panel_queries() == few
     with app.test_request_context():
-        assert str(render_panels("site", site=site)).count("Declined") >= 12
+        assert site_letters(site).count("Declined") >= 12
 
 
 def test_the_letter_page_keeps_a_fixed_query_count(client, sign_in, fda_staff, count_queries):

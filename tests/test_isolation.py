@@ -206,3 +206,39 @@ def test_uuid_routes_answer_404_for_unknown_ids(app, world):
         response = client.get(url)
         response.close()
         assert response.status_code == 404, rule.rule
+
+
+@pytest.mark.parametrize(
+    ("person", "audience"),
+    [("fda_admin", "fda"), ("firm_admin", "firm"), ("firm_admin", "account")],
+)
+def test_every_page_wears_its_blueprints_audience(app, world, person, audience):
+    """A page renders on its audience's base template (templates/_bases/): FDA and firm
+    pages carry the confidential marking, account pages never show it. A firm page put on
+    an FDA base, or the reverse, fails here."""
+    from portal.audiences import audience_of
+
+    user = {"fda_admin": world.fda_admin, "firm_admin": world.by_firm["a"].admin}[person]
+    client = app.test_client()
+    login_as(client, user)
+    marking = 'class="cci-marking"'
+    failures, checked = [], 0
+    for rule, _view in routes(app):
+        blueprint = app.blueprints[rule.endpoint.rpartition(".")[0]]
+        if audience_of(blueprint).value != audience or "GET" not in rule.methods:
+            continue
+        url = build_url(app, rule, world) if rule.arguments else rule.rule
+        if url is None:
+            continue
+        response = client.get(url)
+        response.close()
+        if response.status_code != 200 or response.mimetype != "text/html":
+            continue
+        checked += 1
+        html = response.get_data(as_text=True)
+        if f'data-audience="{audience}"' not in html:
+            failures.append((rule.rule, "not on its audience's base"))
+        if (marking in html) != (audience in ("fda", "firm")):
+            failures.append((rule.rule, "confidential marking wrong"))
+    assert checked > 0
+    assert not failures, failures

@@ -1,4 +1,4 @@
-"""The meeting and question panels on the firm's home, the engagement page and the work list,
+"""The meeting and question sections of the firm's home, the engagement pages and the work list,
 and the firm-scoped reads behind them (confidentiality at the service level)."""
 
 from __future__ import annotations
@@ -12,10 +12,9 @@ from flask_login import login_user
 from portal.extensions import db
 from portal.meetings import queries as meeting_queries
 from portal.meetings.models import MeetingStatus
-from portal.panels import render_panels
 from portal.questions import queries as question_queries
 from portal.questions.models import QuestionStatus
-from tests import factories
+from tests import factories, sections
 from tests.factories_meetings import at, meeting_at
 
 NOW = at("2026-03-04 17:00")  # a Wednesday; noon in New York
@@ -51,7 +50,7 @@ def test_firm_home_shows_upcoming_meetings_deadline_time_left_and_question_statu
     app, setting, firm_staff
 ):
     with viewing_as(app, firm_staff):
-        html = str(render_panels("firm_home", engagements=[setting["engagement"]]))
+        html = sections.firm_home([setting["engagement"]])
     assert "Upcoming meetings with FDA" in html
     assert "Mon 30 Mar 2026, 10:00 EDT" in html
     assert "Mon 16 Mar 2026, 10:00 EDT" in html  # its question deadline
@@ -61,17 +60,17 @@ def test_firm_home_shows_upcoming_meetings_deadline_time_left_and_question_statu
     assert "Bravo" not in html and "Tue 31 Mar" not in html
 
 
-def test_firm_home_panel_cannot_be_pointed_at_another_firms_engagement(app, setting, firm_staff):
+def test_firm_home_section_cannot_be_pointed_at_another_firms_engagement(app, setting, firm_staff):
     with viewing_as(app, firm_staff):
-        html = str(render_panels("firm_home", engagements=[setting["other"]]))
+        html = sections.firm_home([setting["other"]])
     assert "Bravo" not in html and "Tue 31 Mar" not in html
     assert "No meetings scheduled" in html
 
 
-def test_engagement_panel_for_fda_offers_scheduling_and_the_timeframe(app, setting, fda_staff):
+def test_engagement_sections_for_fda_offers_scheduling_and_the_timeframe(app, setting, fda_staff):
     engagement = setting["engagement"]
     with viewing_as(app, fda_staff):
-        html = str(render_panels("engagement", engagement=engagement))
+        html = sections.fda_engagement(engagement)
     assert f"/meetings/new/{engagement.public_id}" in html
     assert "Record the agreed timeframe" in html
     assert "Questions from the firm" in html
@@ -79,15 +78,15 @@ def test_engagement_panel_for_fda_offers_scheduling_and_the_timeframe(app, setti
     engagement.timeframe_expected_end = NOW.date() + timedelta(days=200)
     engagement.timeframe_recorded_at = NOW
     with viewing_as(app, fda_staff):
-        html = str(render_panels("engagement", engagement=engagement))
+        html = sections.fda_engagement(engagement)
     assert "Monthly" in html and "20 Sep 2026" in html
 
 
-def test_engagement_panel_for_the_firm_shows_what_is_coming(app, setting, firm_admin):
+def test_engagement_sections_for_the_firm_shows_what_is_coming(app, setting, firm_admin):
     setting["engagement"].timeframe_cadence = "Every six weeks"
     setting["engagement"].timeframe_recorded_at = NOW
     with viewing_as(app, firm_admin):
-        html = str(render_panels("engagement", engagement=setting["engagement"]))
+        html = sections.firm_engagement(setting["engagement"])
     assert "Every six weeks" in html
     assert "/meetings/new/" not in html
     assert "Mon 30 Mar 2026, 10:00 EDT" in html
@@ -96,7 +95,7 @@ def test_engagement_panel_for_the_firm_shows_what_is_coming(app, setting, firm_a
 
 def test_worklist_shows_this_week_to_mark_held_and_awaiting(app, setting, fda_staff):
     with viewing_as(app, fda_staff):
-        html = str(render_panels("worklist"))
+        html = sections.worklist()
     week, mark_held = html.split("Meetings to mark held")
     week = week.split("Meetings this week", 1)[1]
     assert "Fri 6 Mar 2026, 09:00 EST" in week  # this week

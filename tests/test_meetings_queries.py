@@ -1,4 +1,4 @@
-"""Every meeting and question page, and each panel, issues the same number of SQL queries
+"""Every meeting and question page, and each section, issues the same number of SQL queries
 with 1 meeting and question as with 50 (CONVENTIONS "Forms and pages")."""
 
 from __future__ import annotations
@@ -12,9 +12,8 @@ from portal.auth.models import Role, User
 from portal.engagements.models import Engagement
 from portal.extensions import db
 from portal.meetings.models import Meeting, MeetingStatus
-from portal.panels import render_panels
 from portal.questions.models import QuestionStatus
-from tests import factories
+from tests import factories, sections
 from tests.conftest import login_as
 from tests.factories_meetings import at
 
@@ -130,7 +129,7 @@ def measure_pages(app, program, count_queries) -> dict[str, int]:
     return counts
 
 
-def measure_panels(app, program, count_queries) -> dict[str, int]:
+def measure_sections(app, program, count_queries) -> dict[str, int]:
     counts = {}
     engagement_ids = [i for i, _ in program["engagements"]]
     people = {"fda": program["fda"], "firm": program["authors"][0]}
@@ -145,13 +144,14 @@ def measure_panels(app, program, count_queries) -> dict[str, int]:
             with app.app_context(), app.test_request_context():
                 login_user(db.session.get(User, people[viewer]))
                 engagements = [db.session.get(Engagement, i) for i in engagement_ids]
-                arguments = {
-                    "engagement": {"engagement": engagements[0]},
-                    "firm_home": {"engagements": engagements},
-                    "worklist": {},
-                }[slot]
+                page, arguments = {
+                    "fda:engagement": (sections.fda_engagement, (engagements[0],)),
+                    "fda:worklist": (sections.worklist, ()),
+                    "firm:firm_home": (sections.firm_home, (engagements,)),
+                    "firm:engagement": (sections.firm_engagement, (engagements[0],)),
+                }[f"{viewer}:{slot}"]
                 with count_queries() as counter:
-                    html = str(render_panels(slot, **arguments))
+                    html = page(*arguments)
                 assert html.strip(), slot
                 counts[f"{viewer}:{slot}"] = counter.count
     return counts
@@ -164,8 +164,8 @@ def test_pages_issue_a_fixed_number_of_queries(app, program, count_queries):
     assert with_fifty == with_one
 
 
-def test_panels_issue_a_fixed_number_of_queries(app, program, count_queries):
-    with_one = measure_panels(app, program, count_queries)
+def test_sections_issue_a_fixed_number_of_queries(app, program, count_queries):
+    with_one = measure_sections(app, program, count_queries)
     grow(program, 49)
-    with_fifty = measure_panels(app, program, count_queries)
+    with_fifty = measure_sections(app, program, count_queries)
     assert with_fifty == with_one

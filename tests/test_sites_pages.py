@@ -6,9 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 import pytest
-from markupsafe import Markup
 
-from portal import panels
 from portal.auth.models import Role
 from portal.extensions import db
 from portal.invitations.models import InvitationStatus
@@ -203,18 +201,21 @@ def test_the_site_page_shows_everything_fda_knows(app, staff_client, fda_staff):
     assert page.count("<h1") == 1
 
 
-def test_other_domains_add_their_section_through_the_site_panel(app, staff_client, monkeypatch):
+def test_the_site_page_composes_the_letters_section_for_its_site(app, staff_client, monkeypatch):
+    from portal.invitations import fda_sections
+
     site = factories.site()
     db.session.commit()
     seen = []
+    real = fda_sections.site_invitations
 
-    def invitation_panel(*, site):
-        seen.append(site.id)
-        return Markup("<section><h2>Invitation panel here</h2></section>")
+    def site_invitations(asked):
+        seen.append(asked.id)
+        return real(asked)
 
-    monkeypatch.setitem(panels._PANELS, "site", [(10, "test.panel", invitation_panel)])
+    monkeypatch.setattr(fda_sections, "site_invitations", site_invitations)
     page = listed(staff_client.get(f"/sites/{site.public_id}"))
-    assert "Invitation panel here" in page
+    assert "Invitation letters and engagement" in page
     assert seen == [site.id]
 
 

@@ -81,6 +81,19 @@ def test_verify_page_reads_as_sentences(app, firm_admin, fda_staff, sign_in):
     assert "by fda" not in text and "afterwards.The" not in text
 
 
+def test_verifying_says_verified_by_fda_in_capitals(app, firm_admin, fda_staff, sign_in, no_csrf):
+    from portal.quality.models import ActionStatus
+
+    engagement = factories.engagement(firm_admin.firm, sent_by=fda_staff)
+    action = factories.quality_action(engagement, firm_admin, status=ActionStatus.COMPLETED)
+    db.session.commit()
+    client = sign_in(fda_staff)
+    url = f"/quality-actions/{action.public_id}/status"
+    client.post(url, data={"to": "verified", "note": "Reviewed SOP-207."})
+    page = client.get(f"/quality-actions/{action.public_id}").get_data(as_text=True)
+    assert "The action is now verified by FDA." in page
+
+
 def test_saving_an_answer_names_the_firm_users_emailed(
     app, firm_admin, firm_staff, fda_staff, sign_in, no_csrf
 ):

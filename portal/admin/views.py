@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from portal.admin.forms import NewFdaUserForm, settings_form_class
+from portal.audiences import Audience, audience_blueprint
 from portal.auth import services as accounts
 from portal.auth.models import FDA_ROLES, Role, TokenPurpose, User, UserStatus
 from portal.extensions import db
@@ -16,7 +17,7 @@ from portal.forms import ConfirmForm
 from portal.program import settings as program_settings
 from portal.security import access
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
+bp = audience_blueprint("admin", __name__, audience=Audience.FDA, url_prefix="/admin")
 
 
 def _user_or_404(user_id: uuid.UUID) -> User:
@@ -35,7 +36,7 @@ ADMIN_PAGES = (
     ("feedback.templates", "Survey templates", "The questions firms answer after each meeting."),
     ("audit.index", "Audit log", "Every view and change of firm records; search and export."),
     ("outbox.index", "Outbox", "Every email the portal has sent or will send."),
-    ("api.tokens", "API tokens", "Access for FDA information systems to the read-only API."),
+    ("api_tokens.index", "API tokens", "Access for FDA information systems to the read-only API."),
 )
 
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, g, jsonify, request
+from flask import g, jsonify, request
 from sqlalchemy import ColumnElement, Select, case, select
 
 from portal.api import errors
 from portal.api.paging import encode_cursor, keyset_page, page_request
 from portal.api.serialize import iso, latest_change, newest, text
+from portal.audiences import Audience, audience_blueprint
 from portal.audit import services as audit
 from portal.auth.models import Firm
 from portal.engagements.models import Engagement, EngagementStatus
@@ -30,7 +31,7 @@ from portal.security import access
 from portal.sites import eligibility
 from portal.sites.models import RegulatoryAction, Site
 
-v1 = Blueprint("v1", __name__, url_prefix="/api/v1")
+v1 = audience_blueprint("v1", __name__, audience=Audience.API, url_prefix="/api/v1")
 errors.register(v1)
 
 #: Loads the records of a page: row ids in, {row id: JSON object} out.

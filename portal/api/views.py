@@ -1,30 +1,27 @@
-"""The API's home: token pages for the program manager, and the read-only JSON API.
+"""The program manager's API token pages, under /admin/api-tokens (linked from Administration).
 
-Token pages live under /admin/api-tokens (linked from Administration); the
-JSON API under /api/v1 is a nested blueprint with JSON errors of its own.
+The JSON API itself, for token holders, is another audience: ``portal.api.blueprint``.
 """
 
 from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
-from portal.api import openapi, summaries  # noqa: F401 - registers their routes on v1
 from portal.api import services as token_services
 from portal.api.forms import NewTokenForm
 from portal.api.models import ApiToken
-from portal.api.resources import v1
+from portal.audiences import Audience, audience_blueprint
 from portal.auth.models import User
 from portal.extensions import db
 from portal.forms import ConfirmForm
 from portal.security import access
 
-bp = Blueprint("api", __name__)
-bp.register_blueprint(v1)
+bp = audience_blueprint("api_tokens", __name__, audience=Audience.FDA)
 
 
 def _token_or_404(api_token_id: uuid.UUID) -> ApiToken:
@@ -36,7 +33,7 @@ def _token_or_404(api_token_id: uuid.UUID) -> ApiToken:
 
 @bp.route("/admin/api-tokens")
 @access.fda_admin
-def tokens():
+def index():
     creator, revoker = aliased(User), aliased(User)
     rows = db.session.execute(
         select(ApiToken, creator.full_name, revoker.full_name)
@@ -49,7 +46,7 @@ def tokens():
 
 @bp.route("/admin/api-tokens/new", methods=["GET", "POST"])
 @access.fda_admin
-def new_token():
+def new():
     form = NewTokenForm()
     if form.validate_on_submit():
         try:
@@ -65,12 +62,12 @@ def new_token():
 
 @bp.route("/admin/api-tokens/<uuid:api_token_id>/revoke", methods=["GET", "POST"])
 @access.fda_admin
-def revoke_token(api_token_id: uuid.UUID):
+def revoke(api_token_id: uuid.UUID):
     record = _token_or_404(api_token_id)
     form = ConfirmForm()
     if record.revoked_at is None and form.validate_on_submit():
         token_services.revoke_token(record, by=current_user)
         db.session.commit()
         flash(f"The token for {record.name} is revoked: the API now refuses it.", "success")
-        return redirect(url_for("api.tokens"))
+        return redirect(url_for("api_tokens.index"))
     return render_template("api/token_revoke.html", record=record, form=form)

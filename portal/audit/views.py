@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from flask import Blueprint, render_template, request
+from flask import render_template, request
 from sqlalchemy import Select, select
 
+from portal.audiences import Audience, audience_blueprint
 from portal.audit import services as audit
 from portal.audit.forms import AuditSearchForm
 from portal.audit.models import AuditEvent
@@ -18,7 +19,7 @@ from portal.security import access
 from portal.templating import viewer_zone
 from portal.timeutil import zone
 
-bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
+bp = audience_blueprint("audit", __name__, audience=Audience.FDA, url_prefix="/admin/audit")
 
 PER_PAGE = 50
 

@@ -8,7 +8,7 @@ from flask import current_app, flash, jsonify, redirect, render_template, reques
 from flask_login import current_user
 
 from portal.auth import keys, recovery, services, sessions, totp
-from portal.auth.blueprint import bp
+from portal.auth.blueprints import account as bp
 from portal.auth.forms import (
     ChangePasswordForm,
     DisableSecondFactorForm,
@@ -24,6 +24,14 @@ from portal.urls import is_safe_next
 # --- one's own account -----------------------------------------------------------------
 
 
+@bp.route("/logout", methods=["POST"])
+@access.signed_in
+def logout():
+    services.logout(current_user._get_current_object())
+    flash("You have signed out.", "success")
+    return redirect(url_for("auth.login"))
+
+
 @bp.route("/account", methods=["GET", "POST"])
 @access.signed_in
 def account():
@@ -36,7 +44,7 @@ def account():
         services.audit.record("user.update_profile", user)
         db.session.commit()
         flash("Your details have been saved.", "success")
-        return redirect(url_for("auth.account"))
+        return redirect(url_for("account.account"))
     return render_template(
         "auth/account.html",
         form=form,
@@ -69,7 +77,7 @@ def change_password():
                     "Your password has been changed. You were signed out everywhere else.",
                     "success",
                 )
-                return redirect(url_for("auth.account"))
+                return redirect(url_for("account.account"))
     minimum = passwords.minimum_length(
         has_second_factor=user.has_second_factor or user.second_factor_required
     )
@@ -96,7 +104,7 @@ def two_step():
         if codes is not None:
             session.pop("enrol_secret", None)
             return render_template(
-                "auth/recovery_codes.html", codes=codes, continue_url=url_for("auth.account")
+                "auth/recovery_codes.html", codes=codes, continue_url=url_for("account.account")
             )
         form.code.errors = [ENROL_CODE_WRONG]
     return enrolment_page(form, user, secret, at_login=False)
@@ -108,12 +116,12 @@ def renew_recovery_codes():
     user = current_user._get_current_object()
     form = ConfirmForm(prefix="renew")
     if not user.has_second_factor or not form.validate_on_submit():
-        return redirect(url_for("auth.two_step"))
+        return redirect(url_for("account.two_step"))
     codes = totp.new_recovery_codes(user)
     services.audit.record("auth.recovery_codes_renewed", user)
     db.session.commit()
     return render_template(
-        "auth/recovery_codes.html", codes=codes, continue_url=url_for("auth.account")
+        "auth/recovery_codes.html", codes=codes, continue_url=url_for("account.account")
     )
 
 
@@ -129,7 +137,7 @@ def disable_two_step():
             form.password.errors = [str(error)]
         else:
             flash("Two-step sign-in is off. You sign in with your password alone.", "success")
-            return redirect(url_for("auth.account"))
+            return redirect(url_for("account.account"))
     return render_template(
         "auth/two_step_on.html",
         renew_form=ConfirmForm(prefix="renew"),

@@ -12,7 +12,8 @@ from flask import Response, flash, g, redirect, render_template, request, sessio
 from flask_login import current_user
 
 from portal.auth import keys, recovery, services
-from portal.auth.blueprint import bp
+from portal.auth.blueprints import account
+from portal.auth.blueprints import sign_in as bp
 from portal.auth.key_forms import (
     KeySignInForm,
     PasskeySignInForm,
@@ -175,11 +176,11 @@ def _keys_page(form: RegisterKeyForm, problem=None, status=200):
         credentials=keys.active_credentials(user),
         form=form,
         problem=problem,
-        options_url=url_for("auth.security_key_options"),
+        options_url=url_for("account.security_key_options"),
     ), status
 
 
-@bp.route("/account/keys", methods=["GET", "POST"])
+@account.route("/account/keys", methods=["GET", "POST"])
 @access.signed_in
 def security_keys():
     user = current_user._get_current_object()
@@ -195,18 +196,18 @@ def security_keys():
         except keys.KeyRefused as error:
             return _keys_page(form, str(error), 400)
         flash(f"“{credential.name}” is registered.", "success")
-        return redirect(url_for("auth.security_keys"))
+        return redirect(url_for("account.security_keys"))
     return _keys_page(form)
 
 
-@bp.route("/account/keys/options", methods=["POST"])
+@account.route("/account/keys/options", methods=["POST"])
 @access.signed_in
 def security_key_options():
     user = current_user._get_current_object()
     return _options(keys.registration_options(user, passkey=_wants_passkey()))
 
 
-@bp.route("/account/keys/remove", methods=["GET", "POST"])
+@account.route("/account/keys/remove", methods=["GET", "POST"])
 @access.signed_in
 def remove_security_key():
     """Confirm with the password (re-authentication), then remove; ``?key=`` names the key."""
@@ -218,7 +219,7 @@ def remove_security_key():
     )
     if credential is None:
         flash("That key is not registered to your account.", "error")
-        return redirect(url_for("auth.security_keys"))
+        return redirect(url_for("account.security_keys"))
     form.key.data = str(credential.public_id)
     status = 200
     if form.validate_on_submit():
@@ -228,7 +229,7 @@ def remove_security_key():
             form.password.errors = [str(error)]
         else:
             flash(f"“{credential.name}” is removed and can no longer sign you in.", "success")
-            return redirect(url_for("auth.security_keys"))
+            return redirect(url_for("account.security_keys"))
     if request.method == "POST":
         status = 400
     return render_template(

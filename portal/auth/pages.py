@@ -26,7 +26,7 @@ def enrolment_page(form, user: User, secret: str, *, at_login: bool) -> str:
     """Setting up the authenticator: at sign-in (FDA recovery) or from the account page."""
     uri = totp.provisioning_uri(secret, user.email)
     return render_template(
-        "auth/enrol.html",
+        "auth/enrol_at_login.html" if at_login else "auth/enrol.html",
         form=form,
         secret=totp.grouped(secret),
         uri=uri,

@@ -1,18 +1,13 @@
-"""Your sessions (signed-in browsers) and the program manager's TOTP recovery allowance."""
+"""Your sessions: the browsers signed in to your account, and signing them out."""
 
 from __future__ import annotations
 
-import uuid
-
-from flask import abort, flash, redirect, render_template, url_for
+from flask import flash, redirect, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
-from portal.auth import keys, recovery, sessions
-from portal.auth.blueprint import bp
-from portal.auth.key_forms import EndSessionForm, RecoveryAllowanceForm
-from portal.auth.models import User
-from portal.extensions import db
+from portal.auth import sessions
+from portal.auth.blueprints import account as bp
+from portal.auth.key_forms import EndSessionForm
 from portal.forms import ConfirmForm
 from portal.security import access
 
@@ -31,7 +26,7 @@ def end_session():
             flash(str(error), "error")
         else:
             flash("That session is signed out.", "success")
-    return redirect(url_for("auth.account") + "#sessions-heading")
+    return redirect(url_for("account.account") + "#sessions-heading")
 
 
 @bp.route("/account/sessions/end-others", methods=["POST"])
@@ -41,68 +36,4 @@ def end_other_sessions():
     if ConfirmForm().validate_on_submit():
         ended = sessions.end_others(user)
         flash(f"Signed out of {ended} other session{'s' if ended != 1 else ''}.", "success")
-    return redirect(url_for("auth.account") + "#sessions-heading")
-
-
-# --- the program manager's recovery allowance for FDA staff ----------------------------------
-
-
-def _user_or_404(user_id: uuid.UUID) -> User:
-    """Any account, as on the other account pages of the program manager; for a firm
-    account the page says that no allowance is needed and the service refuses one."""
-    user = db.session.scalars(select(User).where(User.public_id == user_id)).first()
-    if user is None:
-        abort(404)
-    return user
-
-
-@bp.route("/admin/users/<uuid:user_id>/sign-in-recovery", methods=["GET", "POST"])
-@access.fda_admin
-def sign_in_recovery(user_id: uuid.UUID):
-    person = _user_or_404(user_id)
-    form = RecoveryAllowanceForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            until = recovery.allow(
-                person,
-                days=int(form.days.data),
-                by=current_user._get_current_object(),
-                reason=form.reason.data,
-            )
-        except (recovery.RecoveryError, ValueError) as error:
-            form.days.errors = [str(error)]
-            status = 400
-        else:
-            db.session.commit()
-            flash(
-                f"{person.full_name} may sign in with the authenticator app until "
-                f"{until:%d %B %Y, %H:%M} UTC.",
-                "success",
-            )
-            return redirect(url_for("auth.sign_in_recovery", user_id=person.public_id))
-    elif form.is_submitted():
-        status = 400
-    return render_template(
-        "auth/sign_in_recovery.html",
-        person=person,
-        form=form,
-        withdraw_form=ConfirmForm(prefix="withdraw"),
-        allowed_until=recovery.allowed_until(person),
-        key_count=len(keys.active_credentials(person)),
-    ), status
-
-
-@bp.route("/admin/users/<uuid:user_id>/sign-in-recovery/withdraw", methods=["POST"])
-@access.fda_admin
-def withdraw_sign_in_recovery(user_id: uuid.UUID):
-    person = _user_or_404(user_id)
-    if ConfirmForm(prefix="withdraw").validate_on_submit():
-        try:
-            recovery.withdraw(person, by=current_user._get_current_object())
-        except recovery.RecoveryError as error:
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(f"{person.full_name} can no longer sign in with the app.", "success")
-    return redirect(url_for("auth.sign_in_recovery", user_id=person.public_id))
+    return redirect(url_for("account.account") + "#sessions-heading")

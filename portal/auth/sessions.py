@@ -28,7 +28,7 @@ from portal.timeutil import utcnow
 SESSION_KEY = "sid"
 
 #: Requests that only ask how long is left: checked, but not "seen" (as the idle timer).
-PASSIVE_ENDPOINTS = frozenset({"auth.session_status"})
+PASSIVE_ENDPOINTS = frozenset({"account.session_status"})
 
 
 class SessionError(ValueError):

@@ -17,7 +17,7 @@ from flask import (
 from flask_login import current_user
 
 from portal.auth import keys, recovery, services, totp
-from portal.auth.blueprint import bp
+from portal.auth.blueprints import sign_in as bp
 from portal.auth.forms import (
     ActivateForm,
     EnrolSecondFactorForm,
@@ -137,7 +137,7 @@ def second_factor():
                     "before it ends: FDA accounts need one.",
                     "warning",
                 )
-                target = url_for("auth.security_keys")
+                target = url_for("account.security_keys")
             remaining = totp.remaining_recovery_codes(user)
             if remaining <= 3:
                 flash(
@@ -176,19 +176,13 @@ def enrol_at_login():
             target = session.get("pending_next")
             services.complete_login(user)
             return render_template(
-                "auth/recovery_codes.html", codes=codes, continue_url=next_or_home(target)
+                "auth/recovery_codes_at_login.html",
+                codes=codes,
+                continue_url=next_or_home(target),
             )
         _count_failure(user.email)
         form.code.errors = [ENROL_CODE_WRONG]
     return enrolment_page(form, user, secret, at_login=True)
-
-
-@bp.route("/logout", methods=["POST"])
-@access.signed_in
-def logout():
-    services.logout(current_user._get_current_object())
-    flash("You have signed out.", "success")
-    return redirect(url_for("auth.login"))
 
 
 # --- links by email -------------------------------------------------------------------
@@ -257,9 +251,3 @@ def reset_password(token: str):
 @access.public
 def activate(token: str):
     return _password_link_page(token, TokenPurpose.ACTIVATION, "auth/activate.html")
-
-
-# The account pages share this blueprint.
-from portal.auth import account_views, key_views, session_views  # noqa: E402, F401
-
-__all__ = ["bp"]

@@ -4,22 +4,28 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
+from portal.audiences import Audience, audience_blueprint
 from portal.auth.models import Firm, User
 from portal.engagements import services
 from portal.engagements.forms import CloseEngagementForm, EngagementFilterForm
 from portal.engagements.models import Engagement, EngagementStatus
 from portal.extensions import db
+from portal.feedback import fda_sections as feedback_sections
 from portal.invitations.services import site_page_url
+from portal.meetings import fda_sections as meeting_sections
+from portal.quality import fda_sections as quality_sections
+from portal.questions import fda_sections as question_sections
 from portal.security import access
 from portal.security.scoping import firm_scoped, get_owned_or_404
 from portal.sites.models import Site
+from portal.timeutil import program_today
 
-bp = Blueprint("engagements", __name__, url_prefix="/engagements")
+bp = audience_blueprint("engagements", __name__, audience=Audience.FDA, url_prefix="/engagements")
 
 PER_PAGE = 25
 
@@ -90,7 +96,21 @@ def detail(engagement_id: uuid.UUID):
         actions=services.flagging_actions(engagement) if engagement.regulatory_flag else [],
         people=people,
         site_url=site_page_url(engagement.site),
+        **engagement_sections(engagement),
     )
+
+
+def engagement_sections(engagement: Engagement) -> dict:
+    """The engagement's meetings, questions, surveys and actions, as FDA sees them
+    (templates/engagements/_sections.html)."""
+    return {
+        "engagement_meetings": meeting_sections.engagement_meetings(engagement),
+        "engagement_questions": question_sections.engagement_questions(engagement),
+        "feedback_surveys": feedback_sections.engagement_surveys(engagement),
+        "quality_actions": quality_sections.engagement_actions(
+            engagement, program_today()
+        ),
+    }
 
 
 @bp.route("/<uuid:engagement_id>/close", methods=["GET", "POST"])

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, render_template, request
+from flask import render_template, request
 from wtforms import BooleanField
 
+from portal.audiences import Audience, audience_blueprint
 from portal.audit import services as audit
 from portal.csvutil import csv_response
 from portal.exports.queries import RECORD_EXPORTS, RecordExport, header, stream
@@ -16,7 +17,7 @@ from portal.metrics.forms import PeriodForm
 from portal.metrics.period import Period, current_fiscal_year
 from portal.security import access
 
-bp = Blueprint("exports", __name__, url_prefix="/exports")
+bp = audience_blueprint("exports", __name__, audience=Audience.FDA, url_prefix="/exports")
 
 #: The dashboard's tables, by the key each export is named after.
 MEASURE_TABLES = {

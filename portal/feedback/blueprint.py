@@ -1,5 +1,8 @@
-"""The feedback blueprint, shared by the admin, firm and results views."""
+"""FDA's feedback blueprint, shared by the survey-template and results pages.
 
-from flask import Blueprint
+The firm's feedback pages have a blueprint of their own (``firm_views``).
+"""
 
-bp = Blueprint("feedback", __name__)
+from portal.audiences import Audience, audience_blueprint
+
+bp = audience_blueprint("feedback", __name__, audience=Audience.FDA)

@@ -9,16 +9,18 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from portal.audiences import Audience, audience_blueprint
 from portal.engagements.models import Engagement
 from portal.extensions import db
 from portal.feedback import services
-from portal.feedback.blueprint import bp
 from portal.feedback.forms import field_name, response_form
 from portal.feedback.models import FeedbackResponse, MeetingSurvey, SurveyTemplate
 from portal.meetings.models import Meeting
 from portal.security import access
 from portal.security.scoping import firm_scoped, get_owned_or_404
 from portal.timeutil import format_local
+
+bp = audience_blueprint("firm_feedback", __name__, audience=Audience.FIRM)
 
 PER_PAGE = 20
 
@@ -31,7 +33,7 @@ def _with_meeting():
 
 @bp.route("/firm/feedback")
 @access.firm_user
-def firm_index():
+def index():
     """The firm's surveys, open and closed, each with whether this user has answered."""
     stmt = (
         firm_scoped(MeetingSurvey, _with_meeting())
@@ -99,7 +101,7 @@ def respond(meeting_survey_id: uuid.UUID):
                 f"Thank you. Your answers are saved; you can change them until {closes}.",
                 "success",
             )
-            return redirect(url_for("feedback.respond", meeting_survey_id=survey.public_id))
+            return redirect(url_for("firm_feedback.respond", meeting_survey_id=survey.public_id))
     return render_template(
         "feedback/respond.html",
         survey=survey,

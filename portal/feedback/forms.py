@@ -17,7 +17,7 @@ from portal.feedback.models import FeedbackAnswer, SurveyQuestion, SurveyQuestio
 from portal.feedback.services import TEXT_ANSWER_MAX
 from portal.feedback.shipped import KIND_LABELS
 from portal.feedback.survey_templates import HELP_MAX, LABEL_MAX, PROMPT_MAX
-from portal.forms import PortalForm, TrimmedStringField, choices
+from portal.forms import FormattedTextField, PortalForm, TrimmedStringField, choices
 
 
 class TemplateNameForm(PortalForm):
@@ -146,7 +146,7 @@ def response_form(
             )
         else:
             options["validators"] = [Optional(), Length(max=TEXT_ANSWER_MAX)]
-            field = TextAreaField(question.prompt, **options)
+            field = FormattedTextField(question.prompt, **options)
         setattr(ResponseForm, field_name(question), field)
 
     if "formdata" not in kwargs:

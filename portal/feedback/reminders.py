@@ -80,7 +80,7 @@ def send_feedback_reminders() -> int:
             user=user,
             meeting=meeting,
             survey=survey,
-            link=external_url("feedback.respond", meeting_survey_id=survey.public_id),
+            link=external_url("firm_feedback.respond", meeting_survey_id=survey.public_id),
             days=get_setting("feedback_reminder_days"),
         )
         queued += 1

@@ -123,7 +123,7 @@ def open_survey(meeting: Meeting) -> MeetingSurvey:
     if not survey_is_open(survey, now):
         # Marked held so late that the answering period is already over: nothing to ask.
         return survey
-    link = external_url("feedback.respond", meeting_survey_id=survey.public_id)
+    link = external_url("firm_feedback.respond", meeting_survey_id=survey.public_id)
     for user in active_firm_users(meeting.firm_id):
         queue_email(
             user.email,

@@ -5,23 +5,29 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import case
 from sqlalchemy.orm import joinedload
 
+from portal.audiences import Audience, audience_blueprint
 from portal.auth import services as accounts
 from portal.auth.models import User
 from portal.engagements.models import Engagement, EngagementStatus
 from portal.extensions import db
+from portal.feedback import firm_sections as feedback_sections
 from portal.firm import services
 from portal.firm.forms import InviteColleagueForm
 from portal.forms import ConfirmForm
+from portal.meetings import firm_sections as meeting_sections
+from portal.quality import firm_sections as quality_sections
+from portal.questions import firm_sections as question_sections
 from portal.security import access
 from portal.security.scoping import firm_scoped, get_owned_or_404
+from portal.timeutil import program_today
 
-bp = Blueprint("firm", __name__, url_prefix="/firm")
+bp = audience_blueprint("firm", __name__, audience=Audience.FIRM, url_prefix="/firm")
 
 COLLEAGUES_PER_PAGE = 50
 
@@ -29,14 +35,25 @@ COLLEAGUES_PER_PAGE = 50
 @bp.route("")
 @access.firm_user
 def home():
-    """The firm's engagements and what happens next; other domains add their panels."""
+    """The firm's engagements and what comes next, one section per domain, in this order."""
     engagements = db.session.scalars(
         firm_scoped(Engagement, joinedload(Engagement.site)).order_by(
             case((Engagement.status == EngagementStatus.ACTIVE, 0), else_=1),
             Engagement.opened_at.desc(),
         )
     ).all()
-    return render_template("firm/home.html", engagements=engagements)
+    return render_template("firm/home.html", engagements=engagements, **home_sections(engagements))
+
+
+def home_sections(engagements: list[Engagement]) -> dict:
+    """What comes next across the firm's engagements (templates/firm/_home_sections.html)."""
+    ids = [engagement.id for engagement in engagements]
+    return {
+        "upcoming_meetings": meeting_sections.upcoming_meetings(ids),
+        "latest_questions": question_sections.latest_questions(ids),
+        "feedback_requests": feedback_sections.open_requests(ids, current_user.id),
+        "quality_actions": quality_sections.unfinished_actions(ids, program_today()),
+    }
 
 
 @bp.route("/engagements/<uuid:engagement_id>")
@@ -48,7 +65,23 @@ def engagement(engagement_id: uuid.UUID):
         joinedload(Engagement.site),
         joinedload(Engagement.invitation),
     )
-    return render_template("firm/engagement.html", engagement=engagement)
+    return render_template(
+        "firm/engagement.html", engagement=engagement, **engagement_sections(engagement)
+    )
+
+
+def engagement_sections(engagement: Engagement) -> dict:
+    """This engagement's meetings, questions, feedback and actions, as the firm sees them
+    (templates/firm/_engagement_sections.html)."""
+    ids = [engagement.id]
+    return {
+        "upcoming_meetings": meeting_sections.upcoming_meetings(ids),
+        "latest_questions": question_sections.latest_questions(ids),
+        "feedback_requests": feedback_sections.open_requests(ids, current_user.id),
+        "quality_actions": quality_sections.engagement_actions(
+            engagement, program_today()
+        ),
+    }
 
 
 @bp.route("/team", methods=["GET", "POST"])

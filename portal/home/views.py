@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
+from flask import current_app, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from portal.audiences import Audience, audience_blueprint
 from portal.forms import DEFAULT_TEXT_MAX, text_problem
 from portal.sanitize import clean_html
 from portal.security import access
 
-bp = Blueprint("home", __name__)
+bp = audience_blueprint("home", __name__, audience=Audience.ACCOUNT)
 
 #: Endpoints that, once their domains exist, serve as each side's home page.
 FDA_HOME = "worklist.index"

@@ -8,7 +8,6 @@ import uuid
 from dataclasses import dataclass
 
 from flask import (
-    Blueprint,
     abort,
     current_app,
     flash,
@@ -23,6 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from portal.audiences import Audience, audience_blueprint
 from portal.extensions import db
 from portal.forms import ConfirmForm
 from portal.imports import (
@@ -57,7 +57,7 @@ from portal.security import access
 from portal.security.scoping import get_fda_record_or_404
 from portal.sites.models import RegulatoryAction, Site
 
-bp = Blueprint("imports", __name__, url_prefix="/imports")
+bp = audience_blueprint("imports", __name__, audience=Audience.FDA, url_prefix="/imports")
 
 RUNS_PER_PAGE = 20
 MATCHES_PER_PAGE = 20

@@ -5,7 +5,7 @@ from __future__ import annotations
 from wtforms import HiddenField, PasswordField, SelectMultipleField, SubmitField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, ValidationError
 
-from portal.forms import PortalForm, TrimmedStringField
+from portal.forms import FormattedTextField, PortalForm, RequiredByService, TrimmedStringField
 from portal.security import passwords
 
 REASON_MAX = 2000
@@ -24,12 +24,13 @@ class LetterForm(PortalForm):
         description='The name after "Dear", for example "Ms. Rivera" or "Dr. Chen".',
         validators=[InputRequired("Enter whom the letter is addressed to."), Length(max=200)],
     )
-    paragraph = TextAreaField(
+    paragraph = FormattedTextField(
         "FDA's own paragraph",
-        description="Printed in the letter after the reasons the site was identified. Required "
-        "for a site admitted by FDA's override: the letter then states this paragraph instead "
-        "of the program's criteria.",
-        validators=[Length(max=2000)],
+        inline=True,
+        description="Printed in the letter after the reasons the site was identified. For a "
+        "site admitted by FDA's override the letter states this paragraph instead of the "
+        "program's criteria.",
+        validators=[RequiredByService("for a site admitted by FDA's override"), Length(max=2000)],
     )
     #: "preview" from the compose page, "edit" to go back from the preview.
     step = HiddenField(default="preview")

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from flask import current_app, render_template
 
 from portal.auth.models import User
+from portal.sanitize import InlineFormatted
 from portal.sites.eligibility import assess
 from portal.sites.models import Site
 from portal.timeutil import DEFAULT_TIMEZONE, fiscal_year, format_date, to_local
@@ -114,15 +115,21 @@ def compose_letter(
     ).strip()
 
 
-def letter_blocks(text: str) -> list[list[str]]:
+def letter_blocks(text: str, fda_paragraph: str = "") -> list[list[str]]:
     """Paragraphs (split on blank lines), each a list of its lines, for HTML rendering.
 
     The stored text is plain; templates print each line escaped with a line
-    break between, so nothing in a letter is ever interpreted as markup.
+    break between, so nothing in a letter is interpreted as markup. The one
+    exception is FDA's own paragraph, written with the toolbar's marks (issue 16):
+    in an HTML template it shows its bold, italic and links through the sanitizer
+    (portal.sanitize.InlineFormatted); a text email shows it as typed.
     """
+    own = " ".join((fda_paragraph or "").split())
     blocks: list[list[str]] = []
     for chunk in text.replace("\r\n", "\n").split("\n\n"):
         lines = [line.rstrip() for line in chunk.strip("\n").split("\n")]
+        if own and lines == [own]:
+            lines = [InlineFormatted(own)]
         if any(lines):
             blocks.append(lines)
     return blocks

@@ -18,10 +18,11 @@ from __future__ import annotations
 from flask import flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
+from portal.audiences import Audience, audience_blueprint
 from portal.audit import services as audit
 from portal.auth import services as accounts
 from portal.extensions import limiter
-from portal.invitations import links, services
+from portal.invitations import links, logredact, services
 from portal.invitations.acceptance import (
     AcceptError,
     AlreadyDecided,
@@ -30,7 +31,6 @@ from portal.invitations.acceptance import (
     accept_invitation,
     identity_problem,
 )
-from portal.invitations.blueprint import bp
 from portal.invitations.forms import AcceptForm, DeclineForm, LetterAddressForm
 from portal.invitations.letter import letter_blocks
 from portal.security import access, passwords
@@ -46,6 +46,21 @@ from portal.security.tokens import hash_token
 UNLOCKED = "invitation_unlocked"
 #: Session key: the token hash of a link just declined here, for the confirmation.
 JUST_DECLINED = "invitation_just_declined"
+
+bp = audience_blueprint("invitation_links", __name__, audience=Audience.PUBLIC)
+
+
+@bp.record_once
+def _keep_tokens_out_of_logs(_state) -> None:
+    logredact.install()
+
+
+@bp.after_request
+def _no_referrer(response):
+    """The link pages carry a token in their URL: never pass it on to another site."""
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
 
 WRONG_ADDRESS = (
     "This address does not open this letter. Type the address FDA's email reached you at, "
@@ -66,7 +81,7 @@ def _unlock(token: str, email: str) -> None:
 
 
 def _to_gate(token: str):
-    return redirect(url_for("invitations.respond", token=token))
+    return redirect(url_for("invitation_links.respond", token=token))
 
 
 def link_page(link: links.Link, *, posted: bool = False):
@@ -127,7 +142,7 @@ def respond(token: str):
     return render_template(
         "invitations/public/respond.html",
         invitation=invitation,
-        blocks=letter_blocks(invitation.letter_body),
+        blocks=letter_blocks(invitation.letter_body, invitation.fda_paragraph),
         token=token,
     )
 
@@ -216,6 +231,6 @@ def accept(token: str):
         token=token,
         signed_in=signed_in,
         sign_in_needed=sign_in_needed,
-        login_url=url_for("auth.login", next=url_for("invitations.accept", token=token)),
+        login_url=url_for("auth.login", next=url_for("invitation_links.accept", token=token)),
         minimum=passwords.MIN_LENGTH_SINGLE_FACTOR,
     )

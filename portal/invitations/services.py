@@ -103,9 +103,9 @@ class LetterLinks:
 
 def links_for(token: str) -> LetterLinks:
     return LetterLinks(
-        letter=external_url("invitations.respond", token=token),
-        accept=external_url("invitations.accept", token=token),
-        decline=external_url("invitations.decline", token=token),
+        letter=external_url("invitation_links.respond", token=token),
+        accept=external_url("invitation_links.accept", token=token),
+        decline=external_url("invitation_links.decline", token=token),
     )
 
 
@@ -163,7 +163,7 @@ def _issue(
         "invitations_letter",
         LETTER_SUBJECT,
         invitation=invitation,
-        blocks=letter_blocks(invitation.letter_body),
+        blocks=letter_blocks(invitation.letter_body, invitation.fda_paragraph),
         links=links_for(token),
         expires_at=expires_at,
         zone=LETTER_TIMEZONE,

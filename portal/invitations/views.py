@@ -14,11 +14,11 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from portal.audiences import Audience, audience_blueprint
 from portal.engagements.models import Engagement
 from portal.extensions import db
 from portal.forms import ConfirmForm, choices
 from portal.invitations import links, services
-from portal.invitations.blueprint import bp
 from portal.invitations.forms import LetterForm, WithdrawForm
 from portal.invitations.letter import compose_letter, letter_blocks, letter_problem
 from portal.invitations.models import Invitation, InvitationStatus
@@ -27,6 +27,8 @@ from portal.security import access
 from portal.security.scoping import get_fda_record_or_404
 from portal.sites.models import Site, SiteContact
 from portal.timeutil import utcnow
+
+bp = audience_blueprint("invitations", __name__, audience=Audience.FDA)
 
 
 def _site_or_404(site_id: uuid.UUID) -> Site:
@@ -110,7 +112,7 @@ def compose(site_id: uuid.UUID):
             site=site,
             form=form,
             chosen=_chosen(form, contacts),
-            blocks=letter_blocks(letter),
+            blocks=letter_blocks(letter, form.paragraph.data or ""),
             expiry_days=get_setting("invitation_expiry_days"),
         )
     return _compose_page(site, form, contacts, blockers)
@@ -156,7 +158,7 @@ def detail(invitation_id: uuid.UUID):
         "invitations/detail.html",
         invitation=invitation,
         state=links.state_of(invitation),
-        blocks=letter_blocks(invitation.letter_body),
+        blocks=letter_blocks(invitation.letter_body, invitation.fda_paragraph),
         engagement=engagement,
         site_url=services.site_page_url(invitation.site),
         statuses=InvitationStatus,
@@ -206,9 +208,3 @@ def resend(invitation_id: uuid.UUID):
         blockers=blockers,
         expiry_days=get_setting("invitation_expiry_days"),
     ), (409 if request.method == "POST" and (blockers or not resendable) else 200)
-
-
-# The site's own pages and the site-page panel register themselves on import.
-from portal.invitations import panels, public  # noqa: E402, F401
-
-__all__ = ["bp"]

@@ -1,16 +1,15 @@
-"""The meetings blueprint: FDA pages under /meetings, the firm's under /firm/meetings."""
+"""FDA's meetings blueprint (/meetings); the firm's pages have their own (``firm_views``)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint
-
+from portal.audiences import Audience, audience_blueprint
 from portal.meetings import schedule
 from portal.meetings.schedule import describe_time_left
 from portal.timeutil import utcnow
 
-bp = Blueprint("meetings", __name__)
+bp = audience_blueprint("meetings", __name__, audience=Audience.FDA)
 
 
 @bp.app_template_filter("time_left")

@@ -56,7 +56,7 @@ def meeting_calendar(meeting: Meeting, attendees: Iterable[User]) -> Calendar:
     calendar.add("version", "2.0")
     calendar.add("method", method_for(meeting))
 
-    link = external_url("meetings.firm_detail", meeting_id=meeting.public_id)
+    link = external_url("firm_meetings.detail", meeting_id=meeting.public_id)
     event = Event()
     event.add("uid", meeting_uid(meeting))
     event.add("sequence", meeting.sequence)

@@ -230,7 +230,7 @@ def ics(meeting_id: uuid.UUID):
 @bp.route("/meetings/<uuid:meeting_id>/packet")
 @access.fda_staff
 def packet(meeting_id: uuid.UUID):
-    return pages.packet_page(load_meeting(meeting_id), "meetings.detail")
+    return pages.packet_page(load_meeting(meeting_id), "meetings.detail", "meetings/packet.html")
 
 
 @bp.route("/meetings/timeframe/<uuid:engagement_id>", methods=["GET", "POST"])

@@ -6,14 +6,16 @@ import uuid
 
 from flask import render_template
 
+from portal.audiences import Audience, audience_blueprint
 from portal.meetings import pages, queries
-from portal.meetings.blueprint import bp
 from portal.meetings.models import Meeting
 from portal.meetings.schedule import accepts_questions
 from portal.questions.queries import open_meetings
 from portal.security import access
 from portal.security.scoping import get_owned_or_404
 from portal.timeutil import utcnow
+
+bp = audience_blueprint("firm_meetings", __name__, audience=Audience.FIRM)
 
 
 def load_own_meeting(meeting_id: uuid.UUID) -> Meeting:
@@ -22,13 +24,13 @@ def load_own_meeting(meeting_id: uuid.UUID) -> Meeting:
 
 @bp.route("/firm/meetings")
 @access.firm_user
-def firm_index():
+def index():
     return pages.list_page("meetings/firm_index.html", queries.firm_meetings, firm_side=True)
 
 
 @bp.route("/firm/meetings/<uuid:meeting_id>")
 @access.firm_user
-def firm_detail(meeting_id: uuid.UUID):
+def detail(meeting_id: uuid.UUID):
     meeting = load_own_meeting(meeting_id)
     now = utcnow()
     is_open = accepts_questions(meeting, now)
@@ -47,11 +49,13 @@ def firm_detail(meeting_id: uuid.UUID):
 
 @bp.route("/firm/meetings/<uuid:meeting_id>/meeting.ics")
 @access.firm_user
-def firm_ics(meeting_id: uuid.UUID):
+def ics(meeting_id: uuid.UUID):
     return pages.ics_response(load_own_meeting(meeting_id))
 
 
 @bp.route("/firm/meetings/<uuid:meeting_id>/packet")
 @access.firm_user
-def firm_packet(meeting_id: uuid.UUID):
-    return pages.packet_page(load_own_meeting(meeting_id), "meetings.firm_detail")
+def packet(meeting_id: uuid.UUID):
+    return pages.packet_page(
+        load_own_meeting(meeting_id), "firm_meetings.detail", "meetings/firm_packet.html"
+    )

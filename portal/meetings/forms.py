@@ -9,7 +9,13 @@ from wtforms.fields import DateField, TimeField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from portal import timezones
-from portal.forms import PortalForm, TrimmedStringField, choices
+from portal.forms import (
+    FormattedTextField,
+    PortalForm,
+    RequiredByService,
+    TrimmedStringField,
+    choices,
+)
 from portal.meetings.models import MeetingMode
 from portal.meetings.services import MAX_DURATION, MIN_DURATION
 
@@ -94,14 +100,18 @@ class MeetingForm(ZonedForm):
     join_details = TextAreaField(
         "How to join",
         description="For a video call or teleconference: the link, or the number and access code.",
-        validators=[Optional(), Length(max=2000)],
+        validators=[
+            RequiredByService("for a video call or teleconference"),
+            Optional(),
+            Length(max=2000),
+        ],
     )
     location = TextAreaField(
         "Place",
         description="For an on-site meeting: the address and room.",
-        validators=[Optional(), Length(max=2000)],
+        validators=[RequiredByService("for an on-site meeting"), Optional(), Length(max=2000)],
     )
-    agenda = TextAreaField("Agenda", validators=[Optional(), Length(max=8000)])
+    agenda = FormattedTextField("Agenda", validators=[Optional(), Length(max=8000)])
     submit = SubmitField("Schedule the meeting and tell the firm")
 
 

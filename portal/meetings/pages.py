@@ -43,11 +43,14 @@ def ics_response(meeting: Meeting) -> Response:
     )
 
 
-def packet_page(meeting: Meeting, detail_endpoint: str) -> str:
-    """The printable packet: the questions still asked, by topic; back to the viewer's page."""
+def packet_page(meeting: Meeting, detail_endpoint: str, template: str) -> str:
+    """The printable packet: the questions still asked, by topic; back to the viewer's page.
+
+    FDA's and the firm's packets are two templates on their audiences' bases.
+    """
     questions = queries.meeting_questions(meeting, include_withdrawn=False)
     return render_template(
-        "meetings/packet.html",
+        template,
         meeting=meeting,
         topics=group_by_topic(questions),
         back_url=url_for(detail_endpoint, meeting_id=meeting.public_id),

@@ -1,4 +1,4 @@
-"""Reads behind the meeting pages and panels, each a fixed number of queries.
+"""Reads behind the meeting pages and sections, each a fixed number of queries.
 
 Firm-side reads start from `portal.security.scoping.firm_scoped`, so a firm
 user's list can only ever hold their own firm's meetings.

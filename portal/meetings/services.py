@@ -89,7 +89,7 @@ def _notify_firm(meeting: Meeting, template: str, subject: str, **context) -> No
     ics = Attachment(
         calendar.FILENAME, calendar.CONTENT_TYPE, calendar.meeting_ics(meeting, people)
     )
-    link = external_url("meetings.firm_detail", meeting_id=meeting.public_id)
+    link = external_url("firm_meetings.detail", meeting_id=meeting.public_id)
     for person in people:
         queue_email(
             person.email,
@@ -260,7 +260,7 @@ def extend_question_deadline(
         f"{format_local(new_deadline, meeting.timezone)}: {reason}",
         actor=by,
     )
-    link = external_url("questions.firm_new", meeting=meeting.public_id)
+    link = external_url("firm_questions.new", meeting=meeting.public_id)
     for person in firm_recipients(meeting.firm_id):
         queue_email(
             person.email,

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import render_template, request
 
+from portal.audiences import Audience, audience_blueprint
 from portal.metrics import tables
 from portal.metrics.cache import measures_for
 from portal.metrics.forms import period_from_args
 from portal.metrics.period import PROGRAM_TIMEZONE
 from portal.security import access
 
-bp = Blueprint("metrics", __name__, url_prefix="/metrics")
+bp = audience_blueprint("metrics", __name__, audience=Audience.FDA, url_prefix="/metrics")
 
 
 @bp.route("")

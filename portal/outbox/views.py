@@ -5,17 +5,18 @@ from __future__ import annotations
 import re
 import uuid
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from markupsafe import Markup, escape
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from portal.audiences import Audience, audience_blueprint
 from portal.extensions import db
 from portal.mail import mail_transport, retry_message
 from portal.outbox.models import OutboxMessage, OutboxStatus
 from portal.security import access
 
-bp = Blueprint("outbox", __name__, url_prefix="/admin/outbox")
+bp = audience_blueprint("outbox", __name__, audience=Audience.FDA, url_prefix="/admin/outbox")
 
 _URL = re.compile(r"https?://[^\s<>\"']+")
 

@@ -1,5 +1,5 @@
-"""The quality blueprint, shared by FDA's and the firm's pages."""
+"""FDA's quality-action blueprint; the firm's pages have their own (``firm_views``)."""
 
-from flask import Blueprint
+from portal.audiences import Audience, audience_blueprint
 
-bp = Blueprint("quality", __name__)
+bp = audience_blueprint("quality", __name__, audience=Audience.FDA)

@@ -35,7 +35,7 @@ def detail(quality_action_id: uuid.UUID):
 def new(engagement_id: uuid.UUID):
     """FDA records an action for the firm; the firm's users are emailed."""
     engagement = get_owned_or_404(Engagement, engagement_id)
-    return pages.action_form_page(engagement, None, "quality.detail")
+    return pages.action_form_page(engagement, None, "quality.detail", "quality/form.html")
 
 
 @bp.route("/quality-actions/<uuid:quality_action_id>/comment", methods=["POST"])
@@ -56,4 +56,6 @@ def comment(quality_action_id: uuid.UUID):
 @access.fda_staff
 def transition(quality_action_id: uuid.UUID):
     """Verify a completed action, or send it back; ``?to=`` names the new status."""
-    return pages.transition_page(pages.load_action(quality_action_id), "quality.detail")
+    return pages.transition_page(
+        pages.load_action(quality_action_id), "quality.detail", "quality/transition.html"
+    )

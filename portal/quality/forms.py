@@ -9,11 +9,10 @@ from wtforms import (
     RadioField,
     SelectField,
     SubmitField,
-    TextAreaField,
 )
 from wtforms.validators import InputRequired, Length, Optional
 
-from portal.forms import PortalForm, TrimmedStringField, choices
+from portal.forms import FormattedTextField, PortalForm, TrimmedStringField, choices
 from portal.quality.models import ActionKind, ActionStatus
 from portal.quality.services import DESCRIPTION_MAX, NOTE_MAX, OWNER_MAX, ActionDetails
 
@@ -29,7 +28,7 @@ class ActionForm(PortalForm):
         ),
         validators=[InputRequired(message="Choose corrective or preventive.")],
     )
-    description = TextAreaField(
+    description = FormattedTextField(
         "What will be done",
         validators=[Length(max=DESCRIPTION_MAX)],
         description="What will change, and what it is meant to fix or prevent.",
@@ -71,7 +70,7 @@ class ActionForm(PortalForm):
 
 class TransitionForm(PortalForm):
     to = HiddenField()
-    note = TextAreaField("Note", validators=[Length(max=NOTE_MAX)])
+    note = FormattedTextField("Note", validators=[Length(max=NOTE_MAX)])
     submit = SubmitField("Confirm")
 
 
@@ -81,7 +80,7 @@ class EvidenceForm(PortalForm):
         validators=[Optional()],
         description="For example the day the revised procedure took effect.",
     )
-    note = TextAreaField(
+    note = FormattedTextField(
         "Evidence",
         validators=[Length(max=NOTE_MAX)],
         description="What was done and where the record is: document numbers, batch records, "
@@ -91,7 +90,7 @@ class EvidenceForm(PortalForm):
 
 
 class CommentForm(PortalForm):
-    note = TextAreaField(
+    note = FormattedTextField(
         "Comment", validators=[Length(max=NOTE_MAX)], description="The firm is emailed."
     )
     submit = SubmitField("Add the comment")

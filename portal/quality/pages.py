@@ -22,6 +22,7 @@ from portal.questions.models import Question
 from portal.security.scoping import firm_scoped, get_owned_or_404, scope_to_viewer
 from portal.templating import local_datetime
 from portal.timeutil import program_today
+from portal.wording import lower_first
 
 PER_PAGE = 25
 
@@ -127,7 +128,9 @@ def engagement_links(engagement: Engagement) -> tuple[list[Meeting], list[Questi
     return list(meetings), list(questions)
 
 
-def action_form_page(engagement: Engagement, action: QualityAction | None, detail_endpoint: str):
+def action_form_page(
+    engagement: Engagement, action: QualityAction | None, detail_endpoint: str, template: str
+):
     """New (``action`` None) or edit: the form, the service call, the messages beside fields."""
     form = ActionForm()
     meetings, questions = engagement_links(engagement)
@@ -153,10 +156,10 @@ def action_form_page(engagement: Engagement, action: QualityAction | None, detai
             db.session.commit()
             flash(message, "success")
             return redirect(url_for(detail_endpoint, quality_action_id=action.public_id))
-    return render_template("quality/form.html", form=form, engagement=engagement, action=action)
+    return render_template(template, form=form, engagement=engagement, action=action)
 
 
-def transition_page(action: QualityAction, detail_endpoint: str):
+def transition_page(action: QualityAction, detail_endpoint: str, template: str):
     """Confirm a status change (with its note), then make it through the service."""
     detail = url_for(detail_endpoint, quality_action_id=action.public_id)
     wanted = request.values.get("to", "")
@@ -164,7 +167,8 @@ def transition_page(action: QualityAction, detail_endpoint: str):
     transition = allowed.get(wanted)
     if transition is None:
         flash(
-            f"That change is not possible for an action that is {action.status.label.lower()}.",
+            "That change is not possible for an action that is "
+            f"{lower_first(action.status.label)}.",
             "error" if request.method == "POST" else "info",
         )
         return redirect(detail)
@@ -176,9 +180,7 @@ def transition_page(action: QualityAction, detail_endpoint: str):
         lambda: services.change_status(
             action, transition.target, by=current_user, note=form.note.data or ""
         ),
-        f"The action is now {transition.target.label.lower()}.",
+        f"The action is now {lower_first(transition.target.label)}.",
     ):
         return redirect(detail)
-    return render_template(
-        "quality/transition.html", form=form, action=action, transition=transition, detail=detail
-    )
+    return render_template(template, form=form, action=action, transition=transition, detail=detail)

@@ -43,6 +43,7 @@ from portal.quality.models import (
 from portal.questions.models import Question
 from portal.timeutil import program_today, to_local, utcnow
 from portal.urls import external_url
+from portal.wording import lower_first
 
 DESCRIPTION_MAX = 4000
 NOTE_MAX = 4000
@@ -125,7 +126,7 @@ def _event(action: QualityAction, by: User, kind: EventKind, **values) -> Qualit
 
 def _notify_firm(action: QualityAction, what: str, note: str = "") -> None:
     """Tell the firm's users when FDA records, verifies, sends back or comments on an action."""
-    link = external_url("quality.firm_detail", quality_action_id=action.public_id)
+    link = external_url("firm_quality.detail", quality_action_id=action.public_id)
     for user in active_firm_users(action.firm_id):
         queue_email(
             user.email,
@@ -235,7 +236,7 @@ def update_action(action: QualityAction, details: ActionDetails, *, by: User) ->
         raise QualityError("The firm keeps its actions' details; comment to ask for a change.")
     if not action.status.is_open:
         raise QualityError(
-            f"This action is {action.status.label.lower()}; its details can no longer change."
+            f"This action is {lower_first(action.status.label)}; its details can no longer change."
         )
     engagement = db.session.get(Engagement, action.engagement_id)
     kind, description, owner, meeting, question = _validated(
@@ -281,7 +282,8 @@ def change_status(
     transition = TRANSITION_BY_KEY.get((source, target))
     if transition is None:
         raise QualityError(
-            f"An action that is {source.label.lower()} cannot become {target.label.lower()}."
+            f"An action that is {lower_first(source.label)} "
+            f"cannot become {lower_first(target.label)}."
         )
     if transition.side != side_of(by):
         who = "FDA staff" if transition.side == Side.FDA else "the firm"
@@ -329,7 +331,7 @@ def add_evidence(
         raise QualityError("Evidence notes are the firm's; FDA adds comments.")
     if action.status in (ActionStatus.VERIFIED, ActionStatus.CLOSED):
         raise QualityError(
-            f"This action is {action.status.label.lower()}; it takes no more evidence."
+            f"This action is {lower_first(action.status.label)}; it takes no more evidence."
         )
     note = _clean_note(note, required=True, label="Evidence")
     if evidence_date is None:

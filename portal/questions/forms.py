@@ -5,10 +5,15 @@ from __future__ import annotations
 from wtforms import RadioField, SelectField, SubmitField
 from wtforms.validators import InputRequired, Length, Optional
 
-from portal.forms import FormattedTextField, PortalForm, TrimmedStringField, choices
+from portal.forms import (
+    FormattedTextField,
+    PortalForm,
+    RequiredByService,
+    TrimmedStringField,
+    choices,
+)
 from portal.questions.models import CGMP_TOPICS, QuestionStatus
 from portal.questions.services import BODY_MAX, SUBJECT_MAX
-from portal.sanitize import FORMATTING_HINT
 
 
 class QuestionFields(PortalForm):
@@ -54,7 +59,10 @@ class ResponseForm(PortalForm):
     )
     response = FormattedTextField(
         "Written response",
-        description="Needed for \u201cAnswered in writing\u201d. " + FORMATTING_HINT,
-        validators=[Optional(), Length(max=BODY_MAX)],
+        validators=[
+            RequiredByService("for \u201cAnswered in writing\u201d"),
+            Optional(),
+            Length(max=BODY_MAX),
+        ],
     )
     submit = SubmitField("Save and tell the firm when answered")

@@ -1,18 +1,19 @@
-"""Reads behind the question pages and panels, each a fixed number of queries."""
+"""Reads behind the question pages and sections, each a fixed number of queries."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from portal.engagements.models import Engagement
 from portal.extensions import db
 from portal.meetings.models import Meeting, MeetingStatus
 from portal.meetings.schedule import accepts_questions
 from portal.questions.models import CGMP_TOPICS, Question, QuestionStatus
-from portal.security.scoping import firm_scoped
+from portal.security.scoping import firm_scoped, get_owned_or_404
 
 PER_PAGE = 25
 PANEL_ROWS = 5
@@ -112,3 +113,18 @@ def open_meetings(now) -> list[Meeting]:
         .order_by(Meeting.starts_at)
     ).all()
     return [meeting for meeting in candidates if accepts_questions(meeting, now)]
+
+
+def load_question(question_id: uuid.UUID, *options) -> Question:
+    """A question with what both sides' pages show of it; another firm's answers 404."""
+    return get_owned_or_404(
+        Question,
+        question_id,
+        joinedload(Question.meeting).joinedload(Meeting.engagement).joinedload(Engagement.site),
+        joinedload(Question.meeting).joinedload(Meeting.engagement).joinedload(Engagement.firm),
+        joinedload(Question.author),
+        joinedload(Question.responded_by),
+        joinedload(Question.follows),
+        selectinload(Question.follow_ups),
+        *options,
+    )

@@ -83,7 +83,7 @@ def _send_once(meeting: Meeting, person: User, kind: str, deadline: datetime) ->
             meeting=meeting,
             deadline=deadline,
             time_left=describe_time_left(deadline, utcnow()),
-            link=external_url("questions.firm_new", meeting=meeting.public_id),
+            link=external_url("firm_questions.new", meeting=meeting.public_id),
         )
     # One transaction per reminder: the claim and its email commit together.
     db.session.commit()

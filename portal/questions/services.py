@@ -151,7 +151,7 @@ def submit_question(
         user=author,
         question=question,
         meeting=meeting,
-        link=external_url("questions.firm_detail", question_id=question.public_id),
+        link=external_url("firm_questions.detail", question_id=question.public_id),
     )
     return question
 
@@ -302,7 +302,7 @@ def _notify_answer(question: Question, *, revised: bool) -> tuple[str, ...]:
         subject = "FDA has revised its answer" if revised else "FDA has answered your question"
     else:
         subject = "FDA will discuss your question at the meeting"
-    link = external_url("questions.firm_detail", question_id=question.public_id)
+    link = external_url("firm_questions.detail", question_id=question.public_id)
     for person in recipients.values():
         queue_email(
             person.email,

@@ -35,7 +35,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 #: Requests that must not count as activity (the warning script asks how long is left).
-PASSIVE_ENDPOINTS = frozenset({"auth.session_status", "static"})
+PASSIVE_ENDPOINTS = frozenset({"account.session_status", "static"})
 
 
 @login_manager.user_loader
@@ -103,7 +103,7 @@ def enforce_session_lifetime():
         message += " What you had typed has been kept: sign in to finish."
     if reason != "invalid":
         flash(message, "warning")
-    if request.endpoint in PASSIVE_ENDPOINTS or request.endpoint == "auth.keep_alive":
+    if request.endpoint in PASSIVE_ENDPOINTS or request.endpoint == "account.keep_alive":
         abort(401)
     if public_page and request.method == "GET":
         return None

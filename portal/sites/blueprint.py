@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from portal.audiences import Audience, audience_blueprint
 
-bp = Blueprint("sites", __name__, url_prefix="/sites")
+bp = audience_blueprint("sites", __name__, audience=Audience.FDA, url_prefix="/sites")

@@ -31,6 +31,7 @@ from sqlalchemy import ColumnElement, Select, and_, exists, not_, or_, select
 
 from portal.audit import services as audit
 from portal.program.settings import get_setting
+from portal.sanitize import formatted_words
 from portal.sites.models import Inspection, Product, RegulatoryAction, Site
 from portal.sites.review_services import age_in_words
 from portal.timeutil import fiscal_year, fiscal_year_bounds, format_date, utcnow
@@ -114,7 +115,7 @@ def _product_criterion(site: Site) -> Criterion:
         evidence = tuple(
             f"{p.name}: shortage-vulnerable"
             + (f" ({p.vulnerability_source_label})" if p.vulnerability_source else "")
-            + (f". {p.vulnerability_note}" if p.vulnerability_note else "")
+            + (f". {formatted_words(p.vulnerability_note)}" if p.vulnerability_note else "")
             for p in vulnerable
         )
     else:

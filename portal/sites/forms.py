@@ -14,7 +14,14 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from portal.forms import PortalForm, RequiredWhen, TrimmedStringField, choices
+from portal.forms import (
+    FormattedTextField,
+    PortalForm,
+    RequiredByService,
+    RequiredWhen,
+    TrimmedStringField,
+    choices,
+)
 from portal.sites.models import REGULATORY_ACTION_TYPES, ContactOutcome
 from portal.sites.validation import email_problem, fei_problem
 
@@ -88,10 +95,10 @@ class ProductForm(PortalForm):
     shortage_vulnerable = BooleanField(
         "Shortage-vulnerable: a supply disruption would result in higher risk to patients"
     )
-    vulnerability_note = TextAreaField(
-        "Why (required when you flag the product)",
+    vulnerability_note = FormattedTextField(
+        "Why",
         description="Your evidence, for example the shortage history or the patients affected.",
-        validators=[Length(max=4000)],
+        validators=[RequiredByService("when you flag the product"), Length(max=4000)],
     )
     submit = SubmitField("Save product")
 
@@ -125,7 +132,7 @@ class CloseActionForm(PortalForm):
     closed_on = FriendlyDateField(
         "Date closed", validators=[InputRequired("Enter the date the action was closed.")]
     )
-    note = TextAreaField(
+    note = FormattedTextField(
         "How it was closed",
         description="For example: close-out letter issued after the firm's corrective actions.",
         validators=[InputRequired("Write how the action was closed."), Length(max=4000)],
@@ -176,7 +183,7 @@ class CallForm(PortalForm):
             Length(max=200),
         ],
     )
-    notes = TextAreaField("Notes", validators=[Length(max=4000)])
+    notes = FormattedTextField("Notes", validators=[Length(max=4000)])
     submit = SubmitField("Log the call")
 
 
@@ -214,7 +221,7 @@ class CloseOldActionsForm(PortalForm):
         description="The day FDA closed them, for example the close-out letter's date.",
         validators=[InputRequired("Enter the date the actions were closed.")],
     )
-    reason = TextAreaField(
+    reason = FormattedTextField(
         "Reason",
         description="Kept on each action and in the audit log, for example: "
         "close-out letter found in the case file.",

@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from portal import forms
 from portal.forms import choices
+from portal.invitations import fda_sections as invitation_sections
 from portal.sites import queries
 from portal.sites import services as sites
 from portal.sites.eligibility import assess
@@ -46,6 +47,7 @@ def render_site(site: Site, *, call_form: CallForm | None = None):
         override_history=queries.override_history(site),
         letter_blocker=sites.letter_blocker(site),
         outcomes=ContactOutcome,
+        letters=invitation_sections.site_invitations(site),
     )
 
 

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import render_template
+from flask_login import current_user
 
+from portal.audiences import Audience, audience_blueprint
+from portal.meetings import fda_sections as meeting_sections
+from portal.quality import fda_sections as quality_sections
+from portal.questions import fda_sections as question_sections
 from portal.security import access
+from portal.timeutil import program_today
 from portal.worklist import queries
 
-bp = Blueprint("worklist", __name__, url_prefix="/work")
+bp = audience_blueprint("worklist", __name__, audience=Audience.FDA, url_prefix="/work")
 
 
 @bp.route("")
@@ -22,4 +28,19 @@ def index():
         flagged=queries.flagged_engagements(),
         days_left=queries.days_left,
         recent_days=queries.RECENT_DAYS,
+        **worklist_sections(),
     )
+
+
+def worklist_sections() -> dict:
+    """What the meeting, question and quality domains need done
+    (templates/worklist/_sections.html)."""
+    today = program_today()
+    return {
+        "week_meetings": meeting_sections.worklist_meetings(current_user.timezone),
+        "awaiting_questions": question_sections.awaiting_response(),
+        "quality_lists": (
+            quality_sections.awaiting_verification(today),
+            quality_sections.overdue_actions(today),
+        ),
+    }

@@ -54,7 +54,14 @@
   function enhance(area) {
     var form = area.form;
     var token = form ? form.querySelector("input[name=csrf_token]") : null;
-    var labelText = (document.querySelector("label[for='" + area.id + "']") || {}).textContent || "text";
+    // The toolbar is named after the field, without the "(optional)" or "(required ...)" note.
+    var label = document.querySelector("label[for='" + area.id + "']");
+    var labelText = "text";
+    if (label) {
+      var name = label.cloneNode(true);
+      Array.prototype.forEach.call(name.querySelectorAll(".usa-hint"), function (note) { note.remove(); });
+      labelText = name.textContent || labelText;
+    }
     var bar = document.createElement("div");
     bar.className = "formatting-toolbar";
     bar.setAttribute("role", "toolbar");
@@ -104,8 +111,11 @@
 
     bar.appendChild(button("Bold", "", function () { wrap(area, "**", "**", "bold words"); }));
     bar.appendChild(button("Italic", "", function () { wrap(area, "*", "*", "italic words"); }));
-    bar.appendChild(button("List", "Bulleted list", function () { prefixLines(area, false); }));
-    bar.appendChild(button("Numbered", "Numbered list", function () { prefixLines(area, true); }));
+    // An inline text (one paragraph inside a page, such as FDA's in a letter) takes no lists.
+    if (area.getAttribute("data-formatting") !== "inline") {
+      bar.appendChild(button("List", "Bulleted list", function () { prefixLines(area, false); }));
+      bar.appendChild(button("Numbered", "Numbered list", function () { prefixLines(area, true); }));
+    }
     bar.appendChild(button("Link", "", function () { link(area); }));
     if (previewUrl) { bar.appendChild(previewButton); }
     area.parentNode.insertBefore(bar, area);

@@ -72,7 +72,9 @@ def test_feedback_and_a_quality_action_from_both_sides(
     useful.get_by_label("3 – Moderately useful").check()
     act = page.get_by_role("group", name=re.compile("Will your site act"))
     act.get_by_label("Yes").check()
-    page.get_by_label(re.compile("What should FDA do differently")).fill("Share slides before.")
+    page.get_by_role("textbox", name=re.compile("What should FDA do differently")).fill(
+        "Share slides before."
+    )
     page.get_by_role("button", name="Save your answers").click()
     page.get_by_text("Thank you. Your answers are saved").wait_for()
     checked(page, "survey answered")
@@ -96,7 +98,9 @@ def test_feedback_and_a_quality_action_from_both_sides(
     page.get_by_role("link", name="Record a quality action").click()
     checked(page, "record a quality action")
     page.get_by_label("Corrective: fixes a problem that has happened").check()
-    page.get_by_label("What will be done").fill("Add hold-time studies to the bulk solution SOP.")
+    page.get_by_role("textbox", name="What will be done").fill(
+        "Add hold-time studies to the bulk solution SOP."
+    )
     page.get_by_label("Owner at the firm").fill("Lee Lead, Quality")
     page.get_by_label("Target date").fill((date.today() + timedelta(days=30)).isoformat())
     page.get_by_label("Meeting it arose from").select_option(str(meeting.public_id))
@@ -110,21 +114,23 @@ def test_feedback_and_a_quality_action_from_both_sides(
     page.get_by_role("button", name="Start work").click()
     page.get_by_text("The action is now in progress.").wait_for()
     page.get_by_label("Date of the evidence").fill(date.today().isoformat())
-    page.get_by_label("Evidence", exact=True).fill("SOP-207 revision 2 approved.")
+    page.get_by_role("textbox", name="Evidence", exact=True).fill("SOP-207 revision 2 approved.")
     page.get_by_role("button", name="Add the evidence note").click()
     page.get_by_text("Evidence note added.").wait_for()
     page.get_by_role("link", name="Mark completed").click()
     page.get_by_role("button", name="Mark completed").click()
     page.get_by_role("heading", name="There is a problem").wait_for()
     checked(page, "mark completed without a note")
-    page.get_by_label("What was done, and the evidence").fill("Study HS-12 done; SOP updated.")
+    page.get_by_role("textbox", name="What was done, and the evidence").fill(
+        "Study HS-12 done; SOP updated."
+    )
     page.get_by_role("button", name="Mark completed").click()
     page.get_by_text("The action is now completed by the firm.").wait_for()
     checked(page, "completed action")
     page.goto("/firm")
     home = page.inner_text("main")
     assert "Feedback requests" in home and "Add hold-time studies" in home
-    checked(page, "firm home with the feedback and quality panels")
+    checked(page, "firm home with the feedback and quality sections")
     sign_out(page)
 
     # FDA verifies it...
@@ -135,16 +141,18 @@ def test_feedback_and_a_quality_action_from_both_sides(
     checked(page, "FDA work list")
     page.goto(f"/engagements/{engagement.public_id}")
     assert "Feedback surveys" in page.inner_text("main")
-    checked(page, "FDA engagement page with the panels")
+    checked(page, "FDA engagement page with its sections")
     page.goto("/quality-actions?status=completed")
     checked(page, "FDA quality actions")
     page.get_by_role("link", name=re.compile("Add hold-time studies")).click()
     checked(page, "FDA quality action page")
     page.get_by_role("link", name="Verify", exact=True).click()
     checked(page, "verify")
-    page.get_by_label(re.compile("What FDA checked")).fill("Reviewed HS-12 and SOP-207.")
+    page.get_by_role("textbox", name=re.compile("What FDA checked")).fill(
+        "Reviewed HS-12 and SOP-207."
+    )
     page.get_by_role("button", name="Verify").click()
-    page.get_by_text("The action is now verified by fda.").wait_for()
+    page.get_by_text("The action is now verified by FDA.").wait_for()
     db.session.expire_all()
     assert db.session.get(QualityAction, action.id).status == ActionStatus.VERIFIED
 

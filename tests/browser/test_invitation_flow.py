@@ -67,7 +67,9 @@ def test_fda_invites_the_site_and_its_quality_lead_accepts(page, smtp, live_serv
     checked(page, "add a product")
     page.get_by_label("Finished drug product").fill("Vancomycin Hydrochloride for Injection")
     page.get_by_label("Shortage-vulnerable").check()
-    page.get_by_label("Why").fill("Sole supplier of the 10 g vial to U.S. hospitals.")
+    page.get_by_role("textbox", name="Why").fill(
+        "Sole supplier of the 10 g vial to U.S. hospitals."
+    )
     page.get_by_role("button", name="Save product").click()
     page.get_by_role("heading", name=SITE, level=1).wait_for()
     assert "Eligible: all three criteria are met." in page.inner_text("#eligibility")

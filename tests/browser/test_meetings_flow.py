@@ -37,9 +37,9 @@ def test_fda_schedules_the_firm_asks_fda_answers(page, smtp, fda_staff, firm_adm
     page.get_by_label("Start time").fill("14:30")
     assert page.get_by_label("Time zone", exact=True).input_value() == "America/New_York"
     page.get_by_label("Length in minutes").fill("90")
-    page.get_by_label("Video call").check()
+    page.get_by_role("radio", name="Video call").check()
     page.get_by_label("How to join").fill("https://meet.example.gov/sep-77")
-    page.get_by_label("Agenda").fill("Introductions\nYour questions")
+    page.get_by_role("textbox", name="Agenda").fill("Introductions\nYour questions")
     page.get_by_role("button", name="Schedule the meeting and tell the firm").click()
     page.get_by_role("heading", name=f"Meeting with {engagement.site.legal_name}").wait_for()
     assert "have been emailed an invitation" in page.inner_text("main")
@@ -103,7 +103,7 @@ def test_fda_schedules_the_firm_asks_fda_answers(page, smtp, fda_staff, firm_adm
     page.goto(f"/meetings/{meeting.public_id}")
     page.get_by_role("link", name="Hold times for bulk solution").click()
     checked(page, "FDA question page")
-    page.get_by_label("Answered in writing").check()
+    page.get_by_role("radio", name="Answered in writing").check()
     page.get_by_role("textbox", name="Written response").fill(
         "Validate the hold with three batches at the longest time."
     )

@@ -7,7 +7,9 @@ is what "delivered to a recipient" means to the portal.
 - ``SmtpServer()``                  accepts every recipient;
 - ``SmtpServer(every_second=451)``  answers 451 (try later) to every second RCPT it sees;
 - ``SmtpServer(refuse={addr: 550})`` answers the given code to the chosen recipients;
-- ``SmtpServer(data_delay=s)``      accepts, then sits ``s`` seconds before answering the text;
+- ``SmtpServer(data_delay=s)``      accepts, then sits ``s`` seconds before answering the text
+                                    (``release()`` ends the wait early with a 451: the test
+                                    need not sit out a timeout to see what a stall does);
 - ``SilentServer()``                accepts the TCP connection and never says a word.
 """
 
@@ -53,6 +55,7 @@ class _Handler:
     rcpt_seen: int = 0
     refusals: list[tuple[str, int]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    released: threading.Event = field(default_factory=threading.Event)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
         with self.lock:
@@ -68,7 +71,11 @@ class _Handler:
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802
         if self.data_delay:
-            await asyncio.sleep(self.data_delay)
+            waited_until = time.monotonic() + self.data_delay
+            while time.monotonic() < waited_until:
+                if self.released.is_set():
+                    return REPLIES[451]
+                await asyncio.sleep(0.05)
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.lock:
             self.received.append(Received([r.lower() for r in envelope.rcpt_tos], message))
@@ -100,7 +107,12 @@ class SmtpServer:
         self._controller.start()
         return self
 
+    def release(self) -> None:
+        """End a ``data_delay`` stall now, answering 451 to the message that waits."""
+        self.handler.released.set()
+
     def stop(self) -> None:
+        self.release()
         if self._controller is not None:
             self._controller.stop()
             self._controller = None

@@ -1,8 +1,12 @@
-"""The site page's section on letters and the engagement (SPEC 3-6)."""
+"""The site page's section on letters and the engagement (SPEC 3-6): data, not HTML.
+
+The site page includes ``invitations/_fda_site.html``.
+"""
 
 from __future__ import annotations
 
-from flask import render_template
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -11,12 +15,10 @@ from portal.engagements.services import with_regulatory_flag
 from portal.extensions import db
 from portal.invitations import links, services
 from portal.invitations.models import Invitation, InvitationStatus
-from portal.panels import panel
 from portal.sites.models import Site
 
 
-@panel("site", order=40)
-def site_invitations(*, site: Site) -> str:
+def site_invitations(site: Site) -> dict[str, Any]:
     """Every letter to the site, its engagements, and whether a letter may go now.
 
     A fixed handful of queries whatever the site's history: the letters with
@@ -34,7 +36,6 @@ def site_invitations(*, site: Site) -> str:
         .where(Engagement.site_id == site.id)
         .order_by(Engagement.opened_at.desc())
     ).all()
-    blockers = services.send_blockers(site)
     resendable = next(
         (
             invitation
@@ -43,13 +44,10 @@ def site_invitations(*, site: Site) -> str:
         ),
         None,
     )
-    return render_template(
-        "invitations/_site_panel.html",
-        site=site,
-        invitations=invitations,
-        states={invitation.id: links.state_of(invitation) for invitation in invitations},
-        engagements=engagements,
-        blockers=blockers,
-        resendable=resendable,
-        link_states=links.LinkState,
-    )
+    return {
+        "invitations": invitations,
+        "states": {invitation.id: links.state_of(invitation) for invitation in invitations},
+        "engagements": engagements,
+        "blockers": services.send_blockers(site),
+        "resendable": resendable,
+    }

@@ -1,51 +1,31 @@
-"""Question pages (SPEC 8): the firm asks, edits and withdraws; FDA sets a status and answers.
+"""The firm's question pages (SPEC 8): ask, edit, withdraw, follow up.
 
-Firm pages live under /firm/questions and never carry a firm id; FDA pages under /questions.
+Under /firm/questions; the firm is always current_user.firm, never a URL part.
 """
 
 from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm import joinedload, selectinload
 
-from portal.engagements.models import Engagement
+from portal.audiences import Audience, audience_blueprint
 from portal.extensions import db
 from portal.forms import ConfirmForm, choices, show_error
 from portal.meetings.models import Meeting, MeetingStatus
 from portal.meetings.pages import page_number
 from portal.meetings.schedule import accepts_questions, describe_time_left, question_deadline
-from portal.questions import (
-    panels,  # noqa: F401 - registers the panels
-    queries,
-    services,
-)
-from portal.questions.forms import AskQuestionForm, EditQuestionForm, ResponseForm
-from portal.questions.models import Question, QuestionRevision, QuestionStatus
+from portal.questions import queries, services
+from portal.questions.forms import AskQuestionForm, EditQuestionForm
+from portal.questions.models import Question
 from portal.sanitize import editable_text
 from portal.security import access
 from portal.security.scoping import firm_scoped, get_owned_or_404
 from portal.templating import local_datetime
 from portal.timeutil import utcnow
-from portal.wording import join_names
 
-bp = Blueprint("questions", __name__)
-
-
-def load_question(question_id: uuid.UUID, *options) -> Question:
-    return get_owned_or_404(
-        Question,
-        question_id,
-        joinedload(Question.meeting).joinedload(Meeting.engagement).joinedload(Engagement.site),
-        joinedload(Question.meeting).joinedload(Meeting.engagement).joinedload(Engagement.firm),
-        joinedload(Question.author),
-        joinedload(Question.responded_by),
-        joinedload(Question.follows),
-        selectinload(Question.follow_ups),
-        *options,
-    )
+bp = audience_blueprint("firm_questions", __name__, audience=Audience.FIRM)
 
 
 def meeting_label(meeting: Meeting, now) -> str:
@@ -83,12 +63,9 @@ def closed_page(meeting: Meeting | None, now, *, question: Question | None = Non
     )
 
 
-# --- the firm ------------------------------------------------------------------------------
-
-
 @bp.route("/firm/questions")
 @access.firm_user
-def firm_index():
+def index():
     return render_template(
         "questions/firm_index.html", questions=queries.firm_questions(page_number())
     )
@@ -96,16 +73,16 @@ def firm_index():
 
 @bp.route("/firm/questions/new", methods=["GET", "POST"])
 @access.firm_user
-def firm_new():
+def new():
     requested = request.args.get("meeting")
     return _ask(get_owned_or_404(Meeting, requested) if requested else None)
 
 
 @bp.route("/firm/questions/<uuid:question_id>/follow-up", methods=["GET", "POST"])
 @access.firm_user
-def firm_follow_up(question_id: uuid.UUID):
+def follow_up(question_id: uuid.UUID):
     """A new question linked to an earlier one, which FDA may have taken up (SPEC 8)."""
-    return _ask(None, follows=load_question(question_id))
+    return _ask(None, follows=queries.load_question(question_id))
 
 
 def _ask(chosen: Meeting | None, *, follows: Question | None = None):
@@ -138,7 +115,7 @@ def _ask(chosen: Meeting | None, *, follows: Question | None = None):
             else:
                 db.session.commit()
                 flash("Your question has been sent to FDA. A receipt is on its way.", "success")
-                return redirect(url_for("questions.firm_detail", question_id=question.public_id))
+                return redirect(url_for("firm_questions.detail", question_id=question.public_id))
     return render_template(
         "questions/new.html", form=form, open_meetings=open_list, now=now, follows=follows
     )
@@ -159,8 +136,8 @@ def _firm_meeting(public_id: str) -> Meeting | None:
 
 @bp.route("/firm/questions/<uuid:question_id>")
 @access.firm_user
-def firm_detail(question_id: uuid.UUID):
-    question = load_question(question_id)
+def detail(question_id: uuid.UUID):
+    question = queries.load_question(question_id)
     now = utcnow()
     return render_template(
         "questions/firm_detail.html",
@@ -174,8 +151,8 @@ def firm_detail(question_id: uuid.UUID):
 
 @bp.route("/firm/questions/<uuid:question_id>/edit", methods=["GET", "POST"])
 @access.firm_user
-def firm_edit(question_id: uuid.UUID):
-    question = load_question(question_id)
+def edit(question_id: uuid.UUID):
+    question = queries.load_question(question_id)
     now = utcnow()
     if not services.can_change(question, now):
         return closed_page(question.meeting, now, question=question)
@@ -192,14 +169,14 @@ def firm_edit(question_id: uuid.UUID):
         else:
             db.session.commit()
             flash("Your changes are saved." if changed else "Nothing had changed.", "success")
-            return redirect(url_for("questions.firm_detail", question_id=question.public_id))
+            return redirect(url_for("firm_questions.detail", question_id=question.public_id))
     return render_template("questions/edit.html", form=form, question=question, now=now)
 
 
 @bp.route("/firm/questions/<uuid:question_id>/withdraw", methods=["GET", "POST"])
 @access.firm_user
-def firm_withdraw(question_id: uuid.UUID):
-    question = load_question(question_id)
+def withdraw(question_id: uuid.UUID):
+    question = queries.load_question(question_id)
     now = utcnow()
     if not services.can_change(question, now):
         return closed_page(question.meeting, now, question=question)
@@ -213,62 +190,5 @@ def firm_withdraw(question_id: uuid.UUID):
         else:
             db.session.commit()
             flash("The question is withdrawn. FDA will not take it up.", "success")
-            return redirect(url_for("questions.firm_detail", question_id=question.public_id))
+            return redirect(url_for("firm_questions.detail", question_id=question.public_id))
     return render_template("questions/withdraw.html", form=form, question=question, now=now)
-
-
-# --- FDA -----------------------------------------------------------------------------------
-
-
-@bp.route("/questions")
-@access.fda_staff
-def index():
-    shown = request.args.get("show", "awaiting")
-    if shown not in queries.FDA_FILTERS:
-        shown = "awaiting"
-    return render_template(
-        "questions/index.html",
-        questions=queries.fda_questions(shown, page_number()),
-        shown=shown,
-        filters=queries.FDA_FILTERS,
-    )
-
-
-def _responded_message(result: services.Responded) -> str:
-    """Say what saving did, including who at the firm now has an email (issue 16)."""
-    if not result.changed:
-        return "Nothing had changed, so nothing was saved or sent."
-    if result.emailed:
-        return f"Saved. The firm's users were emailed: {join_names(result.emailed)}."
-    return (
-        "Saved. Nobody at the firm was emailed: they are told when a question is answered "
-        "in writing or put down for discussion at the meeting."
-    )
-
-
-@bp.route("/questions/<uuid:question_id>", methods=["GET", "POST"])
-@access.fda_staff
-def detail(question_id: uuid.UUID):
-    question = load_question(
-        question_id, selectinload(Question.revisions).joinedload(QuestionRevision.revised_by)
-    )
-    form = ResponseForm(
-        status=question.status.value, response=editable_text(question.response_html)
-    )
-    if not question.is_withdrawn and form.validate_on_submit():
-        try:
-            changed = services.respond(
-                question,
-                status=QuestionStatus(form.status.data),
-                response=form.response.data or "",
-                by=current_user._get_current_object(),
-            )
-        except services.QuestionError as error:
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash(_responded_message(changed), "success")
-            return redirect(url_for("meetings.detail", meeting_id=question.meeting.public_id))
-    elif question.is_withdrawn and request.method == "POST":
-        flash("The firm withdrew this question; it needs no answer.", "error")
-    return render_template("questions/detail.html", form=form, question=question)
