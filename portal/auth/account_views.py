@@ -15,7 +15,7 @@ from portal.auth.forms import (
     EnrolSecondFactorForm,
     ProfileForm,
 )
-from portal.auth.views import ENROL_CODE_WRONG, enrolment_page, new_password_problem
+from portal.auth.pages import ENROL_CODE_WRONG, enrolment_page, new_password_problem
 from portal.extensions import db
 from portal.forms import ConfirmForm
 from portal.security import access, passwords

@@ -20,10 +20,10 @@ from portal.auth.key_forms import (
     RegisterKeyForm,
     RemoveKeyForm,
 )
-from portal.auth.views import (
-    _next_or_home,
-    _pending_user,
-    _restart_sign_in,
+from portal.auth.pages import (
+    next_or_home,
+    pending_user,
+    restart_sign_in,
     second_factor_attempts,
 )
 from portal.extensions import db, limiter
@@ -47,7 +47,7 @@ def _finish_sign_in(user):
     target = session.get("pending_next")
     services.complete_login(user)
     db.session.commit()
-    return redirect(_next_or_home(user, target))
+    return redirect(next_or_home(target))
 
 
 # --- password, then key ------------------------------------------------------------------
@@ -57,9 +57,9 @@ def _finish_sign_in(user):
 @access.public
 @second_factor_attempts
 def key_sign_in():
-    user = _pending_user()
+    user = pending_user()
     if user is None or not keys.has_key(user):
-        return _restart_sign_in()
+        return restart_sign_in()
     form = KeySignInForm()
     problem = None
     if form.validate_on_submit():
@@ -84,7 +84,7 @@ def key_sign_in():
 @access.public
 @limiter.limit(OPTIONS_LIMIT, scope="webauthn-options")
 def key_sign_in_options():
-    user = _pending_user()
+    user = pending_user()
     if user is None or not keys.has_key(user):
         return _options('{"error": "Sign in again: that step took too long."}'), 409
     options = keys.authentication_options(user)
@@ -99,9 +99,9 @@ def key_sign_in_options():
 @access.public
 @second_factor_attempts
 def register_key_at_login():
-    user = _pending_user()
+    user = pending_user()
     if user is None or not user.second_factor_required or keys.has_key(user):
-        return _restart_sign_in()
+        return restart_sign_in()
     form = RegisterKeyForm()
     problem = None
     if form.validate_on_submit():
@@ -133,7 +133,7 @@ def register_key_at_login():
 @access.public
 @limiter.limit(OPTIONS_LIMIT, scope="webauthn-options")
 def register_key_at_login_options():
-    user = _pending_user()
+    user = pending_user()
     if user is None or not user.second_factor_required or keys.has_key(user):
         return _options('{"error": "Sign in again: that step took too long."}'), 409
     options = keys.registration_options(user, passkey=_wants_passkey())
@@ -162,7 +162,7 @@ def passkey_sign_in():
             target = request.args.get("next")
             services.complete_login(user)
             db.session.commit()
-            return redirect(_next_or_home(user, target))
+            return redirect(next_or_home(target))
     else:
         flash("Sign in again: that page had expired.", "error")
     return redirect(url_for("auth.login"))

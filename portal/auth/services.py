@@ -1,4 +1,4 @@
-"""Accounts: sign-in, second factor, activation and reset links, sessions, drafts."""
+"""Accounts: sign-in, second factor, activation and reset links, sessions."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import time
 from flask import current_app, session
 from flask_login import login_user, logout_user
 from sqlalchemy import delete, select, update
-from werkzeug.datastructures import MultiDict
 
 from portal import mail
 from portal.audit import services as audit
@@ -15,7 +14,6 @@ from portal.auth import recovery, sessions, totp
 from portal.auth.models import (
     AccountToken,
     Firm,
-    FormDraft,
     PasswordResetRequest,
     RecoveryCode,
     Role,
@@ -24,7 +22,6 @@ from portal.auth.models import (
     UserStatus,
 )
 from portal.extensions import db
-from portal.forms import draft_formdata, draft_payload
 from portal.mail import queue_email
 from portal.security import limits, passwords
 from portal.security.tokens import hash_token, looks_like_token, new_token
@@ -406,27 +403,3 @@ def redeem_token(
     # A new password is the way out of a paused account (the email says so).
     limits.clear_account_failures(user.email)
     return user
-
-
-# --- drafts kept across an expired session -----------------------------------------
-
-
-def save_draft(user: User, path: str, form: MultiDict) -> None:
-    payload = draft_payload(form)
-    if payload == "[]":
-        return
-    db.session.execute(
-        delete(FormDraft).where(FormDraft.user_id == user.id, FormDraft.path == path)
-    )
-    db.session.add(FormDraft(user_id=user.id, path=path[:500], data=payload, created_at=utcnow()))
-
-
-def take_draft(user: User, path: str) -> MultiDict | None:
-    draft = db.session.scalars(
-        select(FormDraft).where(FormDraft.user_id == user.id, FormDraft.path == path)
-    ).first()
-    if draft is None:
-        return None
-    data = draft_formdata(draft.data)
-    db.session.delete(draft)
-    return data

@@ -19,11 +19,11 @@ from portal.feedback import fda_sections as feedback_sections
 from portal.invitations.services import site_page_url
 from portal.meetings import fda_sections as meeting_sections
 from portal.quality import fda_sections as quality_sections
-from portal.quality.services import local_today
 from portal.questions import fda_sections as question_sections
 from portal.security import access
 from portal.security.scoping import firm_scoped, get_owned_or_404
 from portal.sites.models import Site
+from portal.timeutil import program_today
 
 bp = audience_blueprint("engagements", __name__, audience=Audience.FDA, url_prefix="/engagements")
 
@@ -108,7 +108,7 @@ def engagement_sections(engagement: Engagement) -> dict:
         "engagement_questions": question_sections.engagement_questions(engagement),
         "feedback_surveys": feedback_sections.engagement_surveys(engagement),
         "quality_actions": quality_sections.engagement_actions(
-            engagement, local_today(current_user)
+            engagement, program_today()
         ),
     }
 

@@ -16,7 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from portal.audit import services as audit
-from portal.auth.models import User, UserStatus
+from portal.auth.models import User
+from portal.auth.queries import active_firm_users
 from portal.extensions import db
 from portal.feedback.models import (
     FeedbackAnswer,
@@ -83,16 +84,6 @@ class AnswerValue:
 
 def survey_is_open(survey: MeetingSurvey, now: datetime | None = None) -> bool:
     return (now or utcnow()) < survey.closes_at
-
-
-def active_firm_users(firm_id: int) -> list[User]:
-    return list(
-        db.session.scalars(
-            select(User)
-            .where(User.firm_id == firm_id, User.status == UserStatus.ACTIVE)
-            .order_by(User.id)
-        )
-    )
 
 
 def meeting_day(meeting: Meeting, user: User) -> str:
@@ -199,14 +190,6 @@ def validate_answers(
     if problems:
         raise AnswersInvalid(problems)
     return values
-
-
-def response_of(survey: MeetingSurvey, user: User) -> FeedbackResponse | None:
-    return db.session.scalars(
-        select(FeedbackResponse).where(
-            FeedbackResponse.survey_id == survey.id, FeedbackResponse.user_id == user.id
-        )
-    ).first()
 
 
 def _locked_response(survey: MeetingSurvey, user: User) -> FeedbackResponse | None:

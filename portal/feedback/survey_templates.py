@@ -26,9 +26,9 @@ from portal.feedback.models import (
     SurveyTemplate,
 )
 from portal.feedback.shipped import DEFAULT_QUESTIONS, QuestionSpec
-from portal.feedback.upsert import insert_unless_exists
 from portal.timeutil import utcnow
 from portal.transaction import savepoint
+from portal.upsert import insert_unless_exists
 
 #: The lineage of the template the portal ships; fixed, so that creating it is idempotent.
 DEFAULT_LINEAGE = uuid.UUID("5e9f0c1e-7a3b-4d0e-9c51-5e95e0f0d001")
@@ -106,7 +106,7 @@ def ensure_default_template() -> SurveyTemplate:
 
     Made on first use rather than by a migration, so the wording lives in code
     that can be read and tested. Safe when two requests need it at once: the
-    fixed lineage makes the second insert a no-op (see feedback.upsert).
+    fixed lineage makes the second insert a no-op (see portal.upsert).
     """
     template = current_default()
     if template is not None:

@@ -99,7 +99,7 @@ def enforce_session_lifetime():
     view = current_app.view_functions.get(request.endpoint)
     public_page = view is not None and policy_of(view) == "public"
     if user is not None and request.method == "POST" and request.form and not public_page:
-        from portal.auth.services import save_draft
+        from portal.auth.drafts import save_draft
 
         save_draft(user, request.path, request.form)
         # Nothing of the request has run yet: the draft is all this commit carries.
