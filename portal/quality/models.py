@@ -66,6 +66,8 @@ class QualityAction(PublicIdMixin, TimestampMixin, FirmOwned, db.Model):
         # Closing without completion is only honest with the reason written down.
         CheckConstraint("status <> 'closed' OR closed_reason <> ''", name="closed_has_reason"),
         Index("ix_quality_action_status_target", "status", "target_date"),
+        # The API lists by (updated_at, public_id): a page is an index range read.
+        Index("ix_quality_action_updated_at_public_id", "updated_at", "public_id"),
         firm_key("quality_action"),
         same_firm_as("quality_action", "engagement", "engagement_id"),
         same_firm_as("quality_action", "meeting", "meeting_id"),

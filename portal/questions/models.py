@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -55,6 +55,8 @@ class Question(PublicIdMixin, TimestampMixin, FirmOwned, db.Model):
     __tablename__ = "question"
     __table_args__ = (
         firm_key("question"),
+        # The API lists by (updated_at, public_id): a page is an index range read.
+        Index("ix_question_updated_at_public_id", "updated_at", "public_id"),
         same_firm_as("question", "meeting", "meeting_id"),
         same_firm_as("question", "engagement", "engagement_id"),
     )
