@@ -6,6 +6,7 @@ Revises: misc9_0001
 Create Date: 2026-11-30 12:10:00
 
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -47,7 +48,10 @@ SQLITE_CREATE = [
 ]
 SQLITE_DROP = [
     f"DROP TRIGGER IF EXISTS {table}_changed_{what}"
-    for table, child in (("engagement", "regulatory_action"), ("meeting_survey", "feedback_response"))
+    for table, child in (
+        ("engagement", "regulatory_action"),
+        ("meeting_survey", "feedback_response"),
+    )
     for what in ("on_insert", "on_update", f"by_{child}_insert", f"by_{child}_update")
 ]
 POSTGRESQL_CREATE = [
@@ -115,9 +119,7 @@ UPDATED_AT_KEYS = ("meeting", "question", "quality_action")
 def upgrade():
     for table in ("engagement", "meeting_survey"):
         with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.add_column(
-                sa.Column("changed_at", portal.models.UTCDateTime(), nullable=True)
-            )
+            batch_op.add_column(sa.Column("changed_at", portal.models.UTCDateTime(), nullable=True))
             batch_op.create_index(
                 f"ix_{table}_changed_at_public_id", ["changed_at", "public_id"], unique=False
             )
