@@ -1,5 +1,6 @@
 """API keysets for every list: changed_at on engagements and meeting surveys, kept by
-triggers, and (moment, public_id) indexes, so a deep page costs what the first does
+triggers, and (moment, public_id) indexes, so a deep page costs what the first does;
+covering indexes for the dashboard's period ranges
 
 Revision ID: perf_0004
 Revises: misc9_0001
@@ -114,6 +115,21 @@ BACKFILL = [
     "FROM feedback_response WHERE feedback_response.survey_id = meeting_survey.id) AS moments)",
 ]
 UPDATED_AT_KEYS = ("meeting", "question", "quality_action")
+#: The dashboard reads these columns by these ranges (portal/metrics/measures.py).
+DASHBOARD_INDEXES = {
+    "question": {
+        "ix_question_submitted_at": ["submitted_at", "withdrawn_at", "meeting_id"],
+        "ix_question_responded_at": ["responded_at", "withdrawn_at", "submitted_at"],
+        "ix_question_meeting_withdrawn": ["meeting_id", "withdrawn_at", "submitted_at"],
+    },
+    "meeting": {"ix_meeting_status_starts": ["status", "starts_at"]},
+    "quality_action": {
+        "ix_quality_action_created_at": ["created_at"],
+        "ix_quality_action_completed_at": ["completed_at", "created_at"],
+        "ix_quality_action_verified_at": ["verified_at", "completed_at"],
+    },
+    "meeting_survey": {"ix_meeting_survey_opened_at": ["opened_at", "firm_id"]},
+}
 
 
 def upgrade():
@@ -128,6 +144,10 @@ def upgrade():
             batch_op.create_index(
                 f"ix_{table}_updated_at_public_id", ["updated_at", "public_id"], unique=False
             )
+    for table, indexes in DASHBOARD_INDEXES.items():
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            for name, columns in indexes.items():
+                batch_op.create_index(name, columns, unique=False)
     for statement in BACKFILL:
         op.execute(statement)
     dialect = op.get_bind().dialect.name
@@ -139,6 +159,10 @@ def downgrade():
     dialect = op.get_bind().dialect.name
     for statement in {"sqlite": SQLITE_DROP, "postgresql": POSTGRESQL_DROP}.get(dialect, []):
         op.execute(statement)
+    for table, indexes in DASHBOARD_INDEXES.items():
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            for name in indexes:
+                batch_op.drop_index(name)
     for table in UPDATED_AT_KEYS:
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.drop_index(f"ix_{table}_updated_at_public_id")

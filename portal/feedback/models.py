@@ -98,6 +98,8 @@ class MeetingSurvey(PublicIdMixin, FirmOwned, db.Model):
         firm_key("meeting_survey"),
         same_firm_as("meeting_survey", "meeting", "meeting_id"),
         Index("ix_meeting_survey_changed_at_public_id", "changed_at", "public_id"),
+        # The dashboard's surveys opened in a period, with the firm whose people were asked.
+        Index("ix_meeting_survey_opened_at", "opened_at", "firm_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
