@@ -201,9 +201,15 @@ def timed_misses(app, client, url: str, repeat: int) -> float:
 
 
 def session_cookie(app, user: User) -> str:
+    # Signed-in sessions carry a server-side session record since the WebAuthn work.
+    from portal.auth import sessions
+
+    token = sessions.create_record(user, user_agent="benchmark", address="127.0.0.1")
+    db.session.commit()
     client = app.test_client()
     now = time.time()
     with client.session_transaction() as session:
+        session[sessions.SESSION_KEY] = token
         session["_user_id"] = user.get_id()
         session["_fresh"] = True
         session["login_at"] = now
