@@ -425,13 +425,19 @@ def served(env: dict, figures: dict, wrk_seconds: int, import_rows: int) -> dict
             opener.open(f"{portal.url}/metrics?date_from=2000-01-01&date_to={today}").read()
         results["rss dashboard"] = portal.worker_peak_mb()
         started = time.perf_counter()
-        size = 0
-        with opener.open(
-            f"{portal.url}/exports/records/questions.csv?date_from=2000-01-01&date_to={today}"
-        ) as response:
-            while chunk := response.read(1 << 16):
-                size += len(chunk)
-        results["export"] = (time.perf_counter() - started, size)
+        size, cut = 0, ""
+        try:
+            with opener.open(
+                f"{portal.url}/exports/records/questions.csv?date_from=2000-01-01&date_to={today}"
+            ) as response:
+                while chunk := response.read(1 << 16):
+                    size += len(chunk)
+        except http.client.IncompleteRead as error:
+            # gunicorn's sync worker is killed when one response outlasts --timeout, even
+            # while it streams: report it and go on to the upload.
+            size += len(error.partial)
+            cut = f"cut off ({type(error).__name__}: the worker outlived gunicorn's timeout?)"
+        results["export"] = (time.perf_counter() - started, size, cut)
         results["rss export"] = portal.worker_peak_mb()
         data = inspections_file(import_rows, max(import_rows // 25, 10))
         results["upload"] = upload(portal, figures["fda cookie"], data)
@@ -491,10 +497,10 @@ def report(name: str, counts: dict, figures: dict, api_figures: dict, results: d
     if "job" in results:
         job_seconds, job_peak = results["job"]
         print(f"   background job: {job_seconds:.1f} s, job worker peak RSS {job_peak:.0f} MB")
-    export_seconds, export_size = results["export"]
+    export_seconds, export_size, cut = results["export"]
     print(
         f"questions CSV export (whole history): {export_size / 1e6:.1f} MB in "
-        f"{export_seconds:.1f} s"
+        f"{export_seconds:.1f} s {cut}"
     )
     print(
         "gunicorn worker peak RSS: after the dashboard "
