@@ -289,7 +289,15 @@ PAGING_PARAMETERS = [
         {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
         f"Records per page (default {DEFAULT_LIMIT}).",
     ),
-    query_parameter("cursor", TEXT, "The next_cursor of the previous page, unchanged."),
+    query_parameter(
+        "cursor",
+        {"type": "string", "minLength": 1},
+        "The next_cursor of the previous page, unchanged. Pages follow the order records "
+        "last changed (updated_at, then id) from the position the cursor names, so each page "
+        "costs the same at any depth, a walk sees every record that does not change during "
+        "it exactly once, and a record that changes moves to the end. A cursor this list did "
+        "not give out is refused with 400 (parameter: cursor).",
+    ),
     query_parameter(
         "updated_since",
         MOMENT,

@@ -50,9 +50,14 @@ def _decode_cursor(resource: str, raw: str) -> tuple[datetime, uuid.UUID]:
     )
     try:
         moment, public_id = _serializer(resource).loads(raw)
-        return datetime.fromisoformat(moment), uuid.UUID(public_id)
+        after = datetime.fromisoformat(moment), uuid.UUID(public_id)
     except (BadSignature, ValueError, TypeError) as error:
         raise refusal from error
+    # Every cursor given out names its moment in UTC; one without an offset was not
+    # (and would reach the UTC columns as a naive time, a 500).
+    if after[0].utcoffset() is None:
+        raise refusal
+    return after
 
 
 def parse_limit(raw: str | None) -> int:

@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, Select, case, select
 
 from portal.api import errors
 from portal.api.paging import encode_cursor, keyset_page, page_request
-from portal.api.serialize import iso, latest_change, newest, text
+from portal.api.serialize import iso, text
 from portal.audiences import Audience, audience_blueprint
 from portal.audit import services as audit
 from portal.auth.models import Firm
@@ -63,16 +63,18 @@ def list_response(resource: str, keys: Select, load: Loader):
     return jsonify(data=data, next_cursor=next_cursor)
 
 
-def page_keys(model: type, *related: ColumnElement, own: ColumnElement | None = None) -> Select:
+def page_keys(model: type, own: ColumnElement | None = None) -> Select:
     """The keys list_response pages by: row id, when the record last changed, public id.
 
-    It last changed at ``own`` (``updated_at`` unless given) or, if later, at the newest
-    of ``related``: what the API shows of it can change with other records (latest_change).
+    It last changed at ``own``: ``updated_at`` unless given. Each key has an index on
+    (moment, public_id), so a page is an index range read whatever its depth; a record
+    whose API form also changes with other records keeps that moment in a ``changed_at``
+    column (portal.api.site_changes) rather than computing it, which sorted every row.
     """
     own = model.updated_at if own is None else own
     return select(
         model.id.label("row_id"),
-        (latest_change(own, *related) if related else own).label("updated_at"),
+        own.label("updated_at"),
         model.public_id.label("public_id"),
     )
 
@@ -149,11 +151,11 @@ def _load_sites(ids: list[int]) -> dict[int, dict[str, Any]]:
 @v1.route("/engagements")
 @access.api_token
 def engagements():
-    keys = page_keys(
-        Engagement,
-        newest(RegulatoryAction.updated_at, RegulatoryAction.site_id == Engagement.site_id),
+    # changed_at: the engagement's or its site's newest regulatory action's update, kept by
+    # triggers (portal.api.site_changes) and indexed, so a deep page costs what the first does.
+    return list_response(
+        "engagements", page_keys(Engagement, own=Engagement.changed_at), _load_engagements
     )
-    return list_response("engagements", keys, _load_engagements)
 
 
 def _load_engagements(ids: list[int]) -> dict[int, dict[str, Any]]:

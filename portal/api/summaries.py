@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from portal.api.errors import ApiError
 from portal.api.resources import list_response, page_keys, record_api_read, v1
-from portal.api.serialize import iso, newest
+from portal.api.serialize import iso
 from portal.auth.models import User
 from portal.engagements.models import Engagement
 from portal.extensions import db
@@ -42,11 +42,9 @@ def rating_json(summary: RatingSummary) -> dict[str, Any]:
 @access.api_token
 def feedback_summaries():
     """One summary per meeting survey; it changes when a response is given or edited."""
-    keys = page_keys(
-        MeetingSurvey,
-        newest(FeedbackResponse.updated_at, FeedbackResponse.survey_id == MeetingSurvey.id),
-        own=MeetingSurvey.opened_at,
-    )
+    # changed_at: the later of opened_at and the newest response, kept by triggers
+    # (portal.api.site_changes) and indexed, so a deep page costs what the first does.
+    keys = page_keys(MeetingSurvey, own=MeetingSurvey.changed_at)
     return list_response("feedback-summaries", keys, _load_summaries)
 
 

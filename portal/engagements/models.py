@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, String, Text
+from sqlalchemy import Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from portal.extensions import db
@@ -26,7 +26,10 @@ class EngagementStatus(enum.StrEnum):
 
 class Engagement(PublicIdMixin, TimestampMixin, FirmOwned, db.Model):
     __tablename__ = "engagement"
-    __table_args__ = (firm_key("engagement"),)
+    __table_args__ = (
+        firm_key("engagement"),
+        Index("ix_engagement_changed_at_public_id", "changed_at", "public_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), nullable=False, index=True)
@@ -49,6 +52,10 @@ class Engagement(PublicIdMixin, TimestampMixin, FirmOwned, db.Model):
     timeframe_expected_end: Mapped[date | None] = mapped_column(Date)
     timeframe_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     timeframe_recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    #: The latest updated_at of the engagement and its site's regulatory actions (its
+    #: regulatory flag): what the API lists engagements by. Kept by database triggers
+    #: (portal.api.site_changes) in the writing transaction.
+    changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     #: Computed in SQL where a query asks for it (``with_expression``, see
     #: engagements.services.with_regulatory_flag): an open regulatory action recorded

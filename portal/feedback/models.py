@@ -11,6 +11,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -96,6 +97,9 @@ class MeetingSurvey(PublicIdMixin, FirmOwned, db.Model):
     __table_args__ = (
         firm_key("meeting_survey"),
         same_firm_as("meeting_survey", "meeting", "meeting_id"),
+        Index("ix_meeting_survey_changed_at_public_id", "changed_at", "public_id"),
+        # The dashboard's surveys opened in a period, with the firm whose people were asked.
+        Index("ix_meeting_survey_opened_at", "opened_at", "firm_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -104,6 +108,9 @@ class MeetingSurvey(PublicIdMixin, FirmOwned, db.Model):
     template_id: Mapped[int] = mapped_column(ForeignKey("survey_template.id"), nullable=False)
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     closes_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    #: The latest of opened_at and its responses' updated_at: what the API lists feedback
+    #: summaries by. Kept by database triggers (portal.api.site_changes).
+    changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     meeting = relationship("Meeting", foreign_keys=[meeting_id])
     template = relationship("SurveyTemplate")

@@ -46,6 +46,10 @@ class Meeting(PublicIdMixin, TimestampMixin, FirmOwned, db.Model):
     __tablename__ = "meeting"
     __table_args__ = (
         Index("ix_meeting_engagement_starts", "engagement_id", "starts_at"),
+        # The API lists by (updated_at, public_id): a page is an index range read.
+        Index("ix_meeting_updated_at_public_id", "updated_at", "public_id"),
+        # The dashboard's meetings held in a period.
+        Index("ix_meeting_status_starts", "status", "starts_at"),
         firm_key("meeting"),
         same_firm_as("meeting", "engagement", "engagement_id"),
     )

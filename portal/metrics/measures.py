@@ -18,7 +18,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, case, distinct, exists, func, literal, or_, select
+from sqlalchemy import Select, and_, case, distinct, exists, func, literal, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from portal.auth.models import User
@@ -61,10 +61,49 @@ def submitted_on_time() -> ColumnElement[bool]:
     in the meeting's zone (N: the ``question_deadline_days`` setting, 14 by
     default). A question sent later came in under an FDA extension.
     """
-    deadline = standard_question_deadline(
+    return Question.submitted_at <= meeting_question_deadline()
+
+
+def meeting_question_deadline() -> ColumnElement:
+    """``Meeting``'s standard question deadline (SPEC 8), before any extension."""
+    return standard_question_deadline(
         Meeting.starts_at, Meeting.timezone, literal(get_setting("question_deadline_days"))
     )
-    return Question.submitted_at <= deadline
+
+
+def _questions_sent_and_on_time(period: Period) -> Select:
+    """Questions submitted in the period (not withdrawn), and how many of them by their
+    meeting's standard deadline.
+
+    The deadline is worked out once per meeting, not once per question: on SQLite it is
+    a Python function, and a question's meeting changes from row to row when the
+    questions are read in submission order (by their index), so a per-question call
+    spent the query's time recomputing deadlines. MATERIALIZED keeps SQLite from folding
+    the meetings' deadlines back into the per-question loop.
+    """
+    sent = and_(Question.withdrawn_at.is_(None), period.contains(Question.submitted_at))
+    deadlines = (
+        select(Meeting.id.label("meeting_id"), meeting_question_deadline().label("deadline"))
+        .where(Meeting.id.in_(select(Question.meeting_id).where(sent)))
+        .cte("question_deadlines")
+        .prefix_with("MATERIALIZED")
+    )
+    on_time_at_meeting = (
+        select(func.count())
+        .select_from(Question)
+        .where(
+            Question.meeting_id == deadlines.c.meeting_id,
+            sent,
+            Question.submitted_at <= deadlines.c.deadline,
+        )
+        .scalar_subquery()
+    )
+    return select(
+        select(func.count()).select_from(Question).where(sent).scalar_subquery(),
+        select(func.coalesce(func.sum(on_time_at_meeting), 0))
+        .select_from(deadlines)
+        .scalar_subquery(),
+    )
 
 
 def engagement_active_during(period: Period) -> ColumnElement[bool]:
@@ -189,11 +228,7 @@ def engagement_level(period: Period) -> EngagementLevel:
         )
         .where(Meeting.status == MeetingStatus.HELD, period.contains(Meeting.starts_at))
     )
-    submitted = (
-        select(func.count(Question.id), _sum_if(submitted_on_time()))
-        .join(Meeting, Question.meeting_id == Meeting.id)
-        .where(Question.withdrawn_at.is_(None), period.contains(Question.submitted_at))
-    )
+    submitted = _questions_sent_and_on_time(period)
     answered_in_period = and_(
         Question.responded_at.is_not(None),
         Question.withdrawn_at.is_(None),
@@ -346,12 +381,19 @@ class QualityImprovement:
 
 def quality_improvement(period: Period) -> QualityImprovement:
     """Corrective and preventive actions opened, completed, verified, overdue (SPEC 11, 12)."""
+    # One count per condition rather than one pass with a sum per condition: each is then
+    # a range read of its own index (ix_quality_action_*), not a scan of every action.
     counts = db.session.execute(
         select(
-            _sum_if(period.contains(QualityAction.created_at)),
-            _sum_if(period.contains(QualityAction.completed_at)),
-            _sum_if(period.contains(QualityAction.verified_at)),
-            _sum_if(overdue_action()),
+            *(
+                select(func.count()).select_from(QualityAction).where(condition).scalar_subquery()
+                for condition in (
+                    period.contains(QualityAction.created_at),
+                    period.contains(QualityAction.completed_at),
+                    period.contains(QualityAction.verified_at),
+                    overdue_action(),
+                )
+            )
         )
     ).one()
     completed_in_period = and_(

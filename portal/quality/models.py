@@ -67,6 +67,13 @@ class QualityAction(PublicIdMixin, TimestampMixin, FirmOwned, db.Model):
         # Closing without completion is only honest with the reason written down.
         CheckConstraint("status <> 'closed' OR closed_reason <> ''", name="closed_has_reason"),
         Index("ix_quality_action_status_target", "status", "target_date"),
+        # The API lists by (updated_at, public_id): a page is an index range read.
+        Index("ix_quality_action_updated_at_public_id", "updated_at", "public_id"),
+        # The dashboard counts actions opened, completed and verified in a period, and the
+        # days between: each an index range read.
+        Index("ix_quality_action_created_at", "created_at"),
+        Index("ix_quality_action_completed_at", "completed_at", "created_at"),
+        Index("ix_quality_action_verified_at", "verified_at", "completed_at"),
         firm_key("quality_action"),
         same_firm_as("quality_action", "engagement", "engagement_id"),
         same_firm_as("quality_action", "meeting", "meeting_id"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -55,6 +55,13 @@ class Question(PublicIdMixin, TimestampMixin, FirmOwned, db.Model):
     __tablename__ = "question"
     __table_args__ = (
         firm_key("question"),
+        # The API lists by (updated_at, public_id): a page is an index range read.
+        Index("ix_question_updated_at_public_id", "updated_at", "public_id"),
+        # The dashboard's question figures read only these columns, by these ranges: from
+        # the narrow index instead of the wide rows (bodies), 500,000 questions are no scan.
+        Index("ix_question_submitted_at", "submitted_at", "withdrawn_at", "meeting_id"),
+        Index("ix_question_responded_at", "responded_at", "withdrawn_at", "submitted_at"),
+        Index("ix_question_meeting_withdrawn", "meeting_id", "withdrawn_at", "submitted_at"),
         same_firm_as("question", "meeting", "meeting_id"),
         same_firm_as("question", "engagement", "engagement_id"),
         # A follow-up asks again about the same firm's question, never another firm's.
