@@ -117,21 +117,25 @@ def test_the_question_keys_keep_links_and_stop_on_a_crossed_earlier_text(tmp_pat
     url = _fresh_database_url(tmp_path)
     app = create_app({"PORTAL_ENV": "testing", "SQLALCHEMY_DATABASE_URI": url})
 
-    def earlier_text(question_id: int, firm_id: int) -> QuestionRevision:
-        author = db.session.execute(text("SELECT min(id) FROM user_account")).scalar()
-        return QuestionRevision(
-            firm_id=firm_id,
-            question_id=question_id,
-            subject="Before the edit",
-            topic="production_process",
-            body_html="<p>Earlier text</p>",
-            revised_at=utcnow(),
-            revised_by_id=author,
+    def add_earlier_text(question_id: int, firm_id: int) -> None:
+        # Plain SQL: the models describe the newest schema, this database an older one.
+        db.session.execute(
+            text(
+                "INSERT INTO question_revision"
+                " (firm_id, question_id, subject, topic, body_html, revised_at, revised_by_id)"
+                " VALUES (:firm, :question, 'Before the edit', 'production_process',"
+                " '<p>Earlier text</p>', :at, (SELECT min(id) FROM user_account))"
+            ),
+            {"firm": firm_id, "question": question_id, "at": utcnow().replace(tzinfo=None)},
         )
 
     with app.app_context():
-        upgrade(revision="misc9_0001")
+        # The demo is written by today's models, then the schema steps back to before the keys.
+        upgrade()
         demo.seed()
+        db.session.commit()
+        db.session.remove()
+        downgrade(revision="misc9_0001")
         first, second = db.session.execute(
             text("SELECT id, firm_id FROM question ORDER BY id LIMIT 2")
         ).all()
@@ -140,7 +144,7 @@ def test_the_question_keys_keep_links_and_stop_on_a_crossed_earlier_text(tmp_pat
             text("UPDATE question SET follows_id = :first WHERE id = :second"),
             {"first": first.id, "second": second.id},
         )
-        db.session.add(earlier_text(first.id, first.firm_id))
+        add_earlier_text(first.id, first.firm_id)
         db.session.commit()
         db.session.remove()
         upgrade()
@@ -155,7 +159,7 @@ def test_the_question_keys_keep_links_and_stop_on_a_crossed_earlier_text(tmp_pat
             text("SELECT min(id) FROM firm WHERE id <> :firm"), {"firm": first.firm_id}
         ).scalar()
         assert other_firm is not None
-        db.session.add(earlier_text(first.id, other_firm))
+        add_earlier_text(first.id, other_firm)
         db.session.commit()
         db.session.remove()
         with pytest.raises(SystemExit):
