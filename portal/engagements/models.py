@@ -49,6 +49,9 @@ class Engagement(PublicIdMixin, TimestampMixin, FirmOwned, db.Model):
     timeframe_expected_end: Mapped[date | None] = mapped_column(Date)
     timeframe_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     timeframe_recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    #: The FDA staff member who leads the engagement for FDA; new questions go to them
+    #: unless someone else is chosen (SPEC 8). Set by FDA on the engagement page.
+    fda_lead_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     #: Computed in SQL where a query asks for it (``with_expression``, see
     #: engagements.services.with_regulatory_flag): an open regulatory action recorded
@@ -58,3 +61,4 @@ class Engagement(PublicIdMixin, TimestampMixin, FirmOwned, db.Model):
     site = relationship("Site")
     firm = relationship("Firm")
     invitation = relationship("Invitation")
+    fda_lead = relationship("User", foreign_keys=[fda_lead_id])
