@@ -90,7 +90,7 @@ def resolve(token: str) -> CalendarFeed | None:
 
 
 def feed_address(token: str) -> str:
-    return external_url("calendar_feed.feed", token=token)
+    return external_url("calendar_feed.feed_file", token=token)
 
 
 def webcal_address(token: str) -> str:
