@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import re
+import uuid
 
 from portal.sanitize import plain_text
 from tests.e2e.test_firm_canary_sweep import OTHER_FIRM, OWN_FIRM, _firm_pages
@@ -36,6 +37,7 @@ def test_no_firm_page_nor_email_shows_fdas_internal_notes(portal_app, demo_db, v
         firm=own,
     )
     assert noted, "the notes are on the firm's own question, so its pages are the test"
+    noted = uuid.UUID(str(noted))
     pages = _firm_pages(portal_app, _record_ids(demo_db, own))
     noted_url = f"/firm/questions/{noted}"
     pages = sorted(set(pages) | {noted_url})
@@ -45,6 +47,8 @@ def test_no_firm_page_nor_email_shows_fdas_internal_notes(portal_app, demo_db, v
         for url in pages:
             response = person.get(url)
             assert response.status_code < 500, url
+            if url == noted_url:
+                assert response.status_code == 200, "the firm sees its own question"
             opened += response.status_code == 200
             page = " ".join(html.unescape(response.text).split())
             leaks += [f"{role} {url}: {c!r}" for c in canaries if c in page]
