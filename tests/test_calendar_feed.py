@@ -201,3 +201,12 @@ def test_feed_meetings_never_cross_firms_even_unscoped(app, world):
     meetings = feed.feed_meetings(a.staff)
     assert {m.firm_id for m in meetings} == {a.firm.id}
     assert b.meeting not in meetings
+
+
+def test_a_feed_address_never_reaches_a_log_file(app, sign_in, world, caplog):
+    from portal.invitations.logredact import redact
+
+    token = _issue(sign_in(world.by_firm["a"].staff))
+    assert token not in redact(f'"GET /calendar/{token}.ics HTTP/1.1" 200')
+    assert "/calendar/[token removed].ics" in redact(f"/calendar/{token}.ics")
+    assert redact("/account/calendar-feed") == "/account/calendar-feed"
