@@ -203,7 +203,7 @@ def test_feed_meetings_never_cross_firms_even_unscoped(app, world):
     assert b.meeting not in meetings
 
 
-def test_a_feed_address_never_reaches_a_log_file(app, sign_in, world, caplog):
+def test_a_feed_address_never_reaches_a_log_file(app, sign_in, world):
     from portal.invitations.logredact import redact
 
     token = _issue(sign_in(world.by_firm["a"].staff))
