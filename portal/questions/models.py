@@ -67,6 +67,9 @@ class Question(PublicIdMixin, TimestampMixin, FirmOwned, db.Model):
             ["follows_id", "firm_id"],
             ["question.id", "question.firm_id"],
             name="fk_question_follows_id_same_firm",
+            # Added after the table and its (id, firm_id) index exist: PostgreSQL wants
+            # the referenced key in place, and here it is this very table's.
+            use_alter=True,
         ),
     )
 
