@@ -62,6 +62,7 @@ def fda_questions(filter_key: str, page: int):
             *_with_meeting(),
             joinedload(Question.meeting).joinedload(Meeting.engagement).joinedload(Engagement.site),
             joinedload(Question.meeting).joinedload(Meeting.engagement).joinedload(Engagement.firm),
+            joinedload(Question.assigned_to),
         )
         .where(Question.status.in_(statuses))
     )
