@@ -327,3 +327,21 @@ def test_the_new_pages_issue_a_fixed_number_of_queries(
     db.session.commit()
     after = {url: _count(client, url, count_queries) for url in urls}
     assert before == after
+
+
+def test_the_colleague_is_emailed_once_with_the_link_and_no_note(
+    meeting, firm_staff, fda_staff, colleague
+):
+    question = _ask(meeting, firm_staff)
+    services.add_note(question, NOTE_CANARY, by=fda_staff)
+    services.assign(question, fda_staff, by=fda_staff)  # taking it oneself sends nothing
+    services.assign(question, colleague, by=fda_staff)
+    services.assign(question, colleague, by=fda_staff)  # unchanged: nothing again
+    db.session.commit()
+    from tests.conftest import outbox
+
+    sent = outbox("questions_assigned")
+    assert [m.recipients for m in sent] == [colleague.email]
+    assert f"http://portal.test/questions/{question.public_id}" in sent[0].body_text
+    assert "Sam Staff" in sent[0].body_text and "zebra" not in sent[0].body_text + sent[0].body_html
+    assert sent[0].firm_id is None

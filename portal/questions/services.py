@@ -341,7 +341,8 @@ def _check_fda_colleague(person: User | None, field: str) -> None:
 def assign(question: Question, assignee: User | None, *, by: User) -> bool:
     """FDA gives the question to a colleague to answer, or to nobody (SPEC 8).
 
-    FDA-only: firms are never told who at FDA holds their question. False if nothing changed.
+    FDA-only: firms are never told who at FDA holds their question; the colleague is
+    emailed unless they took it themselves. False if nothing changed.
     """
     if not by.is_fda:
         raise QuestionError("Only FDA staff assign questions.")
@@ -357,6 +358,17 @@ def assign(question: Question, assignee: User | None, *, by: User) -> bool:
         detail=f"assigned to {assignee.email}" if assignee is not None else "unassigned",
         actor=by,
     )
+    if assignee is not None and assignee.id != by.id:
+        # An FDA email: it names the question and links to FDA's page; notes stay in the portal.
+        queue_email(
+            assignee.email,
+            "questions_assigned",
+            "A firm's question is assigned to you",
+            user=assignee,
+            assigned_by=by,
+            question=question,
+            link=external_url("questions.detail", question_id=question.public_id),
+        )
     return True
 
 
