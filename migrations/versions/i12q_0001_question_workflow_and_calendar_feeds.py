@@ -1,11 +1,11 @@
-"""question assignment, FDA leads, internal notes, same-firm follow-ups, calendar feeds (issue 12)
+"""question assignment, FDA leads, internal notes, calendar feeds (issue 12)
 
 SPEC 8: FDA assigns a question to a colleague (by default the engagement's FDA lead) and
-keeps internal notes the firm never sees; a follow-up follows a question of its own firm.
+keeps internal notes the firm never sees.
 SPEC 7: each person's secret calendar feed address, stored only as a hash.
 
 Revision ID: i12q_0001
-Revises: misc9_0001
+Revises: txn_0001
 Create Date: 2026-11-30 12:20:00
 
 """
@@ -17,7 +17,7 @@ import portal.models
 
 # revision identifiers, used by Alembic.
 revision = 'i12q_0001'
-down_revision = 'misc9_0001'
+down_revision = 'txn_0001'
 branch_labels = None
 depends_on = None
 
@@ -34,9 +34,6 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_question_assigned_to_id'), ['assigned_to_id'], unique=False)
         batch_op.create_foreign_key(
             batch_op.f('fk_question_assigned_to_id_user_account'), 'user_account', ['assigned_to_id'], ['id']
-        )
-        batch_op.create_foreign_key(
-            'fk_question_follows_id_same_firm', 'question', ['follows_id', 'firm_id'], ['id', 'firm_id']
         )
 
     op.create_table('question_note',
@@ -84,7 +81,6 @@ def downgrade():
     op.drop_table('question_note')
 
     with op.batch_alter_table('question', schema=None) as batch_op:
-        batch_op.drop_constraint('fk_question_follows_id_same_firm', type_='foreignkey')
         batch_op.drop_constraint(batch_op.f('fk_question_assigned_to_id_user_account'), type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_question_assigned_to_id'))
         batch_op.drop_column('assigned_to_id')

@@ -19,13 +19,13 @@ from portal.feedback import fda_sections as feedback_sections
 from portal.invitations.services import site_page_url
 from portal.meetings import fda_sections as meeting_sections
 from portal.quality import fda_sections as quality_sections
-from portal.quality.services import local_today
 from portal.questions import fda_sections as question_sections
 from portal.questions import queries as question_queries
 from portal.questions.forms import chosen_colleague, colleague_choices
 from portal.security import access
 from portal.security.scoping import firm_scoped, get_owned_or_404
 from portal.sites.models import Site
+from portal.timeutil import program_today
 
 bp = audience_blueprint("engagements", __name__, audience=Audience.FDA, url_prefix="/engagements")
 
@@ -150,9 +150,7 @@ def engagement_sections(engagement: Engagement) -> dict:
         "engagement_meetings": meeting_sections.engagement_meetings(engagement),
         "engagement_questions": question_sections.engagement_questions(engagement),
         "feedback_surveys": feedback_sections.engagement_surveys(engagement),
-        "quality_actions": quality_sections.engagement_actions(
-            engagement, local_today(current_user)
-        ),
+        "quality_actions": quality_sections.engagement_actions(engagement, program_today()),
     }
 
 
@@ -170,6 +168,7 @@ def close(engagement_id: uuid.UUID):
         except services.EngagementError as error:
             form.reason.errors = [str(error)]
         else:
+            db.session.commit()
             flash("The engagement is closed. The firm's portal users have been emailed.", "success")
             return redirect(url_for("engagements.detail", engagement_id=engagement.public_id))
     return render_template("engagements/close.html", engagement=engagement, form=form)

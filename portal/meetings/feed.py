@@ -21,6 +21,7 @@ from portal.engagements.models import Engagement
 from portal.extensions import db
 from portal.meetings.calendar import fda_attendees, meeting_event, new_calendar
 from portal.meetings.models import CalendarFeed, Meeting, MeetingStatus
+from portal.meetings.schedule import question_deadline
 from portal.security.tokens import hash_token, looks_like_token, new_token
 from portal.timeutil import format_local, utcnow
 from portal.urls import external_url
@@ -137,7 +138,7 @@ def _firm_people(firm_ids: set[int]) -> dict[int, list[User]]:
 
 def _deadline_event(meeting: Meeting, link: str) -> Event:
     """The question deadline, for firm users: the moment the form closes (SPEC 8)."""
-    deadline = meeting.question_deadline
+    deadline = question_deadline(meeting)
     event = Event()
     event.add("uid", f"{meeting.public_id}-questions@sep-portal.fda.gov")
     event.add("sequence", meeting.sequence)
@@ -172,7 +173,7 @@ def feed_calendar(person: User, meetings: list[Meeting]) -> bytes:
         if (
             not person.is_fda
             and meeting.status == MeetingStatus.SCHEDULED
-            and meeting.question_deadline > now
+            and question_deadline(meeting) > now
         ):
             ask = external_url("firm_questions.new", meeting=str(meeting.public_id))
             calendar.add_component(_deadline_event(meeting, ask))

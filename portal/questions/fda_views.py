@@ -11,8 +11,9 @@ from sqlalchemy.orm import joinedload, selectinload
 from portal.audiences import Audience, audience_blueprint
 from portal.engagements.models import Engagement
 from portal.extensions import db
+from portal.forms import show_error
 from portal.meetings.models import Meeting
-from portal.meetings.pages import page_number, show_error
+from portal.meetings.pages import page_number
 from portal.questions import queries, services
 from portal.questions.forms import (
     AssignForm,

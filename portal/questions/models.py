@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime, timedelta
 
-from sqlalchemy import ForeignKey, ForeignKeyConstraint, String, Text
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -61,16 +61,8 @@ class Question(PublicIdMixin, TimestampMixin, FirmOwned, db.Model):
         firm_key("question"),
         same_firm_as("question", "meeting", "meeting_id"),
         same_firm_as("question", "engagement", "engagement_id"),
-        # A follow-up follows one of its own firm's questions, whatever the code above does
-        # (same_firm_as's name is taken by follows_id's own key, hence the constraint by hand).
-        ForeignKeyConstraint(
-            ["follows_id", "firm_id"],
-            ["question.id", "question.firm_id"],
-            name="fk_question_follows_id_same_firm",
-            # Added after the table and its (id, firm_id) index exist: PostgreSQL wants
-            # the referenced key in place, and here it is this very table's.
-            use_alter=True,
-        ),
+        # A follow-up asks again about the same firm's question, never another firm's.
+        same_firm_as("question", "question", "follows_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -95,7 +87,7 @@ class Question(PublicIdMixin, TimestampMixin, FirmOwned, db.Model):
     responded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     #: The earlier question this one follows up: once FDA has taken a question up
     #: the firm cannot change it, so it asks again, linked to it (SPEC 8).
-    follows_id: Mapped[int | None] = mapped_column(ForeignKey("question.id"), index=True)
+    follows_id: Mapped[int | None] = mapped_column(index=True)
     #: The FDA staff member who prepares FDA's answer (SPEC 8); FDA-only, never on firm pages.
     assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
 
@@ -105,20 +97,19 @@ class Question(PublicIdMixin, TimestampMixin, FirmOwned, db.Model):
     assigned_to = relationship("User", foreign_keys=[assigned_to_id])
     follows = relationship(
         "Question",
-        primaryjoin="Question.follows_id == Question.id",
         remote_side="Question.id",
         foreign_keys=[follows_id],
         back_populates="follow_ups",
     )
     follow_ups = relationship(
         "Question",
-        primaryjoin="Question.id == Question.follows_id",
         foreign_keys=[follows_id],
         back_populates="follows",
         order_by="(Question.submitted_at, Question.id)",
     )
     revisions = relationship(
         "QuestionRevision",
+        foreign_keys="QuestionRevision.question_id",
         back_populates="question",
         order_by="(QuestionRevision.revised_at.desc(), QuestionRevision.id.desc())",
     )
@@ -147,9 +138,10 @@ class QuestionRevision(FirmOwned, db.Model):
     """A question's text as it stood before the firm changed it, kept for FDA (SPEC 8)."""
 
     __tablename__ = "question_revision"
+    __table_args__ = (same_firm_as("question_revision", "question", "question_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    question_id: Mapped[int] = mapped_column(ForeignKey("question.id"), nullable=False, index=True)
+    question_id: Mapped[int] = mapped_column(nullable=False, index=True)
     #: The earlier subject, topic and (sanitized) body, as FDA could read them until the change.
     subject: Mapped[str] = mapped_column(String(200), nullable=False)
     topic: Mapped[str] = mapped_column(String(32), nullable=False)
@@ -158,7 +150,7 @@ class QuestionRevision(FirmOwned, db.Model):
     revised_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     revised_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), nullable=False)
 
-    question = relationship("Question", back_populates="revisions")
+    question = relationship("Question", foreign_keys=[question_id], back_populates="revisions")
     revised_by = relationship("User")
 
     @property

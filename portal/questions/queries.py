@@ -12,6 +12,7 @@ from portal.auth.models import FDA_ROLES, User, UserStatus
 from portal.engagements.models import Engagement
 from portal.extensions import db
 from portal.meetings.models import Meeting, MeetingStatus
+from portal.meetings.schedule import accepts_questions
 from portal.questions.models import CGMP_TOPICS, Question, QuestionNote, QuestionStatus
 from portal.security.scoping import firm_scoped, get_owned_or_404
 
@@ -113,7 +114,7 @@ def open_meetings(now) -> list[Meeting]:
         .where(Meeting.status == MeetingStatus.SCHEDULED, Meeting.starts_at > now)
         .order_by(Meeting.starts_at)
     ).all()
-    return [meeting for meeting in candidates if meeting.accepts_questions_at(now)]
+    return [meeting for meeting in candidates if accepts_questions(meeting, now)]
 
 
 def load_question(question_id: uuid.UUID, *options) -> Question:
