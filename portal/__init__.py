@@ -12,6 +12,7 @@ from portal.config import CONFIGS, load_or_create_secret_key, normalize_database
 
 ROOT = Path(__file__).resolve().parent.parent
 
+
 def import_models() -> None:
     """Every module that defines tables, so that the metadata (create_all, Alembic) is complete;
     and the listeners that keep the dashboard's cached figures honest, which must see every
@@ -84,6 +85,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.invitations import public as invitation_links
     from portal.invitations import views as invitations
     from portal.meetings import fda_views as meetings
+    from portal.meetings import feed_views as calendar_feed
     from portal.meetings import firm_views as firm_meetings
     from portal.metrics import views as metrics
     from portal.outbox import views as outbox
@@ -119,8 +121,8 @@ def _register_blueprints(app: Flask) -> None:
         firm_quality.bp,
         firm_feedback.bp,
     )
-    public = (auth.sign_in, invitation_links.bp)
-    account = (home.bp, auth.account)
+    public = (auth.sign_in, invitation_links.bp, calendar_feed.bp)
+    account = (home.bp, auth.account, calendar_feed.account_bp)
     for blueprint in (*public, *account, *fda, *firm_side, api.bp):
         app.register_blueprint(blueprint)
     audiences.check_audiences(app)

@@ -110,6 +110,12 @@ class Config:
         "INVITATION_GATE_LIMIT_PER_ADDRESS", "20 per 15 minutes"
     )
     EMAIL_LINK_LIMIT_PER_ADDRESS = os.environ.get("EMAIL_LINK_LIMIT_PER_ADDRESS", "10 per hour")
+    #: Calendar programs poll a feed every 15 minutes to a few hours: a feed fetched more
+    #: often than this is being scraped or its address guessed at (SPEC 7).
+    CALENDAR_FEED_LIMIT_PER_FEED = os.environ.get("CALENDAR_FEED_LIMIT_PER_FEED", "30 per hour")
+    CALENDAR_FEED_LIMIT_PER_ADDRESS = os.environ.get(
+        "CALENDAR_FEED_LIMIT_PER_ADDRESS", "300 per hour"
+    )
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
     MAIL_PORT = _env_int("MAIL_PORT", 25)

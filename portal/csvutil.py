@@ -49,9 +49,7 @@ def csv_lines(header: list[str], rows: Iterable[Iterable[Any]]) -> Iterator[str]
 
 def csv_response(filename: str, header: list[str], rows: Iterable[Iterable[Any]]) -> Response:
     """Stream a CSV download; ``rows`` may be a generator over a query."""
-    response = Response(
-        stream_with_context(csv_lines(header, rows)), content_type=CSV_CONTENT_TYPE
-    )
+    response = Response(stream_with_context(csv_lines(header, rows)), content_type=CSV_CONTENT_TYPE)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

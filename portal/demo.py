@@ -68,6 +68,7 @@ FDA_PEOPLE = (
     ("staff@fda.example.gov", "Jordan Lee", "Consumer Safety Officer", Role.FDA_STAFF),
 )
 
+
 def _person(email: str, name: str, title: str, role: Role, firm: Firm | None) -> User:
     user = User(
         email=email,

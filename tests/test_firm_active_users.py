@@ -1,4 +1,4 @@
-""""The firm's active users" is one definition (issue 11): the people every email to the
+""" "The firm's active users" is one definition (issue 11): the people every email to the
 firm goes to, whom feedback asks and reminds, and whom the dashboard counts as asked."""
 
 from __future__ import annotations

@@ -148,9 +148,12 @@ def test_the_question_keys_keep_links_and_stop_on_a_crossed_earlier_text(tmp_pat
         db.session.commit()
         db.session.remove()
         upgrade()
-        assert db.session.execute(
-            text("SELECT follows_id FROM question WHERE id = :second"), {"second": second.id}
-        ).scalar() == first.id
+        assert (
+            db.session.execute(
+                text("SELECT follows_id FROM question WHERE id = :second"), {"second": second.id}
+            ).scalar()
+            == first.id
+        )
         assert db.session.scalar(select(func.count()).select_from(QuestionRevision)) == 1
         db.session.remove()
 

@@ -26,7 +26,5 @@ def test_beside_the_named_field_then_the_fallback_then_above(app):
         assert form.name.errors == ["Not now."]
 
         show_error(form, QualityError("Nothing to attach it to.", "no_such_field"))
-        assert get_flashed_messages(with_categories=True) == [
-            ("error", "Nothing to attach it to.")
-        ]
+        assert get_flashed_messages(with_categories=True) == [("error", "Nothing to attach it to.")]
         assert form.note.errors == ["Give a note."] and form.name.errors == ["Not now."]

@@ -1,4 +1,4 @@
-""""Has the site been reached by phone" is one definition (issue 11), in Python and SQL alike:
+""" "Has the site been reached by phone" is one definition (issue 11), in Python and SQL alike:
 the site page's letter guard, the service's guard, the work list and the dashboard agree."""
 
 from __future__ import annotations
@@ -25,11 +25,15 @@ def test_python_and_sql_agree_call_by_call(app, fda_staff):
 
     in_python = {s.legal_name: s.reached_by_phone for s in (voicemail, spoken, never)}
     in_sql = dict(db.session.execute(select(Site.legal_name, Site.reached_by_phone)).all())
-    assert in_python == in_sql == {
-        "Voicemail Only Inc": False,
-        "Spoken With Inc": True,
-        "Never Called Inc": False,
-    }
+    assert (
+        in_python
+        == in_sql
+        == {
+            "Voicemail Only Inc": False,
+            "Spoken With Inc": True,
+            "Never Called Inc": False,
+        }
+    )
     assert sites.letter_blocker(voicemail) == sites.LETTER_NEEDS_CALL
     assert sites.letter_blocker(spoken) is None
     reached_calls = db.session.scalars(select(ContactLog).where(ContactLog.reached_site)).all()

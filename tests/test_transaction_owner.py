@@ -146,8 +146,7 @@ def _what_was_saved(closing) -> dict[str, object]:
             "SELECT count(*) FROM audit_event WHERE action = 'engagement.close'"
         ),
         "view audited": _saved(
-            "SELECT count(*) FROM audit_event WHERE action = 'engagement.view' "
-            "AND object_id = :id",
+            "SELECT count(*) FROM audit_event WHERE action = 'engagement.view' AND object_id = :id",
             id=closing.public_id,
         ),
         "emails": _saved(

@@ -18,6 +18,7 @@ from portal.auth.forms import (
 from portal.auth.pages import ENROL_CODE_WRONG, enrolment_page, new_password_problem
 from portal.extensions import db
 from portal.forms import ConfirmForm
+from portal.meetings import feed as calendar_feed
 from portal.security import access, passwords
 from portal.urls import is_safe_next
 
@@ -56,6 +57,7 @@ def account():
         this_session=sessions.current_token_hash(),
         device_label=sessions.device_label,
         end_others_form=ConfirmForm(),
+        calendar_feed=calendar_feed.live_feed(user),
     )
 
 

@@ -32,3 +32,14 @@ class CloseEngagementForm(PortalForm):
         validators=[InputRequired("Say why the engagement is closed."), Length(max=2000)],
     )
     submit = SubmitField("Close the engagement")
+
+
+class FdaLeadForm(PortalForm):
+    """The engagement's FDA lead; choices are the active FDA staff."""
+
+    lead = SelectField(
+        "FDA lead",
+        description="New questions from the firm are assigned to the lead.",
+        validate_choice=False,
+    )
+    submit = SubmitField("Save the FDA lead")

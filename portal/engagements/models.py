@@ -56,6 +56,9 @@ class Engagement(PublicIdMixin, TimestampMixin, FirmOwned, db.Model):
     #: regulatory flag): what the API lists engagements by. Kept by database triggers
     #: (portal.api.site_changes) in the writing transaction.
     changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The FDA staff member who leads the engagement for FDA; new questions go to them
+    #: unless someone else is chosen (SPEC 8). Set by FDA on the engagement page.
+    fda_lead_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     #: Computed in SQL where a query asks for it (``with_expression``, see
     #: engagements.services.with_regulatory_flag): an open regulatory action recorded
@@ -65,3 +68,4 @@ class Engagement(PublicIdMixin, TimestampMixin, FirmOwned, db.Model):
     site = relationship("Site")
     firm = relationship("Firm")
     invitation = relationship("Invitation")
+    fda_lead = relationship("User", foreign_keys=[fda_lead_id])

@@ -97,3 +97,26 @@ def close_engagement(engagement: Engagement, *, reason: str, by: User) -> None:
             reason=engagement.close_reason,
             link=external_url("firm.engagement", engagement_id=engagement.public_id),
         )
+
+
+def set_fda_lead(engagement: Engagement, lead: User | None, *, by: User) -> bool:
+    """FDA names the engagement's FDA lead, to whom new questions go (SPEC 8).
+
+    Only an active FDA staff member can lead; False if nothing changed.
+    """
+    if not by.is_fda:
+        raise EngagementError("Only FDA staff choose the engagement's FDA lead.")
+    if lead is not None and not (lead.is_fda and lead.is_active):
+        raise EngagementError("Choose one of FDA's active staff.")
+    new_id = lead.id if lead is not None else None
+    if new_id == engagement.fda_lead_id:
+        return False
+    engagement.fda_lead_id = new_id
+    engagement.fda_lead = lead
+    audit.record(
+        "engagement.fda_lead",
+        engagement,
+        detail=f"FDA lead {lead.email}" if lead is not None else "no FDA lead",
+        actor=by,
+    )
+    return True

@@ -12,7 +12,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 from portal.audiences import Audience, audience_blueprint
 from portal.auth.models import Firm, User
 from portal.engagements import services
-from portal.engagements.forms import CloseEngagementForm, EngagementFilterForm
+from portal.engagements.forms import CloseEngagementForm, EngagementFilterForm, FdaLeadForm
 from portal.engagements.models import Engagement, EngagementStatus
 from portal.extensions import db
 from portal.feedback import fda_sections as feedback_sections
@@ -20,6 +20,8 @@ from portal.invitations.services import site_page_url
 from portal.meetings import fda_sections as meeting_sections
 from portal.quality import fda_sections as quality_sections
 from portal.questions import fda_sections as question_sections
+from portal.questions import queries as question_queries
+from portal.questions.forms import chosen_colleague, colleague_choices
 from portal.security import access
 from portal.security.scoping import firm_scoped, get_owned_or_404
 from portal.sites.models import Site
@@ -79,6 +81,7 @@ def _engagement_or_404(engagement_id: uuid.UUID) -> Engagement:
         joinedload(Engagement.site),
         joinedload(Engagement.firm),
         joinedload(Engagement.invitation),
+        joinedload(Engagement.fda_lead),
         services.with_regulatory_flag(),
     )
 
@@ -86,7 +89,15 @@ def _engagement_or_404(engagement_id: uuid.UUID) -> Engagement:
 @bp.route("/<uuid:engagement_id>")
 @access.fda_staff
 def detail(engagement_id: uuid.UUID):
-    engagement = _engagement_or_404(engagement_id)
+    return _detail_page(_engagement_or_404(engagement_id))
+
+
+def _detail_page(engagement: Engagement, lead_form: FdaLeadForm | None = None):
+    colleagues = question_queries.fda_colleagues()
+    if lead_form is None:
+        lead = engagement.fda_lead
+        lead_form = FdaLeadForm(formdata=None, lead=str(lead.public_id) if lead else "")
+    lead_form.lead.choices = colleague_choices(colleagues, "No FDA lead")
     people = db.session.scalars(
         select(User).where(User.firm_id == engagement.firm_id).order_by(User.full_name)
     ).all()
@@ -96,8 +107,40 @@ def detail(engagement_id: uuid.UUID):
         actions=services.flagging_actions(engagement) if engagement.regulatory_flag else [],
         people=people,
         site_url=site_page_url(engagement.site),
+        lead_form=lead_form,
         **engagement_sections(engagement),
     )
+
+
+@bp.route("/<uuid:engagement_id>/lead", methods=["POST"])
+@access.fda_staff
+def set_lead(engagement_id: uuid.UUID):
+    """FDA names the engagement's FDA lead, who receives its new questions (SPEC 8)."""
+    engagement = _engagement_or_404(engagement_id)
+    form = FdaLeadForm()
+    colleagues = question_queries.fda_colleagues()
+    form.lead.choices = colleague_choices(colleagues, "No FDA lead")
+    if form.validate_on_submit():
+        lead = chosen_colleague(colleagues, form.lead.data)
+        if form.lead.data and lead is None:
+            form.lead.errors = ["Choose one of FDA's active staff."]
+        else:
+            try:
+                changed = services.set_fda_lead(
+                    engagement, lead, by=current_user._get_current_object()
+                )
+            except services.EngagementError as error:
+                form.lead.errors = [str(error)]
+            else:
+                db.session.commit()
+                if not changed:
+                    flash("Nothing had changed.", "info")
+                elif lead is None:
+                    flash("The engagement has no FDA lead now.", "success")
+                else:
+                    flash(f"{lead.display_name} now leads the engagement for FDA.", "success")
+                return redirect(url_for("engagements.detail", engagement_id=engagement.public_id))
+    return _detail_page(engagement, form), 400
 
 
 def engagement_sections(engagement: Engagement) -> dict:
@@ -107,9 +150,7 @@ def engagement_sections(engagement: Engagement) -> dict:
         "engagement_meetings": meeting_sections.engagement_meetings(engagement),
         "engagement_questions": question_sections.engagement_questions(engagement),
         "feedback_surveys": feedback_sections.engagement_surveys(engagement),
-        "quality_actions": quality_sections.engagement_actions(
-            engagement, program_today()
-        ),
+        "quality_actions": quality_sections.engagement_actions(engagement, program_today()),
     }
 
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 import logging
 import re
 
-#: The path segment after /invitation/, plain or percent-encoded (%2F).
-_TOKEN_IN_PATH = re.compile(r"(/|%2[fF])invitation(/|%2[fF])[A-Za-z0-9_\-]+")
-REDACTED = r"\1invitation\2[token removed]"
+#: The path segment after /invitation/ or /calendar/ (a personal calendar feed's secret
+#: address, SPEC 7), plain or percent-encoded (%2F).
+_TOKEN_IN_PATH = re.compile(r"(/|%2[fF])(invitation|calendar)(/|%2[fF])[A-Za-z0-9_\-]+")
+REDACTED = r"\1\2\3[token removed]"
 
 #: Loggers that write request paths.
 LOGGERS = ("werkzeug", "portal.errors", "gunicorn.access", "gunicorn.error")

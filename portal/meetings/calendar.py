@@ -50,13 +50,9 @@ def _description(meeting: Meeting, link: str) -> str:
     return "\n".join(lines)
 
 
-def meeting_calendar(meeting: Meeting, attendees: Iterable[User]) -> Calendar:
-    calendar = Calendar()
-    calendar.add("prodid", PRODID)
-    calendar.add("version", "2.0")
-    calendar.add("method", method_for(meeting))
-
-    link = external_url("firm_meetings.detail", meeting_id=meeting.public_id)
+def meeting_event(meeting: Meeting, attendees: Iterable[User], link: str) -> Event:
+    """The meeting as a VEVENT: the same UID and SEQUENCE in its email, its download and
+    every personal feed, so that a calendar holds one event per meeting."""
     event = Event()
     event.add("uid", meeting_uid(meeting))
     event.add("sequence", meeting.sequence)
@@ -81,7 +77,30 @@ def meeting_calendar(meeting: Meeting, attendees: Iterable[User]) -> Calendar:
         attendee.params["role"] = vText("REQ-PARTICIPANT")
         attendee.params["partstat"] = vText("NEEDS-ACTION")
         event.add("attendee", attendee, encode=0)
-    calendar.add_component(event)
+    return event
+
+
+def fda_attendees(meeting: Meeting) -> list[User]:
+    """FDA's people at the meeting: whoever scheduled it and the engagement's FDA lead."""
+    people = [meeting.scheduled_by, meeting.engagement.fda_lead]
+    unique = {person.id: person for person in people if person is not None}
+    return list(unique.values())
+
+
+def new_calendar() -> Calendar:
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    return calendar
+
+
+def meeting_calendar(meeting: Meeting, attendees: Iterable[User]) -> Calendar:
+    """The file for one meeting: the firm's people in ``attendees``, FDA's added here."""
+    calendar = new_calendar()
+    calendar.add("method", method_for(meeting))
+    link = external_url("firm_meetings.detail", meeting_id=meeting.public_id)
+    everyone = [*attendees, *fda_attendees(meeting)]
+    calendar.add_component(meeting_event(meeting, everyone, link))
     return calendar
 
 

@@ -97,3 +97,24 @@ class Meeting(PublicIdMixin, TimestampMixin, FirmOwned, db.Model):
     # The question deadline depends on a program setting, so it is computed by
     # portal.meetings.schedule (question_deadline, accepts_questions), not here:
     # a model reads its own columns, never the database behind a property.
+
+
+class CalendarFeed(PublicIdMixin, db.Model):
+    """A person's secret calendar feed address (SPEC 7): one live row per person at most.
+
+    Only the token's SHA-256 is kept, so the address is shown once, when issued; a
+    revoked row stays (revoked_at set) so that the audit log's references still resolve.
+    Not FirmOwned: it belongs to a person, FDA staff included, not to a firm.
+    """
+
+    __tablename__ = "calendar_feed"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), nullable=False, index=True)
+    #: hex SHA-256 of the token in the address (portal.security.tokens.hash_token).
+    token_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    #: Set when the owner revokes the address or issues a new one; the old one then 404s.
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user = relationship("User")

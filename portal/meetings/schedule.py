@@ -34,7 +34,6 @@ def normal_question_deadline(starts_at: datetime, zone_name: str, days: int) -> 
     return wall_clock.replace(tzinfo=zone).astimezone(UTC)
 
 
-
 def meeting_normal_deadline(meeting: Meeting) -> datetime:
     """The meeting's deadline before any extension: ``question_deadline_days`` (a program
     setting, 14 by default) calendar days before its start, in its zone (SPEC 8)."""

@@ -9,6 +9,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from portal.auth.models import Firm, Role, User
+from portal.engagements import services as services_engagements
 from portal.extensions import db
 from portal.meetings.models import Meeting, MeetingStatus
 from portal.meetings.schedule import accepts_questions
@@ -18,6 +19,13 @@ from portal.sanitize import clean_html
 from portal.timeutil import utcnow
 
 STAFF = "staff@fda.example.gov"
+ADMIN = "admin@fda.example.gov"
+
+#: FDA's internal notes on the demo's question for discussion: never on a firm's page.
+INTERNAL_NOTES = (
+    "Internal only: their 2023 audit-trail CAPA is still open in our file; raise it gently.",
+    "Internal only: ask the data-integrity reviewer to join the call for this topic.",
+)
 
 UPCOMING = (
     (
@@ -68,6 +76,10 @@ def seed(people: dict[str, User], firms: list[Firm]) -> None:
     ).all()
     if not authors or not meetings:
         return
+    engagements = {meeting.engagement for meeting in meetings}
+    for engagement in engagements:
+        # Jordan leads the engagement for FDA, so the firm's new questions come to them.
+        services_engagements.set_fda_lead(engagement, staff, by=staff)
     now = utcnow()
     for meeting in meetings:
         if meeting.status == MeetingStatus.SCHEDULED and accepts_questions(meeting, now):
@@ -77,6 +89,8 @@ def seed(people: dict[str, User], firms: list[Firm]) -> None:
                 )
                 if status != QuestionStatus.RECEIVED:
                     services.respond(question, status=status, response=response, by=staff)
+                if status == QuestionStatus.FOR_DISCUSSION:
+                    _discussed_internally(question, staff, people.get(ADMIN))
         elif meeting.status == MeetingStatus.HELD:
             db.session.add(
                 Question(
@@ -96,3 +110,11 @@ def seed(people: dict[str, User], firms: list[Firm]) -> None:
                     responded_by_id=staff.id,
                 )
             )
+
+
+def _discussed_internally(question: Question, staff: User, admin: User | None) -> None:
+    """The program manager takes the question over and both leave internal notes (SPEC 8)."""
+    if admin is not None:
+        services.assign(question, admin, by=staff)
+    services.add_note(question, INTERNAL_NOTES[0], by=staff)
+    services.add_note(question, INTERNAL_NOTES[1], by=admin or staff)

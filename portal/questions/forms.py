@@ -5,6 +5,7 @@ from __future__ import annotations
 from wtforms import RadioField, SelectField, SubmitField
 from wtforms.validators import InputRequired, Length, Optional
 
+from portal.auth.models import User
 from portal.forms import (
     FormattedTextField,
     PortalForm,
@@ -13,7 +14,7 @@ from portal.forms import (
     choices,
 )
 from portal.questions.models import CGMP_TOPICS, QuestionStatus
-from portal.questions.services import BODY_MAX, SUBJECT_MAX
+from portal.questions.services import BODY_MAX, NOTE_MAX, SUBJECT_MAX
 
 
 class QuestionFields(PortalForm):
@@ -66,3 +67,32 @@ class ResponseForm(PortalForm):
         ],
     )
     submit = SubmitField("Save and tell the firm when answered")
+
+
+class AssignForm(PortalForm):
+    """Which FDA colleague prepares the answer; choices are the active FDA staff."""
+
+    assignee = SelectField(
+        "Assigned to",
+        description="Who at FDA prepares the answer. The firm is not told.",
+        validate_choice=False,
+    )
+    submit = SubmitField("Assign")
+
+
+class NoteForm(PortalForm):
+    body = FormattedTextField(
+        "Internal note",
+        description="For FDA only: the firm never sees these notes.",
+        validators=[InputRequired("Write the note."), Length(max=NOTE_MAX)],
+    )
+    submit = SubmitField("Add the note")
+
+
+def colleague_choices(colleagues: list[User], nobody: str) -> list:
+    return choices([("", nobody)] + [(p.public_id, p.display_name) for p in colleagues])
+
+
+def chosen_colleague(colleagues: list[User], value: str | None) -> User | None:
+    """The colleague picked in a select list; None for "nobody" or a stale choice."""
+    return next((p for p in colleagues if str(p.public_id) == (value or "")), None)

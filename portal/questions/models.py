@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -50,6 +50,10 @@ CGMP_TOPICS = (
 )
 CGMP_TOPIC_LABELS = dict(CGMP_TOPICS)
 
+#: FDA answers a question this long before its meeting starts, so that the firm has
+#: time to read the answer and prepare (the due dates on "my questions").
+ANSWER_DUE_BEFORE_MEETING = timedelta(days=2)
+
 
 class Question(PublicIdMixin, TimestampMixin, FirmOwned, db.Model):
     __tablename__ = "question"
@@ -91,10 +95,13 @@ class Question(PublicIdMixin, TimestampMixin, FirmOwned, db.Model):
     #: The earlier question this one follows up: once FDA has taken a question up
     #: the firm cannot change it, so it asks again, linked to it (SPEC 8).
     follows_id: Mapped[int | None] = mapped_column(index=True)
+    #: The FDA staff member who prepares FDA's answer (SPEC 8); FDA-only, never on firm pages.
+    assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
 
     meeting = relationship("Meeting", foreign_keys=[meeting_id])
     author = relationship("User", foreign_keys=[author_id])
     responded_by = relationship("User", foreign_keys=[responded_by_id])
+    assigned_to = relationship("User", foreign_keys=[assigned_to_id])
     follows = relationship(
         "Question",
         remote_side="Question.id",
@@ -121,6 +128,12 @@ class Question(PublicIdMixin, TimestampMixin, FirmOwned, db.Model):
     @property
     def topic_label(self) -> str:
         return CGMP_TOPIC_LABELS.get(self.topic, self.topic)
+
+    @property
+    def answer_due_at(self) -> datetime:
+        """When FDA's answer is due: early enough for the firm to read it before the
+        meeting (SPEC 8; ANSWER_DUE_BEFORE_MEETING)."""
+        return self.meeting.starts_at - ANSWER_DUE_BEFORE_MEETING
 
     @property
     def taken_up(self) -> bool:
@@ -150,3 +163,26 @@ class QuestionRevision(FirmOwned, db.Model):
     @property
     def topic_label(self) -> str:
         return CGMP_TOPIC_LABELS.get(self.topic, self.topic)
+
+
+class QuestionNote(PublicIdMixin, FirmOwned, db.Model):
+    """FDA's internal note on a question (SPEC 8: notes firms never see).
+
+    A table of its own, read only by FDA pages: no firm page, export, API response
+    or email to a firm renders it. It is FirmOwned, so even a firm user's query that
+    reached it would be narrowed to their firm by the session; the audience split
+    keeps it off firm pages altogether.
+    """
+
+    __tablename__ = "question_note"
+    __table_args__ = (same_firm_as("question_note", "question", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(nullable=False, index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), nullable=False)
+    #: Sanitized HTML (portal.sanitize).
+    body_html: Mapped[str] = mapped_column(Text, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+    question = relationship("Question", foreign_keys=[question_id])
+    author = relationship("User")

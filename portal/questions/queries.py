@@ -6,13 +6,14 @@ import uuid
 from collections.abc import Iterable
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
+from portal.auth.models import FDA_ROLES, User, UserStatus
 from portal.engagements.models import Engagement
 from portal.extensions import db
 from portal.meetings.models import Meeting, MeetingStatus
 from portal.meetings.schedule import accepts_questions
-from portal.questions.models import CGMP_TOPICS, Question, QuestionStatus
+from portal.questions.models import CGMP_TOPICS, Question, QuestionNote, QuestionStatus
 from portal.security.scoping import firm_scoped, get_owned_or_404
 
 PER_PAGE = 25
@@ -62,6 +63,7 @@ def fda_questions(filter_key: str, page: int):
             *_with_meeting(),
             joinedload(Question.meeting).joinedload(Meeting.engagement).joinedload(Engagement.site),
             joinedload(Question.meeting).joinedload(Meeting.engagement).joinedload(Engagement.firm),
+            joinedload(Question.assigned_to),
         )
         .where(Question.status.in_(statuses))
     )
@@ -127,4 +129,67 @@ def load_question(question_id: uuid.UUID, *options) -> Question:
         joinedload(Question.follows),
         selectinload(Question.follow_ups),
         *options,
+    )
+
+
+def _mine(person_id: int):
+    """Questions assigned to the person that still need FDA's answer, for meetings to come."""
+    return (
+        Question.assigned_to_id == person_id,
+        Question.status.in_(AWAITING),
+        Question.withdrawn_at.is_(None),
+        Meeting.status == MeetingStatus.SCHEDULED,
+    )
+
+
+def _mine_statement(person_id: int):
+    """Soonest meeting first: its answer is due first (Question.answer_due_at)."""
+    return (
+        select(Question)
+        .join(Question.meeting)
+        .options(
+            contains_eager(Question.meeting)
+            .joinedload(Meeting.engagement)
+            .joinedload(Engagement.site),
+            joinedload(Question.author),
+        )
+        .where(*_mine(person_id))
+        .order_by(Meeting.starts_at, Question.submitted_at, Question.id)
+    )
+
+
+def my_questions(person_id: int, page: int):
+    """FDA's "my questions" list, a page at a time."""
+    return db.paginate(_mine_statement(person_id), page=page, per_page=PER_PAGE, error_out=False)
+
+
+def my_questions_panel(person_id: int, limit: int = PANEL_ROWS) -> tuple[list[Question], int]:
+    """The work list's first few of "my questions", and how many there are in all."""
+    total = db.session.scalar(
+        select(func.count(Question.id)).join(Question.meeting).where(*_mine(person_id))
+    )
+    rows = db.session.scalars(_mine_statement(person_id).limit(limit)).unique().all()
+    return list(rows), total or 0
+
+
+def fda_colleagues() -> list[User]:
+    """Active FDA staff, by name: who may lead an engagement or be assigned a question."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.role.in_(FDA_ROLES), User.status == UserStatus.ACTIVE)
+            .order_by(User.full_name, User.id)
+        )
+    )
+
+
+def question_notes(question: Question) -> list[QuestionNote]:
+    """FDA's internal notes on a question, oldest first (read by FDA pages only)."""
+    return list(
+        db.session.scalars(
+            select(QuestionNote)
+            .options(joinedload(QuestionNote.author))
+            .where(QuestionNote.question_id == question.id)
+            .order_by(QuestionNote.created_at, QuestionNote.id)
+        )
     )

@@ -23,6 +23,7 @@ from portal.meetings.schedule import accepts_questions, question_deadline
 from portal.questions.models import (
     CGMP_TOPIC_LABELS,
     Question,
+    QuestionNote,
     QuestionRevision,
     QuestionStatus,
 )
@@ -106,6 +107,14 @@ def _firm_admins(firm_id: int) -> list[User]:
     )
 
 
+def _default_assignee_id(meeting: Meeting, follows: Question | None) -> int | None:
+    """Who prepares FDA's answer unless FDA chooses otherwise (SPEC 8): a follow-up goes
+    to whoever has the earlier question, anything else to the engagement's FDA lead."""
+    if follows is not None and follows.assigned_to_id is not None:
+        return follows.assigned_to_id
+    return meeting.engagement.fda_lead_id
+
+
 def submit_question(
     meeting: Meeting,
     author: User,
@@ -138,6 +147,7 @@ def submit_question(
         status=QuestionStatus.RECEIVED,
         submitted_at=now,
         follows_id=follows.id if follows is not None else None,
+        assigned_to_id=_default_assignee_id(meeting, follows),
     )
     db.session.add(question)
     db.session.flush()
@@ -316,3 +326,86 @@ def _notify_answer(question: Question, *, revised: bool) -> tuple[str, ...]:
             link=link,
         )
     return tuple(sorted(person.display_name for person in recipients.values()))
+
+
+NOTE_MAX = 8000
+
+
+def _check_fda_colleague(person: User | None, field: str) -> None:
+    if person is not None and not (person.is_fda and person.is_active):
+        raise QuestionError("Choose one of FDA's active staff.", field)
+
+
+def assign(question: Question, assignee: User | None, *, by: User) -> bool:
+    """FDA gives the question to a colleague to answer, or to nobody (SPEC 8).
+
+    FDA-only: firms are never told who at FDA holds their question; the colleague is
+    emailed unless they took it themselves. False if nothing changed.
+    """
+    if not by.is_fda:
+        raise QuestionError("Only FDA staff assign questions.")
+    _check_fda_colleague(assignee, "assignee")
+    new_id = assignee.id if assignee is not None else None
+    if new_id == question.assigned_to_id:
+        return False
+    question.assigned_to_id = new_id
+    question.assigned_to = assignee
+    audit.record(
+        "question.assign",
+        question,
+        detail=f"assigned to {assignee.email}" if assignee is not None else "unassigned",
+        actor=by,
+    )
+    if assignee is not None and assignee.id != by.id:
+        # An FDA email: it names the question and links to FDA's page; notes stay in the portal.
+        queue_email(
+            assignee.email,
+            "questions_assigned",
+            "A firm's question is assigned to you",
+            user=assignee,
+            assigned_by=by,
+            question=question,
+            link=external_url("questions.detail", question_id=question.public_id),
+        )
+    return True
+
+
+def add_note(question: Question, body: str, *, by: User) -> QuestionNote:
+    """An FDA-internal note on a question (SPEC 8). Its own table, read by FDA pages only;
+    the audit trail names the note, never its text."""
+    if not by.is_fda:
+        raise QuestionError("Only FDA staff keep notes on questions.")
+    if len(body) > NOTE_MAX:
+        raise QuestionError(f"Keep the note to {NOTE_MAX:,} characters.", "body")
+    body_html = clean_html(body)
+    if not plain_text(body_html):
+        raise QuestionError("Write the note.", "body")
+    note = QuestionNote(
+        firm_id=question.firm_id,
+        question_id=question.id,
+        author_id=by.id,
+        body_html=body_html,
+        created_at=utcnow(),
+    )
+    db.session.add(note)
+    db.session.flush()
+    audit.record("question.note", question, detail=f"note {note.public_id}", actor=by)
+    return note
+
+
+def revision_changes(question: Question) -> list[tuple[QuestionRevision, list[str]]]:
+    """Each earlier text with what the firm changed in it (SPEC 8: who changed what, when).
+
+    Revisions are newest first; each was replaced by the one before it in the list, the
+    newest by the question's present text.
+    """
+    labels = (("subject", "subject"), ("topic", "topic"), ("body_html", "question"))
+    result = []
+    replacement: Question | QuestionRevision = question
+    for revision in question.revisions:
+        changed = [
+            label for name, label in labels if getattr(revision, name) != getattr(replacement, name)
+        ]
+        result.append((revision, changed))
+        replacement = revision
+    return result

@@ -229,17 +229,20 @@ def _view_event(views: list, signed_in: bool, token) -> AuditEvent:
         parts.append(path)
     detail = "; ".join(part for part in parts if part)
     firm_id = first.firm_id if first else None
-    if signed_in and current_user.is_firm_user:
-        firm_id = current_user.firm_id
+    # A request authenticated by a link's token rather than a session (a calendar feed)
+    # names the token's owner as the viewer.
+    actor = g.get("view_actor") or (current_user if signed_in else None)
+    if actor is not None and actor.is_firm_user:
+        firm_id = actor.firm_id
     if first is None and token is not None:
         object_type, object_id = "api_token", str(token.public_id)
     else:
         object_type = first.object_type if first else ""
         object_id = first.object_id if first else ""
     return AuditEvent(
-        actor_id=current_user.id if signed_in else None,
-        actor_email=current_user.email if signed_in else "",
-        actor_role=str(current_user.role) if signed_in else "",
+        actor_id=actor.id if actor is not None else None,
+        actor_email=actor.email if actor is not None else "",
+        actor_role=str(actor.role) if actor is not None else "",
         firm_id=firm_id,
         action=first.action if first else "page.view",
         object_type=object_type,

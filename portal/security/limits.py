@@ -120,3 +120,19 @@ def per_process_store_warning(config, workers: int) -> str | None:
         f"sign-ins on its own, so the limits let {workers} times as many through. "
         "Set RATELIMIT_STORAGE_URI=redis://... (README, 'Running in production')."
     )
+
+
+# --- calendar feeds (SPEC 7) -----------------------------------------------------------
+
+
+def calendar_feed_limit() -> str:
+    return current_app.config["CALENDAR_FEED_LIMIT_PER_FEED"]
+
+
+def calendar_feed_address_limit() -> str:
+    return current_app.config["CALENDAR_FEED_LIMIT_PER_ADDRESS"]
+
+
+def calendar_feed_key() -> str:
+    """Per feed address, by its token's hash (the token itself is kept nowhere)."""
+    return "calendar-feed:" + hash_token(str((request.view_args or {}).get("token", "")))

@@ -38,6 +38,7 @@ def worklist_sections() -> dict:
     today = program_today()
     return {
         "week_meetings": meeting_sections.worklist_meetings(current_user.timezone),
+        "my_questions": question_sections.my_questions(current_user.id),
         "awaiting_questions": question_sections.awaiting_response(),
         "quality_lists": (
             quality_sections.awaiting_verification(today),
