@@ -31,6 +31,7 @@ DOMAINS = (
     "questions",
     "feedback",
     "quality",
+    "messages",
     "metrics",
     "exports",
     "api",
@@ -38,7 +39,11 @@ DOMAINS = (
 )
 
 #: Every module that defines tables, imported so that metadata is complete.
-MODEL_MODULES = tuple(f"portal.{name}.models" for name in DOMAINS) + ("portal.program.models",)
+MODEL_MODULES = tuple(f"portal.{name}.models" for name in DOMAINS) + (
+    "portal.program.models",
+    # FDA's internal notes live apart from the thread's models (SPEC 14).
+    "portal.messages.fda_notes",
+)
 
 
 def optional_import(module_name: str):
@@ -109,6 +114,9 @@ def _register_blueprints(app: Flask) -> None:
     from portal.invitations import views as invitations
     from portal.meetings import fda_views as meetings
     from portal.meetings import firm_views as firm_meetings
+    from portal.messages import account_views as message_notices
+    from portal.messages import fda_views as messages
+    from portal.messages import firm_views as firm_messages
     from portal.metrics import views as metrics
     from portal.outbox import views as outbox
     from portal.quality import fda_views as quality
@@ -127,6 +135,7 @@ def _register_blueprints(app: Flask) -> None:
         meetings.bp,
         questions.bp,
         quality.bp,
+        messages.bp,
         feedback.bp,
         metrics.bp,
         exports.bp,
@@ -142,9 +151,10 @@ def _register_blueprints(app: Flask) -> None:
         firm_questions.bp,
         firm_quality.bp,
         firm_feedback.bp,
+        firm_messages.bp,
     )
     public = (auth.sign_in, invitation_links.bp)
-    account = (home.bp, auth.account)
+    account = (home.bp, auth.account, message_notices.bp)
     for blueprint in (*public, *account, *fda, *firm_side, api.bp):
         app.register_blueprint(blueprint)
     audiences.check_audiences(app)

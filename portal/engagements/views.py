@@ -18,6 +18,7 @@ from portal.extensions import db
 from portal.feedback import fda_sections as feedback_sections
 from portal.invitations.services import site_page_url
 from portal.meetings import fda_sections as meeting_sections
+from portal.messages import fda_sections as message_sections
 from portal.quality import fda_sections as quality_sections
 from portal.quality.services import local_today
 from portal.questions import fda_sections as question_sections
@@ -110,6 +111,7 @@ def engagement_sections(engagement: Engagement) -> dict:
         "quality_actions": quality_sections.engagement_actions(
             engagement, local_today(current_user)
         ),
+        "message_thread": message_sections.engagement_thread(engagement, current_user),
     }
 
 

@@ -21,6 +21,7 @@ from portal.firm import services
 from portal.firm.forms import InviteColleagueForm
 from portal.forms import ConfirmForm
 from portal.meetings import firm_sections as meeting_sections
+from portal.messages import firm_sections as message_sections
 from portal.quality import firm_sections as quality_sections
 from portal.quality.services import local_today
 from portal.questions import firm_sections as question_sections
@@ -81,6 +82,7 @@ def engagement_sections(engagement: Engagement) -> dict:
         "quality_actions": quality_sections.engagement_actions(
             engagement, local_today(current_user)
         ),
+        "message_thread": message_sections.engagement_thread(engagement, current_user),
     }
 
 

@@ -1,0 +1,45 @@
+"""Factories for engagement messages and FDA's internal notes (SPEC 14)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from portal.auth.models import User
+from portal.engagements.models import Engagement
+from portal.extensions import db
+from portal.messages.fda_notes import EngagementNote
+from portal.messages.models import EngagementMessage
+from portal.timeutil import utcnow
+
+
+def message(
+    engagement: Engagement, author: User, body: str = "A message.", at: datetime | None = None
+) -> EngagementMessage:
+    row = EngagementMessage(
+        firm_id=engagement.firm_id,
+        engagement_id=engagement.id,
+        author_id=author.id,
+        body=body,
+        created_at=at or utcnow(),
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def note(
+    engagement: Engagement,
+    author: User,
+    body: str = "An internal note.",
+    at: datetime | None = None,
+) -> EngagementNote:
+    row = EngagementNote(
+        firm_id=engagement.firm_id,
+        engagement_id=engagement.id,
+        author_id=author.id,
+        body=body,
+        created_at=at or utcnow(),
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
