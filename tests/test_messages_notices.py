@@ -157,3 +157,32 @@ def test_a_claimed_day_is_not_claimed_again(app, alpha):
     with pytest.raises(IntegrityError):
         db.session.commit()
     db.session.rollback()
+
+
+def test_two_digest_runs_at_once_send_one_digest(app, alpha, monkeypatch):
+    """Both runs find something new, then both claim: the unique key lets one through."""
+    import threading
+
+    from portal.auth.models import User
+    from portal.messages import digest
+    from portal.security.tenancy import program_scope
+    from portal.timeutil import utcnow
+    from tests.test_feedback_concurrency import _first_call_waits, _run_together
+
+    services.set_notice_mode(alpha.admin, "digest")
+    fm.message(alpha.engagement, alpha.fda, "Hello")
+    db.session.commit()
+    person_id, now = alpha.admin.id, utcnow()
+    _first_call_waits(monkeypatch, digest, "_new_threads", threading.Barrier(2))
+    results: list[bool] = []
+
+    def run(_index: int) -> None:
+        with program_scope(db.session):
+            results.append(digest.queue_digest(db.session.get(User, person_id), now))
+            db.session.commit()
+
+    errors = _run_together(app, run)
+    assert not errors, errors
+    assert sorted(results) == [False, True]
+    assert db.session.scalar(select(func.count()).select_from(MessageDigest)) == 1
+    assert len(outbox("messages_digest")) == 1
