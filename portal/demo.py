@@ -76,6 +76,7 @@ DOMAIN_SEEDERS = (
     "questions",
     "feedback",
     "quality",
+    "messages",
 )
 
 
