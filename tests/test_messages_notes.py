@@ -42,7 +42,7 @@ def test_fda_adds_a_note_and_reads_it_beside_the_thread(app, alpha):
     fda = _client(app, alpha.fda)
     url = f"/engagements/{alpha.engagement.public_id}/messages"
     token = csrf_token_from(fda.get(url).get_data(as_text=True))
-    response = fda.post(f"{url}/notes", data={"body": CANARY, "csrf_token": token})
+    response = fda.post(f"{url}/notes", data={"note-body": CANARY, "csrf_token": token})
     assert response.status_code == 302
     page = fda.get(url).get_data(as_text=True)
     assert "Internal notes (FDA only)" in page and CANARY in page
@@ -56,7 +56,7 @@ def test_a_firm_user_cannot_post_a_note(app, alpha):
     )
     response = firm.post(
         f"/engagements/{alpha.engagement.public_id}/messages/notes",
-        data={"body": CANARY, "csrf_token": token},
+        data={"note-body": CANARY, "csrf_token": token},
     )
     assert response.status_code == 404
     from portal.messages import fda_notes, services

@@ -21,6 +21,8 @@ from portal.security.scoping import firm_scoped, get_owned_or_404
 bp = audience_blueprint("messages", __name__, audience=Audience.FDA)
 
 THREADS_PER_PAGE = 25
+#: The note form shares the page with the message form: its fields get their own ids.
+NOTE_PREFIX = "note"
 
 
 def _engagement(engagement_id: uuid.UUID) -> Engagement:
@@ -63,14 +65,14 @@ def thread(engagement_id: uuid.UUID):
             db.session.commit()
             flash("Message sent.", "success")
             return redirect(url_for("messages.thread", engagement_id=engagement.public_id))
-    return _thread(engagement, form, NoteForm(formdata=None))
+    return _thread(engagement, form, NoteForm(formdata=None, prefix=NOTE_PREFIX))
 
 
 @bp.route("/engagements/<uuid:engagement_id>/messages/notes", methods=["POST"])
 @access.fda_staff
 def note(engagement_id: uuid.UUID):
     engagement = _engagement(engagement_id)
-    form = NoteForm()
+    form = NoteForm(prefix=NOTE_PREFIX)
     if form.validate_on_submit():
         try:
             fda_notes.post_note(engagement, form.body.data, by=current_user)

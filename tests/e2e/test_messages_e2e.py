@@ -37,7 +37,7 @@ def test_no_firm_page_or_email_shows_an_internal_note(portal_app, demo_db, visit
     fda = visit("fda_staff")
     thread = f"/engagements/{engagement}/messages"
     fda.get(thread)
-    response = fda.post(f"{thread}/notes", {"body": CANARY})
+    response = fda.post(f"{thread}/notes", {"note-body": CANARY})
     assert response.status_code == 200 and CANARY in html.unescape(response.text)
 
     notes = [
