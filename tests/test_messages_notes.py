@@ -142,3 +142,24 @@ def test_the_firm_side_never_imports_the_notes(module):
     root = Path(__file__).resolve().parent.parent
     imported = _imports(root / module)
     assert not {name for name in imported if "fda_notes" in name or "fda_" in name}, imported
+
+
+def test_no_api_response_carries_a_note(app, world):
+    """The API serves FDA information systems; still, notes stay on FDA's page alone."""
+    from portal.security.access import policy_of
+
+    a = world.by_firm["a"]
+    fm.note(a.engagement, world.fda_staff, CANARY)
+    _, plain = factories.api_token(world.fda_admin)
+    db.session.commit()
+    client = app.test_client()
+    read = 0
+    for rule in app.url_map.iter_rules():
+        view = app.view_functions[rule.endpoint]
+        if policy_of(view) != "api_token" or "GET" not in rule.methods or rule.arguments:
+            continue
+        response = client.get(rule.rule, headers={"Authorization": f"Bearer {plain}"})
+        assert response.status_code == 200, rule.rule
+        assert "Zebra-canary" not in response.get_data(as_text=True), rule.rule
+        read += 1
+    assert read >= 5
