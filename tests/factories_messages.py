@@ -9,6 +9,7 @@ from portal.engagements.models import Engagement
 from portal.extensions import db
 from portal.messages.fda_notes import EngagementNote
 from portal.messages.models import EngagementMessage
+from portal.messages.services import mark_read
 from portal.timeutil import utcnow
 
 
@@ -24,6 +25,8 @@ def message(
     )
     db.session.add(row)
     db.session.flush()
+    # As the services do: whoever writes has read the thread up to what they wrote.
+    mark_read(engagement, author, at=row.created_at)
     return row
 
 
@@ -42,4 +45,6 @@ def note(
     )
     db.session.add(row)
     db.session.flush()
+    # As the services do: whoever writes has read the thread up to what they wrote.
+    mark_read(engagement, author, at=row.created_at)
     return row

@@ -24,6 +24,9 @@ from portal.messages.services import (
     clean_body,
     fda_people,
     mark_read,
+    marker_of_row,
+    newest_after,
+    newest_message,
     queue_immediate_notices,
 )
 from portal.models import FdaOnly, FirmOwned, PublicIdMixin, UTCDateTime, same_firm_as
@@ -112,7 +115,8 @@ def _posts():
 
 
 def unread_posts(person: User):
-    """(subquery of posts, clause) for what this FDA person has not read."""
+    """(subquery of posts, clause) for what this FDA person has not read: a scan of every
+    post, fit for the daily digest, not for pages."""
     post = _posts()
     marker = (
         select(MessageReadMarker.read_at)
@@ -126,10 +130,48 @@ def unread_posts(person: User):
     return post, unread
 
 
+def newest_note():
+    return (
+        select(func.max(EngagementNote.created_at))
+        .where(EngagementNote.engagement_id == Engagement.id)
+        .scalar_subquery()
+    )
+
+
+def fda_unread_thread_clause(person: User):
+    """An engagement whose newest message or newest note is past this FDA person's marker."""
+    marker = marker_of_row(person)
+    return or_(newest_after(newest_message(), marker), newest_after(newest_note(), marker))
+
+
 def fda_unread_thread_count(person: User) -> int:
     """Threads with a message or an internal note this FDA person has not read (one query)."""
-    post, unread = unread_posts(person)
     return (
-        db.session.scalar(select(func.count(func.distinct(post.c.engagement_id))).where(unread))
+        db.session.scalar(select(func.count(Engagement.id)).where(fda_unread_thread_clause(person)))
         or 0
     )
+
+
+def unread_posts_in(engagement: Engagement, person: User) -> int:
+    """How many messages and notes of one engagement this FDA person has not read."""
+    marker = (
+        select(MessageReadMarker.read_at)
+        .where(
+            MessageReadMarker.engagement_id == engagement.id,
+            MessageReadMarker.user_id == person.id,
+        )
+        .scalar_subquery()
+    )
+
+    def unread(model):
+        return (
+            select(func.count())
+            .where(
+                model.engagement_id == engagement.id,
+                model.author_id != person.id,
+                or_(marker.is_(None), model.created_at > marker),
+            )
+            .scalar_subquery()
+        )
+
+    return db.session.scalar(select(unread(EngagementMessage) + unread(EngagementNote))) or 0

@@ -11,31 +11,24 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
 
-from portal.auth.models import User
+from portal.auth.models import Firm, User
 from portal.engagements.models import Engagement
 from portal.extensions import db
-from portal.messages.fda_notes import unread_posts
+from portal.messages.fda_notes import fda_unread_thread_clause, unread_posts_in
+from portal.sites.models import Site
 
 #: Threads listed on the work list; the rest are counted.
 WORKLIST_LIMIT = 10
 
 
-def _unread_engagement_ids(person: User):
-    post, unread = unread_posts(person)
-    return select(post.c.engagement_id).where(unread)
-
-
 def unread_threads(person: User) -> dict[str, Any]:
     """Engagements whose thread (or notes) has something this person has not read: one query."""
-    from portal.auth.models import Firm
-    from portal.sites.models import Site
-
     rows = db.session.execute(
         select(Engagement, func.count().over().label("total"))
         .join(Engagement.site)
         .join(Engagement.firm)
         .options(contains_eager(Engagement.site), contains_eager(Engagement.firm))
-        .where(Engagement.id.in_(_unread_engagement_ids(person)))
+        .where(fda_unread_thread_clause(person))
         .order_by(Firm.name, Site.legal_name, Engagement.id)
         .limit(WORKLIST_LIMIT)
     ).all()
@@ -47,8 +40,4 @@ def unread_threads(person: User) -> dict[str, Any]:
 
 def engagement_thread(engagement: Engagement, person: User) -> dict[str, Any]:
     """The engagement page's pointer to its thread: how much this person has not read."""
-    post, unread = unread_posts(person)
-    count = db.session.scalar(
-        select(func.count()).select_from(post).where(unread, post.c.engagement_id == engagement.id)
-    )
-    return {"engagement": engagement, "unread": count or 0}
+    return {"engagement": engagement, "unread": unread_posts_in(engagement, person)}

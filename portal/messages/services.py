@@ -250,16 +250,48 @@ def unread_messages_clause(person: User):
     )
 
 
-def unread_thread_count(person: User) -> int:
-    """Threads with something this person has not read: one query, for the header.
+def marker_of_row(person: User):
+    """The person's marker on the engagement of the enclosing query's row (SQL), or NULL."""
+    return (
+        select(MessageReadMarker.read_at)
+        .where(
+            MessageReadMarker.engagement_id == Engagement.id,
+            MessageReadMarker.user_id == person.id,
+        )
+        .scalar_subquery()
+    )
 
-    In a firm user's request the session narrows it to their firm's threads.
+
+def newest_after(newest, marker):
+    """SQL: ``newest`` (a post's time, NULL without posts) is past ``marker`` (NULL: never read)."""
+    return and_(newest.is_not(None), or_(marker.is_(None), newest > marker))
+
+
+def newest_message():
+    """The newest message of the enclosing query's engagement: an index lookup, not a scan."""
+    return (
+        select(func.max(EngagementMessage.created_at))
+        .where(EngagementMessage.engagement_id == Engagement.id)
+        .scalar_subquery()
+    )
+
+
+def unread_thread_clause(person: User):
+    """An engagement whose newest message is past the person's marker.
+
+    Writing marks the thread read for its author (``post_message``), so the newest
+    message alone decides, and each engagement costs two index lookups however
+    long its thread is.
+    """
+    return newest_after(newest_message(), marker_of_row(person))
+
+
+def unread_thread_count(person: User) -> int:
+    """Threads with a message this person has not read: one query, for the header.
+
+    In a firm user's request the session narrows it to their firm's engagements.
     """
     return (
-        db.session.scalar(
-            select(func.count(func.distinct(EngagementMessage.engagement_id))).where(
-                unread_messages_clause(person)
-            )
-        )
+        db.session.scalar(select(func.count(Engagement.id)).where(unread_thread_clause(person)))
         or 0
     )
