@@ -25,8 +25,8 @@ def write_by_keyboard(page, label: str, text: str, button: str) -> None:
             break
     else:
         raise AssertionError(f"Tab never reached the button {button!r}")
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
 
 
 def test_fda_and_the_firm_lead_exchange_messages(page, fda_staff, firm_admin, firm_a):
