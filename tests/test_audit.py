@@ -38,7 +38,9 @@ def test_reading_a_firm_record_through_the_scoped_path_is_logged(world, sign_in)
     )
     assert response.status_code == 200
     db.session.rollback()
-    events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id).offset(before)).all()
+    events = db.session.scalars(
+        select(AuditEvent).order_by(AuditEvent.id).offset(before)
+    ).all()
     assert [e.action for e in events] == ["meeting.view"]
     event = events[0]
     assert event.actor_id == owner.staff.id
