@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import os
 from pathlib import Path
 from typing import Any
@@ -13,54 +12,28 @@ from portal.config import CONFIGS, load_or_create_secret_key, normalize_database
 
 ROOT = Path(__file__).resolve().parent.parent
 
-#: Domain packages, each with a ``views.bp`` blueprint. Registered when present,
-#: so a domain arrives by adding its package.
-DOMAINS = (
-    "home",
-    "auth",
-    "admin",
-    "audit",
-    "outbox",
-    "sites",
-    "imports",
-    "invitations",
-    "engagements",
-    "firm",
-    "worklist",
-    "meetings",
-    "questions",
-    "feedback",
-    "quality",
-    "messages",
-    "metrics",
-    "exports",
-    "api",
-    "jobs",
-)
-
-#: Every module that defines tables, imported so that metadata is complete.
-MODEL_MODULES = tuple(f"portal.{name}.models" for name in DOMAINS) + (
-    "portal.program.models",
-    # FDA's internal notes live apart from the thread's models (SPEC 14).
-    "portal.messages.fda_notes",
-)
-
-
-def optional_import(module_name: str):
-    """The module, or None when it (or its package) does not exist yet."""
-    try:
-        return importlib.import_module(module_name)
-    except ModuleNotFoundError as error:
-        parts = module_name.split(".")
-        prefixes = {".".join(parts[: i + 1]) for i in range(1, len(parts))}
-        if error.name in prefixes:
-            return None
-        raise
-
-
 def import_models() -> None:
-    for module in MODEL_MODULES:
-        optional_import(module)
+    """Every module that defines tables, so that the metadata (create_all, Alembic) is complete;
+    and the listeners that keep the dashboard's cached figures honest, which must see every
+    write wherever the tables are used (the app, the commands, the benchmarks)."""
+    from portal.api import models as _api  # noqa: F401
+    from portal.audit import models as _audit  # noqa: F401
+    from portal.auth import models as _auth  # noqa: F401
+    from portal.engagements import models as _engagements  # noqa: F401
+    from portal.feedback import models as _feedback  # noqa: F401
+    from portal.imports import models as _imports  # noqa: F401
+    from portal.invitations import models as _invitations  # noqa: F401
+    from portal.jobs import models as _jobs  # noqa: F401
+    from portal.meetings import models as _meetings  # noqa: F401
+    from portal.messages import fda_notes as _notes  # noqa: F401 - FDA's notes, kept apart
+    from portal.messages import models as _messages  # noqa: F401
+    from portal.metrics import freshness as _freshness  # noqa: F401
+    from portal.metrics import models as _metrics  # noqa: F401
+    from portal.outbox import models as _outbox  # noqa: F401
+    from portal.program import models as _program  # noqa: F401
+    from portal.quality import models as _quality  # noqa: F401
+    from portal.questions import models as _questions  # noqa: F401
+    from portal.sites import models as _sites  # noqa: F401
 
 
 def _configure(app: Flask, test_config: dict[str, Any] | None) -> None:

@@ -1,7 +1,7 @@
 """`flask` commands: accounts, demo data, mail delivery, reminders.
 
 A domain adds its own commands in ``portal/<domain>/commands.py`` with a
-``register(app)`` function; they are picked up here.
+``register(app)`` function, and names it in ``register`` below.
 """
 
 from __future__ import annotations
@@ -14,12 +14,6 @@ from portal.extensions import db
 
 mail_cli = AppGroup("mail", help="Outgoing email.")
 reminders_cli = AppGroup("reminders", help="Scheduled reminder emails.")
-
-#: Reminder jobs, each a "module:function" taking no arguments and returning a count.
-REMINDER_JOBS = (
-    "portal.questions.reminders:send_deadline_reminders",
-    "portal.feedback.reminders:send_feedback_reminders",
-)
 
 
 @mail_cli.command("send")
@@ -37,16 +31,15 @@ def mail_send() -> None:
 @reminders_cli.command("send")
 def reminders_send() -> None:
     """Queue the reminder emails that are due; each goes out once, however often this runs."""
-    from portal import optional_import
+    from portal.feedback.reminders import send_feedback_reminders
+    from portal.questions.reminders import send_deadline_reminders
 
     total = 0
-    for job in REMINDER_JOBS:
-        module_name, function_name = job.split(":")
-        module = optional_import(module_name)
-        if module is None:
-            continue
-        count = getattr(module, function_name)()
-        click.echo(f"{job}: {count} queued")
+    for job in (send_deadline_reminders, send_feedback_reminders):
+        count = job()
+        # The command is the request: each job's reminders and emails are saved together.
+        db.session.commit()
+        click.echo(f"{job.__module__}:{job.__name__}: {count} queued")
         total += count
     click.echo(f"{total} reminders queued; `flask mail send` delivers them.")
 
@@ -106,9 +99,10 @@ def register(app: Flask) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(seed_demo)
     app.cli.add_command(totp_code)
-    from portal import DOMAINS, optional_import
+    from portal.imports import commands as import_commands
+    from portal.invitations import commands as invitation_commands
+    from portal.jobs import commands as job_commands
+    from portal.messages import commands as message_commands
 
-    for name in DOMAINS:
-        module = optional_import(f"portal.{name}.commands")
-        if module is not None:
-            module.register(app)
+    for domain_commands in (import_commands, invitation_commands, job_commands, message_commands):
+        domain_commands.register(app)

@@ -68,18 +68,6 @@ FDA_PEOPLE = (
     ("staff@fda.example.gov", "Jordan Lee", "Consumer Safety Officer", Role.FDA_STAFF),
 )
 
-DOMAIN_SEEDERS = (
-    "sites",
-    "invitations",
-    "engagements",
-    "meetings",
-    "questions",
-    "feedback",
-    "quality",
-    "messages",
-)
-
-
 def _person(email: str, name: str, title: str, role: Role, firm: Firm | None) -> User:
     user = User(
         email=email,
@@ -117,13 +105,25 @@ def seed() -> bool:
         for email, name, title, role in spec["people"]:
             people[email] = _person(email, name, title, role, firm)
     db.session.flush()
-    from portal import optional_import
+    from portal.feedback import demo as feedback_demo
+    from portal.invitations import demo as invitations_demo
+    from portal.meetings import demo as meetings_demo
+    from portal.messages import demo as messages_demo
+    from portal.quality import demo as quality_demo
+    from portal.questions import demo as questions_demo
+    from portal.sites import demo as sites_demo
 
-    for name in DOMAIN_SEEDERS:
-        module = optional_import(f"portal.{name}.demo")
-        if module is None:
-            continue
-        module.seed(people=people, firms=firms)
+    # In the program's order: each step's demo records build on the previous step's.
+    for domain_demo in (
+        sites_demo,
+        invitations_demo,
+        meetings_demo,
+        questions_demo,
+        feedback_demo,
+        quality_demo,
+        messages_demo,
+    ):
+        domain_demo.seed(people=people, firms=firms)
         db.session.flush()
     db.session.commit()
     return True

@@ -60,9 +60,10 @@ def handle_csrf_error(error: CSRFError):
         form.password.errors = ["The sign-in page had expired. Enter your password again."]
         return render_template("auth/login.html", form=form), 400
     if current_user.is_authenticated and request.form and not _is_public_endpoint():
-        from portal.auth.services import save_draft
+        from portal.auth.drafts import save_draft
 
         save_draft(current_user, request.path, request.form)
+        db.session.commit()  # the request's own work was rolled back above; only the draft
         flash(
             "This page had been open too long, so what you sent was not saved yet. "
             "Your text is below: check it and send it again.",

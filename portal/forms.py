@@ -7,17 +7,17 @@ never a half-written row.
 
 from __future__ import annotations
 
-import json
 import unicodedata
 
-from flask import request
+from flask import flash, request
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from werkzeug.datastructures import MultiDict
 from wtforms import Field, SelectChoice, StringField, SubmitField, TextAreaField
 from wtforms.validators import Length, StopValidation
 from wtforms.widgets import TextArea
 
+from portal.auth.drafts import take_draft
+from portal.extensions import db
 from portal.sanitize import FORMATTING_HINT, INLINE_FORMATTING_HINT
 
 #: Longest single-line answer we accept when a field names no limit of its own.
@@ -65,7 +65,7 @@ class PortalForm(FlaskForm):
     """FlaskForm plus the portal-wide text rules and restoring kept drafts.
 
     When someone's session ended while they were typing, what they posted was
-    kept (auth.services.save_draft); on their next visit to the same page the
+    kept (auth.drafts.save_draft); on their next visit to the same page the
     form comes back filled in.
     """
 
@@ -74,10 +74,11 @@ class PortalForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         if "formdata" not in kwargs and not args and request.method == "GET":
             if current_user.is_authenticated:
-                from portal.auth.services import take_draft
-
                 draft = take_draft(current_user, request.path)
                 if draft is not None:
+                    # A draft is restored once: used up now, on a GET that changes nothing
+                    # else (the page's own GET changes would be rolled back, this must not).
+                    db.session.commit()
                     kwargs["formdata"] = draft
                     self.restored_from_draft = True
         super().__init__(*args, **kwargs)
@@ -162,17 +163,23 @@ class FormattedTextField(TextAreaField):
         super().__init__(label, validators, render_kw=render_kw, **kwargs)
 
 
-def draft_payload(form: MultiDict) -> str:
-    """Serialize posted fields for a draft, leaving out the spent CSRF token."""
-    pairs = [(k, v) for k, v in form.items(multi=True) if k != "csrf_token"]
-    return json.dumps(pairs)
-
-
-def draft_formdata(payload: str) -> MultiDict:
-    return MultiDict([tuple(pair) for pair in json.loads(payload)])
-
-
 class ConfirmForm(PortalForm):
     """Nothing but the CSRF token: the form behind a button that changes something."""
 
     submit = SubmitField("Confirm")
+
+
+def show_error(form: FlaskForm, error: Exception, *, fallback: str | None = None) -> None:
+    """Show a service's refusal (a domain error with ``field``) where the person will look.
+
+    Beside the field the error names; when it names none (or one this form lacks),
+    beside ``fallback`` if given, else above the form as a flashed message. The one
+    way every page reports a service's "no" (issue 11).
+    """
+    name = getattr(error, "field", None)
+    for candidate in (name, fallback):
+        if candidate and candidate in form:
+            target = form[candidate]
+            target.errors = [*target.errors, str(error)]
+            return
+    flash(str(error), "error")

@@ -374,6 +374,8 @@ def deliver_outbox() -> DeliveryReport:
     """
     for prepare in BEFORE_DELIVERY:
         prepare()
+    # The worker owns its transaction: what the preparations queued is saved before sending.
+    db.session.commit()
     report = DeliveryReport()
     if mail_transport() == "outbox":
         return _deliver_in_outbox(report)

@@ -79,11 +79,16 @@ def firm_key(table: str) -> Index:
 def same_firm_as(table: str, parent: str, column: str) -> ForeignKeyConstraint:
     """``column`` points at ``parent`` *of the same firm* (STYLE "Confidentiality by
     construction" item 0): the database refuses a question whose meeting is another
-    firm's, whatever the code above it does. A null ``column`` is not checked."""
+    firm's, whatever the code above it does. A null ``column`` is not checked.
+
+    A table pointing at itself gets its key after the table and its (id, firm_id)
+    index exist (``use_alter``): PostgreSQL refuses a key without that index.
+    """
     return ForeignKeyConstraint(
         [column, "firm_id"],
         [f"{parent}.id", f"{parent}.firm_id"],
         name=f"fk_{table}_{column}_{parent}",
+        use_alter=table == parent,
     )
 
 

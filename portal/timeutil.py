@@ -6,11 +6,20 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo, available_timezones
 
 DEFAULT_TIMEZONE = "America/New_York"
+#: The zone the program counts its days in (FDA headquarters, Eastern Time). "Today",
+#: fiscal years and "overdue" mean the same day to every viewer, page, export and the API;
+#: a viewer's own zone only changes how a moment is shown.
+PROGRAM_TIMEZONE = DEFAULT_TIMEZONE
 
 
 def utcnow() -> datetime:
     """Now, aware, in UTC. One place to read the clock, so tests can move it."""
     return datetime.now(UTC)
+
+
+def program_today() -> date:
+    """Today in the program's zone: the day a target date or a link's expiry is judged by."""
+    return to_local(utcnow(), PROGRAM_TIMEZONE).date()
 
 
 def fiscal_year(day: date) -> int:
@@ -47,6 +56,33 @@ def to_local(moment: datetime, zone_name: str | None) -> datetime:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(zone(zone_name))
+
+
+class LocalTimeError(ValueError):
+    """A wall-clock time that cannot be turned into one moment."""
+
+
+def local_to_utc(wall_clock: datetime, zone_name: str) -> datetime:
+    """A naive wall-clock time in ``zone_name`` as an aware UTC moment.
+
+    Refuses a time skipped when the clocks go forward (e.g. 02:30 on the
+    second Sunday of March in New York): no such moment exists, and guessing
+    would put the meeting an hour from where the scheduler meant.
+    An hour that happens twice when the clocks go back means its first
+    occurrence (PEP 495 fold=0). The one conversion of a typed time: meetings,
+    deadline extensions and logged calls all go through it.
+    """
+    if not is_valid_timezone(zone_name):
+        raise LocalTimeError(f"{zone_name!r} is not a time zone this portal knows.")
+    local_zone = ZoneInfo(zone_name)
+    naive = wall_clock.replace(tzinfo=None)
+    moment = naive.replace(tzinfo=local_zone, fold=0).astimezone(UTC)
+    if moment.astimezone(local_zone).replace(tzinfo=None) != naive:
+        raise LocalTimeError(
+            f"{naive:%H:%M} on {naive.day} {naive:%B %Y} does not exist in {zone_name}: "
+            "the clocks go forward that night. Choose another time."
+        )
+    return moment
 
 
 def format_local(moment: datetime | None, zone_name: str | None, *, with_zone: bool = True) -> str:

@@ -52,8 +52,10 @@ EXPECTED = {
             questions_answered=2,
             median_days_to_answer=6.5,
         ),
-        "feedback": dict(surveys=2, people_asked=4, responses=2),
-        "ratings": [("How clear were FDA's expectations?", 2, 4.0, (0, 0, 1, 0, 1))],
+        # Feedback counts in the year of the meeting it is about (issue 11: one definition
+        # for the dashboard and the results page): SV2's meeting M2 began 30 Sep 23:30 ET.
+        "feedback": dict(surveys=3, people_asked=6, responses=3),
+        "ratings": [("How clear were FDA's expectations?", 3, 4.0, (0, 0, 1, 1, 1))],
         "quality": dict(
             opened=3,
             completed=2,
@@ -84,8 +86,8 @@ EXPECTED = {
             questions_answered=3,
             median_days_to_answer=10.0,
         ),
-        "feedback": dict(surveys=3, people_asked=5, responses=4),
-        "ratings": [("How clear were FDA's expectations?", 4, 3.75, (0, 1, 0, 2, 1))],
+        "feedback": dict(surveys=2, people_asked=3, responses=3),
+        "ratings": [("How clear were FDA's expectations?", 3, 11 / 3, (0, 1, 0, 1, 1))],
         "quality": dict(
             opened=3,
             completed=1,
@@ -231,7 +233,7 @@ def build() -> SimpleNamespace:
     # A second version of the same template: the same rating question is one row.
     version_2 = factories.survey_template(is_default=False, lineage=template.lineage, version=2)
     sv1 = survey_for(m1, template, opened_at=at(2024, 9, 20, 15))  # FY2024; asked a1 s1 (+d1)
-    sv2 = survey_for(m2, template, opened_at=at(2024, 10, 1, 5))  # FY2025; asked a1 s1
+    sv2 = survey_for(m2, template, opened_at=at(2024, 10, 1, 5))  # opened FY2025, meeting FY2024
     survey_for(m7, template, opened_at=at(2024, 2, 1, 16))  # FY2024; asked a3; nobody answers
     sv4 = survey_for(m6, template, opened_at=at(2025, 3, 20, 15))  # FY2025; asked a2
     sv5 = survey_for(m3, version_2, opened_at=at(2024, 11, 12, 16))  # FY2025; asked a1 s1

@@ -275,8 +275,9 @@ def test_the_metrics_are_the_dashboards(app, token, time_machine):
     assert body["participation"]["rates"]["accepted_of_invited"] == 20.0
     assert body["engagement"]["on_time_share"] == 66.7
     assert body["engagement"]["median_days_to_answer"] == 10.0
-    assert body["feedback"]["response_rate"] == 80.0
-    assert body["feedback"]["ratings"][0]["distribution"] == [0, 1, 0, 2, 1]
+    # Feedback counts in the year of its meeting, as on the dashboard (issue 11).
+    assert body["feedback"]["response_rate"] == 100.0
+    assert body["feedback"]["ratings"][0]["distribution"] == [0, 1, 0, 1, 1]
     assert body["quality"]["median_days_to_verify"] == 20.0
     ranged = get(app, "/api/v1/metrics?date_from=2024-09-30&date_to=2024-10-01", token).json
     assert ranged["participation"]["contacted"] == 2 and ranged["period"]["fiscal_year"] is None

@@ -26,6 +26,7 @@ def request_reset(client, email):
     response = client.post("/password/forgot", data={"email": email})
     # The mail worker decides, before it delivers (issue 9, item 6).
     services.send_requested_reset_links()
+    db.session.commit()  # the worker commits what it decided
     return response
 
 

@@ -9,10 +9,12 @@ import pytest
 from portal.auth.models import Role
 from portal.extensions import db
 from portal.meetings import services as meeting_services
-from portal.meetings.schedule import LocalTimeError, local_to_utc, normal_question_deadline
+from portal.meetings.models import Meeting
+from portal.meetings.schedule import normal_question_deadline, question_deadline
 from portal.program.settings import update_settings
 from portal.questions import services
 from portal.questions.models import Question
+from portal.timeutil import LocalTimeError, local_to_utc
 from tests import factories
 from tests.factories_meetings import at, meeting_at
 
@@ -50,7 +52,22 @@ def test_deadline_is_same_wall_clock_time_fourteen_calendar_days_before(
 def test_the_setting_changes_the_number_of_days(app, firm_a, fda_staff):
     update_settings({"question_deadline_days": 7}, by_user=fda_staff)
     meeting = meeting_at(factories.engagement(firm_a), "2026-03-20 10:00")
-    assert meeting.question_deadline == at("2026-03-13 10:00", "America/New_York")
+    assert question_deadline(meeting) == at("2026-03-13 10:00", "America/New_York")
+
+
+def test_a_meeting_reads_no_setting_itself(app, firm_a, count_queries):
+    """The deadline needs a program setting, so the schedule computes it (issue 11): reading
+    a loaded meeting's own attributes never queries the database behind a property."""
+    meeting = meeting_at(factories.engagement(firm_a), "2026-03-20 10:00")
+    db.session.commit()
+    db.session.refresh(meeting)
+    assert not hasattr(Meeting, "question_deadline")
+    assert not hasattr(Meeting, "normal_question_deadline")
+    with count_queries() as queries:
+        for name in dir(meeting):
+            if not name.startswith("_") and isinstance(getattr(Meeting, name, None), property):
+                getattr(meeting, name)
+    assert queries.count == 0
 
 
 def test_a_wall_clock_time_skipped_by_the_clocks_is_refused():
@@ -85,7 +102,7 @@ def test_submission_accepted_one_second_before_the_deadline(
     dst_meeting, kolkata_user, time_machine
 ):
     deadline = at("2026-03-06 15:00")
-    assert dst_meeting.question_deadline == deadline
+    assert question_deadline(dst_meeting) == deadline
     time_machine.move_to(deadline - ONE_SECOND, tick=False)
     question = submit(dst_meeting, kolkata_user)
     assert question.submitted_at == deadline - ONE_SECOND
@@ -185,7 +202,7 @@ def test_an_extension_reopens_questions_until_the_new_deadline(
     )
     extended = at("2026-03-13 21:00")  # 17:00 EDT
     assert dst_meeting.deadline_extended_to == extended
-    assert dst_meeting.question_deadline == extended
+    assert question_deadline(dst_meeting) == extended
     assert dst_meeting.extended_by_id == fda_staff.id
 
     time_machine.move_to(extended - ONE_SECOND, tick=False)
@@ -247,5 +264,5 @@ def test_rescheduling_moves_the_deadline_and_drops_an_old_extension(
     assert meeting_services.update_meeting(dst_meeting, details, by=fda_staff)
     assert dst_meeting.deadline_extended_to is None
     # 14:00 BST on 7 April; 14:00 GMT on 24 March (the UK changes on 29 March): 335 hours.
-    assert dst_meeting.question_deadline == at("2026-03-24 14:00")
-    assert hours(dst_meeting.starts_at - dst_meeting.question_deadline) == 335
+    assert question_deadline(dst_meeting) == at("2026-03-24 14:00")
+    assert hours(dst_meeting.starts_at - question_deadline(dst_meeting)) == 335

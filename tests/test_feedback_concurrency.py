@@ -77,6 +77,7 @@ def test_two_simultaneous_first_answers_leave_one_response(app, monkeypatch):
         services.save_response(
             db.session.get(MeetingSurvey, survey_id), db.session.get(User, user_id), answers[index]
         )
+        db.session.commit()  # as the view does: the request owns the transaction
 
     errors = _run_together(app, answer)
     assert not errors, errors
@@ -96,7 +97,12 @@ def test_two_simultaneous_reminder_runs_send_each_reminder_once(app, monkeypatch
     # Both runs compute the same due list before either writes its claims.
     _first_call_waits(monkeypatch, reminders, "_due", threading.Barrier(2))
     counts: list[int] = []
-    errors = _run_together(app, lambda _i: counts.append(reminders.send_feedback_reminders()))
+
+    def run(_index: int) -> None:
+        counts.append(reminders.send_feedback_reminders())
+        db.session.commit()  # as `flask reminders send` does after each job
+
+    errors = _run_together(app, run)
     assert not errors, errors
     assert sum(counts) == 3
     db.session.expire_all()

@@ -15,6 +15,7 @@ from portal.engagements.models import EngagementStatus
 from portal.extensions import db
 from portal.meetings import services
 from portal.meetings.models import Meeting, MeetingMode, MeetingStatus
+from portal.meetings.schedule import question_deadline
 from tests import factories
 from tests.conftest import outbox
 from tests.factories_meetings import at, meeting_at
@@ -222,7 +223,7 @@ def test_unknown_engagement_answers_404(app, fda_staff, sign_in):
 
 def test_editing_only_the_agenda_keeps_the_deadline_and_says_updated(engagement, fda_staff, now):
     meeting = meeting_at(engagement, "2026-12-10 10:00")
-    deadline = meeting.question_deadline
+    deadline = question_deadline(meeting)
     details = services.MeetingDetails(
         datetime(2026, 12, 10, 10, 0),
         "America/New_York",
@@ -232,7 +233,7 @@ def test_editing_only_the_agenda_keeps_the_deadline_and_says_updated(engagement,
         agenda="A new agenda",
     )
     assert services.update_meeting(meeting, details, by=fda_staff)
-    assert meeting.question_deadline == deadline and meeting.sequence == 1
+    assert question_deadline(meeting) == deadline and meeting.sequence == 1
     email = outbox("meetings_changed")[0]
     assert email.subject == "FDA has updated your meeting's details"
     assert db.session.query(AuditEvent).filter_by(action="meeting.update").count() == 1
@@ -255,7 +256,7 @@ def test_reschedule_through_the_page(engagement, fda_staff, sign_in, no_csrf, no
     assert response.status_code == 302
     db.session.refresh(meeting)
     assert meeting.starts_at == at("2027-01-12 15:00")
-    assert meeting.question_deadline == at("2026-12-29 15:00")
+    assert question_deadline(meeting) == at("2026-12-29 15:00")
     assert outbox("meetings_changed")[0].subject == "FDA has moved your meeting"
 
 

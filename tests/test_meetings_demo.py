@@ -5,6 +5,7 @@ from __future__ import annotations
 from portal.extensions import db
 from portal.meetings import demo as meetings_demo
 from portal.meetings.models import Meeting, MeetingStatus
+from portal.meetings.schedule import accepts_questions
 from portal.questions import demo as questions_demo
 from portal.questions.models import Question, QuestionStatus
 from tests import factories
@@ -27,7 +28,7 @@ def test_demo_gives_each_firm_meetings_and_the_first_its_questions(app, fda_staf
     assert mine[1].engagement.timeframe_cadence
     theirs = db.session.query(Meeting).filter_by(firm_id=second.id).one()
     assert theirs.status == MeetingStatus.SCHEDULED
-    assert not theirs.accepts_questions_at(theirs.created_at)  # shows the closed form
+    assert not accepts_questions(theirs, theirs.created_at)  # shows the closed form
 
     questions = db.session.query(Question).filter_by(meeting_id=mine[1].id).all()
     assert {q.status for q in questions} == {

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
+from portal.auth.models import Role
 from portal.engagements.models import EngagementStatus
 from portal.extensions import db
 from portal.quality import services
 from portal.quality.models import ActionStatus, QualityAction, QualityActionEvent
-from portal.timeutil import utcnow
+from portal.timeutil import program_today, utcnow
 from tests import factories
 from tests import factories_feedback as ff
 from tests.conftest import outbox
@@ -230,10 +231,10 @@ def test_overdue_is_said_in_words_on_both_sides(app, client, sign_in):
         completed_at=utcnow(),
     )
     factories.quality_action(people.engagement, people.admin, description="On time")
-    today = services.local_today(people.admin)
+    today = program_today()
     assert late.is_overdue(today)
     overdue_ids = db.session.scalars(
-        select(QualityAction.id).where(services.overdue_clause(today))
+        select(QualityAction.id).where(QualityAction.is_overdue(today))
     ).all()
     assert overdue_ids == [late.id]
     for user, url in ((people.admin, "/firm/quality-actions"), (people.fda, "/quality-actions")):
@@ -245,3 +246,45 @@ def test_overdue_is_said_in_words_on_both_sides(app, client, sign_in):
         assert "Late action" in only.text and "On time" not in only.text
         detail = url.replace("quality-actions", "quality-actions/" + str(late.public_id))
         assert ">Overdue</span>" in client.get(detail).text
+
+
+def test_overdue_is_judged_by_the_programs_day_not_the_viewers(app, client, sign_in, time_machine):
+    """One definition of "overdue" for pages, work list, dashboard and API (issue 11).
+
+    At 21:00 on 1 May in New York it is already 2 May in Tokyo. An action due 1 May
+    is not overdue yet by the program's day; the Tokyo viewer's day used to say it was,
+    while the API and the dashboard said it was not.
+    """
+    from portal.metrics.measures import quality_improvement
+    from portal.metrics.period import Period
+
+    time_machine.move_to(datetime(2025, 5, 2, 1, 0, tzinfo=UTC), tick=False)
+    people = ff.engagement_with_people()
+    people.admin.timezone = "Asia/Tokyo"
+    people.fda.timezone = "Asia/Tokyo"
+    action = factories.quality_action(
+        people.engagement,
+        people.admin,
+        description="Due on the first",
+        target_date=date(2025, 5, 1),
+    )
+    _, plain = factories.api_token(factories.user(Role.FDA_ADMIN))
+    db.session.commit()
+
+    assert not action.is_overdue(program_today())
+    assert quality_improvement(Period.for_fiscal_year(2025)).overdue == 0
+    api = app.test_client().get(
+        "/api/v1/quality-actions", headers={"Authorization": f"Bearer {plain}"}
+    )
+    assert [row["overdue"] for row in api.get_json()["data"]] == [False]
+    for user, url in ((people.admin, "/firm/quality-actions"), (people.fda, "/quality-actions")):
+        sign_in(user)
+        page = client.get(url)
+        assert "Due on the first" in page.text and ">Overdue</span>" not in page.text, url
+        assert "Due on the first" not in client.get(url + "?overdue=y").text, url
+
+    time_machine.move_to(datetime(2025, 5, 2, 4, 0, tzinfo=UTC), tick=False)  # midnight in New York
+    assert action.is_overdue(program_today())
+    assert quality_improvement(Period.for_fiscal_year(2025)).overdue == 1
+    sign_in(people.admin)
+    assert ">Overdue</span>" in client.get("/firm/quality-actions").text

@@ -11,6 +11,7 @@ from portal.auth.models import Role, UserStatus
 from portal.extensions import db
 from portal.meetings import services as meeting_services
 from portal.meetings.models import MeetingStatus
+from portal.meetings.schedule import question_deadline
 from portal.outbox.models import SentReminder
 from portal.questions import reminders
 from portal.questions.reminders import send_deadline_reminders
@@ -110,7 +111,7 @@ def test_rescheduling_makes_the_new_deadlines_reminders_due_again(meeting, fda_s
     )
     db.session.commit()
     new_deadline = at("2026-03-13 14:00")  # 10:00 EDT
-    assert meeting.question_deadline == new_deadline
+    assert question_deadline(meeting) == new_deadline
     assert send_deadline_reminders() == 0  # not yet 7 days before the new deadline
     time_machine.move_to(new_deadline - timedelta(days=7), tick=False)
     assert send_deadline_reminders() == 2
@@ -167,6 +168,7 @@ def test_two_concurrent_runs_send_each_reminder_once(app, meeting, monkeypatch, 
         try:
             with app.app_context():
                 counts.append(send_deadline_reminders())
+                db.session.commit()  # as `flask reminders send` does after each job
                 db.session.remove()
         except BaseException as error:  # noqa: BLE001 - reported by the assertion below
             errors.append(error)
@@ -182,3 +184,49 @@ def test_two_concurrent_runs_send_each_reminder_once(app, meeting, monkeypatch, 
     assert db.session.query(SentReminder).count() == 2
     assert len(reminded(reminders.ONE_DAY)) == 2
     assert len(set(reminded())) == 2
+
+
+def test_every_reminder_job_claims_through_the_one_mechanism(
+    app, meeting, runner, monkeypatch, time_machine
+):
+    """Deadline and feedback reminders share ``claim_reminder`` (issue 11): refuse it, and
+    neither job queues anything."""
+    from portal.feedback.survey_templates import ensure_default_template
+    from portal.outbox import reminders as sent_reminders
+    from tests import factories_feedback as ff
+
+    time_machine.move_to(DEADLINE - timedelta(days=1), tick=False)
+    people = ff.engagement_with_people("Charlie Labs", staff=0)
+    held = ff.held_meeting(people.engagement, starts_at=DEADLINE - timedelta(days=9))
+    ff.survey(held, ensure_default_template(), opened_at=DEADLINE - timedelta(days=8))
+    db.session.commit()
+    claimed: list[str] = []
+    original = sent_reminders.claim_reminder
+
+    def refuse(**key):
+        claimed.append(key["kind"])
+        return False
+
+    monkeypatch.setattr(sent_reminders, "claim_reminder", refuse)
+    result = runner.invoke(args=["reminders", "send"])
+    assert result.exit_code == 0, result.output
+    assert "0 reminders queued" in result.output
+    assert sorted(set(claimed)) == ["feedback_7d", reminders.ONE_DAY]
+    assert outbox("questions_deadline_reminder") == [] and outbox("feedback_reminder") == []
+
+    monkeypatch.setattr(sent_reminders, "claim_reminder", original)
+    assert "3 reminders queued" in runner.invoke(args=["reminders", "send"]).output
+
+
+def test_a_reminder_claimed_twice_keeps_the_rest_of_the_transaction(app, firm_admin):
+    """A second claim writes nothing and raises nothing: the earlier work in the same
+    transaction survives (a failed INSERT used to roll it back)."""
+    from portal.outbox.reminders import claim_reminder
+
+    key = dict(kind=reminders.ONE_DAY, user_id=firm_admin.id, subject_key="m", due_key="d")
+    assert claim_reminder(**key) is True
+    other = factories.user(Role.FDA_STAFF, email="kept@fda.example.gov")
+    assert claim_reminder(**key) is False
+    db.session.commit()
+    assert db.session.query(SentReminder).count() == 1
+    assert db.session.get(type(other), other.id).email == "kept@fda.example.gov"

@@ -11,7 +11,8 @@ from sqlalchemy import select
 from portal.audit.models import AuditEvent
 from portal.auth.models import Role
 from portal.extensions import db
-from portal.sites import records, services
+from portal.sites import record_services as records
+from portal.sites import services
 from portal.sites.models import ContactLog, ContactOutcome, Product, RegulatoryAction, Site
 from portal.timeutil import UTC, utcnow
 from tests import factories

@@ -13,7 +13,7 @@ from portal.extensions import db
 from portal.program.settings import update_settings
 from portal.sites.eligibility import eligible_site_ids_subquery
 from portal.sites.models import RegulatoryAction, Site
-from portal.sites.review import age_in_words, years_before
+from portal.sites.review_services import age_in_words, years_before
 from tests import factories
 from tests.conftest import csrf_token_from
 

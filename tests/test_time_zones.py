@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 import pytest
 
 from portal.auth.models import Role
 from portal.extensions import db
+from portal.sites.services import SiteError, moment_from_local
+from portal.timeutil import LocalTimeError, local_to_utc
 from portal.timezones import US_ZONES, country_code, listed_zones, zone_choices
 from tests import factories
 from tests.conftest import outbox
@@ -91,3 +94,19 @@ def test_the_service_refuses_an_unknown_zone(app, fda_admin):
 
     with pytest.raises(services.AccountError, match="time zone"):
         services.redeem_token("x", TokenPurpose.ACTIVATION, "pw", timezone="Mars/Olympus")
+
+
+def test_a_typed_time_becomes_utc_one_way_for_meetings_and_calls():
+    """Local time -> UTC is one definition (issue 11): a logged call and a meeting agree on
+    the repeated autumn hour and refuse the skipped spring hour with the same words."""
+    repeated = datetime(2026, 11, 1, 1, 30)
+    assert moment_from_local(repeated, "America/New_York") == local_to_utc(
+        repeated, "America/New_York"
+    )
+    skipped = datetime(2026, 3, 8, 2, 30)
+    with pytest.raises(LocalTimeError) as meeting_error:
+        local_to_utc(skipped, "America/New_York")
+    with pytest.raises(SiteError) as call_error:
+        moment_from_local(skipped, "America/New_York")
+    assert str(call_error.value) == str(meeting_error.value)
+    assert call_error.value.field == "called_at"

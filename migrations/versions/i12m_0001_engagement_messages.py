@@ -1,7 +1,7 @@
 """engagement messages, internal notes, read markers, notice preferences, digests (SPEC 14)
 
 Revision ID: i12m_0001
-Revises: misc9_0001
+Revises: txn_0001
 Create Date: 2026-11-30 12:00:00
 
 """
@@ -13,7 +13,7 @@ import portal.models
 
 # revision identifiers, used by Alembic.
 revision = 'i12m_0001'
-down_revision = 'misc9_0001'
+down_revision = 'txn_0001'
 branch_labels = None
 depends_on = None
 

@@ -27,5 +27,4 @@ def token_from_request() -> ApiToken | None:
     db.session.execute(
         update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=utcnow())
     )
-    db.session.commit()
     return token

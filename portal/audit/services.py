@@ -1,4 +1,4 @@
-"""Writing to the audit log. Every service calls `record` in its own transaction."""
+"""Writing to the audit log: `record` adds an event to the transaction of its change."""
 
 from __future__ import annotations
 
@@ -80,9 +80,10 @@ def note_view(
 ) -> None:
     """Mark the current request as a view of confidential records (SPEC: every view is logged).
 
-    Nothing is written here. `portal.security.hooks.write_view_audit` writes one
-    event per request after the response is built, in a commit of its own, so a
-    view is logged however the page's own session was flushed, committed or not.
+    Nothing is written here. One event per request is written: in the commit of
+    the request's change when it makes one (`portal.security.hooks._carry_noted_views`),
+    otherwise after the response is built (`write_view_audit`), so a view is logged
+    once however the page's own session was flushed or committed.
     The first record noted names the event; the others are listed in its detail.
     """
     if not has_request_context():

@@ -15,7 +15,7 @@ from portal.auth.forms import (
     EnrolSecondFactorForm,
     ProfileForm,
 )
-from portal.auth.views import ENROL_CODE_WRONG, enrolment_page, new_password_problem
+from portal.auth.pages import ENROL_CODE_WRONG, enrolment_page, new_password_problem
 from portal.extensions import db
 from portal.forms import ConfirmForm
 from portal.security import access, passwords
@@ -28,6 +28,7 @@ from portal.urls import is_safe_next
 @access.signed_in
 def logout():
     services.logout(current_user._get_current_object())
+    db.session.commit()
     flash("You have signed out.", "success")
     return redirect(url_for("auth.login"))
 
@@ -73,6 +74,7 @@ def change_password():
             except services.AccountError as error:
                 form.current.errors = [str(error)]
             else:
+                db.session.commit()
                 flash(
                     "Your password has been changed. You were signed out everywhere else.",
                     "success",
@@ -102,6 +104,7 @@ def two_step():
     if form.validate_on_submit():
         codes = services.enable_second_factor(user, secret, form.code.data)
         if codes is not None:
+            db.session.commit()
             session.pop("enrol_secret", None)
             return render_template(
                 "auth/recovery_codes.html", codes=codes, continue_url=url_for("account.account")
@@ -136,6 +139,7 @@ def disable_two_step():
         except services.AccountError as error:
             form.password.errors = [str(error)]
         else:
+            db.session.commit()
             flash("Two-step sign-in is off. You sign in with your password alone.", "success")
             return redirect(url_for("account.account"))
     return render_template(

@@ -20,13 +20,13 @@ from portal.auth.key_forms import (
     RegisterKeyForm,
     RemoveKeyForm,
 )
-from portal.auth.views import (
-    _next_or_home,
-    _pending_user,
-    _restart_sign_in,
+from portal.auth.pages import (
+    next_or_home,
+    pending_user,
+    restart_sign_in,
     second_factor_attempts,
 )
-from portal.extensions import limiter
+from portal.extensions import db, limiter
 from portal.security import access
 from portal.security.limits import login_address_limit, login_failed
 
@@ -46,7 +46,8 @@ def _wants_passkey() -> bool:
 def _finish_sign_in(user):
     target = session.get("pending_next")
     services.complete_login(user)
-    return redirect(_next_or_home(user, target))
+    db.session.commit()
+    return redirect(next_or_home(target))
 
 
 # --- password, then key ------------------------------------------------------------------
@@ -56,15 +57,16 @@ def _finish_sign_in(user):
 @access.public
 @second_factor_attempts
 def key_sign_in():
-    user = _pending_user()
+    user = pending_user()
     if user is None or not keys.has_key(user):
-        return _restart_sign_in()
+        return restart_sign_in()
     form = KeySignInForm()
     problem = None
     if form.validate_on_submit():
         try:
             keys.authenticate(form.credential.data or "", user)
         except keys.KeyRefused as error:
+            db.session.commit()  # the refusal's audit event and the spent challenge stay
             g.login_failed = True
             problem = str(error)
         else:
@@ -82,10 +84,12 @@ def key_sign_in():
 @access.public
 @limiter.limit(OPTIONS_LIMIT, scope="webauthn-options")
 def key_sign_in_options():
-    user = _pending_user()
+    user = pending_user()
     if user is None or not keys.has_key(user):
         return _options('{"error": "Sign in again: that step took too long."}'), 409
-    return _options(keys.authentication_options(user))
+    options = keys.authentication_options(user)
+    db.session.commit()  # the challenge must be there when the answer comes back
+    return _options(options)
 
 
 # --- FDA staff without a key register one before anything else ----------------------------
@@ -95,9 +99,9 @@ def key_sign_in_options():
 @access.public
 @second_factor_attempts
 def register_key_at_login():
-    user = _pending_user()
+    user = pending_user()
     if user is None or not user.second_factor_required or keys.has_key(user):
-        return _restart_sign_in()
+        return restart_sign_in()
     form = RegisterKeyForm()
     problem = None
     if form.validate_on_submit():
@@ -109,6 +113,7 @@ def register_key_at_login():
                 passkey=form.kind.data == "passkey",
             )
         except keys.KeyRefused as error:
+            db.session.commit()  # the refusal's audit event and the spent challenge stay
             g.login_failed = True
             problem = str(error)
         else:
@@ -128,10 +133,12 @@ def register_key_at_login():
 @access.public
 @limiter.limit(OPTIONS_LIMIT, scope="webauthn-options")
 def register_key_at_login_options():
-    user = _pending_user()
+    user = pending_user()
     if user is None or not user.second_factor_required or keys.has_key(user):
         return _options('{"error": "Sign in again: that step took too long."}'), 409
-    return _options(keys.registration_options(user, passkey=_wants_passkey()))
+    options = keys.registration_options(user, passkey=_wants_passkey())
+    db.session.commit()  # the challenge must be there when the answer comes back
+    return _options(options)
 
 
 # --- a passkey alone ---------------------------------------------------------------------
@@ -148,12 +155,14 @@ def passkey_sign_in():
         try:
             user = keys.authenticate(form.credential.data or "", None)
         except keys.KeyRefused as error:
+            db.session.commit()  # the refusal's audit event and the spent challenge stay
             g.login_failed = True
             flash(str(error), "error")
         else:
             target = request.args.get("next")
             services.complete_login(user)
-            return redirect(_next_or_home(user, target))
+            db.session.commit()
+            return redirect(next_or_home(target))
     else:
         flash("Sign in again: that page had expired.", "error")
     return redirect(url_for("auth.login"))
@@ -163,7 +172,9 @@ def passkey_sign_in():
 @access.public
 @limiter.limit(OPTIONS_LIMIT, scope="webauthn-options")
 def passkey_sign_in_options():
-    return _options(keys.authentication_options(None))
+    options = keys.authentication_options(None)
+    db.session.commit()  # the challenge must be there when the answer comes back
+    return _options(options)
 
 
 # --- one's own keys ----------------------------------------------------------------------
@@ -194,7 +205,9 @@ def security_keys():
                 passkey=form.kind.data == "passkey",
             )
         except keys.KeyRefused as error:
+            db.session.commit()  # the refusal's audit event and the spent challenge stay
             return _keys_page(form, str(error), 400)
+        db.session.commit()
         flash(f"“{credential.name}” is registered.", "success")
         return redirect(url_for("account.security_keys"))
     return _keys_page(form)
@@ -204,7 +217,9 @@ def security_keys():
 @access.signed_in
 def security_key_options():
     user = current_user._get_current_object()
-    return _options(keys.registration_options(user, passkey=_wants_passkey()))
+    options = keys.registration_options(user, passkey=_wants_passkey())
+    db.session.commit()  # the challenge must be there when the answer comes back
+    return _options(options)
 
 
 @account.route("/account/keys/remove", methods=["GET", "POST"])
@@ -228,6 +243,7 @@ def remove_security_key():
         except keys.KeyRefused as error:
             form.password.errors = [str(error)]
         else:
+            db.session.commit()
             flash(f"“{credential.name}” is removed and can no longer sign you in.", "success")
             return redirect(url_for("account.security_keys"))
     if request.method == "POST":

@@ -149,9 +149,8 @@ def _claim_challenge(purpose: str, user: User | None) -> bytes:
 
 
 def _refuse(message: str, user: User | None, action: str, detail: str = "") -> KeyRefused:
-    """Audit the refusal and keep the spent challenge spent, whatever the caller does next."""
+    """Audit the refusal; the view commits it with the spent challenge, so neither is undone."""
     audit.record(action, user, actor=user, detail=detail[:200])
-    db.session.commit()
     return KeyRefused(message)
 
 
@@ -188,7 +187,6 @@ def registration_options(user: User, *, passkey: bool) -> str:
             PublicKeyCredentialDescriptor(id=c.credential_id) for c in active_credentials(user)
         ],
     )
-    db.session.commit()
     return options_to_json(options)
 
 
@@ -237,7 +235,6 @@ def register(user: User, credential_json: str, *, name: str, passkey: bool) -> W
     db.session.flush()
     kind = "passkey" if passkey else "security key"
     audit.record("auth.key_registered", credential, actor=user, detail=f"{kind}: {name}")
-    db.session.commit()
     return credential
 
 
@@ -267,7 +264,6 @@ def authentication_options(user: User | None) -> str:
             else UserVerificationRequirement.REQUIRED
         ),
     )
-    db.session.commit()
     return options_to_json(options)
 
 
@@ -349,5 +345,4 @@ def remove(user: User, public_id: str, password: str) -> WebAuthnCredential:
         )
     credential.removed_at = utcnow()
     audit.record("auth.key_removed", credential, actor=user, detail=credential.name)
-    db.session.commit()
     return credential

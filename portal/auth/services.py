@@ -1,4 +1,4 @@
-"""Accounts: sign-in, second factor, activation and reset links, sessions, drafts."""
+"""Accounts: sign-in, second factor, activation and reset links, sessions."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import time
 from flask import current_app, session
 from flask_login import login_user, logout_user
 from sqlalchemy import delete, select, update
-from werkzeug.datastructures import MultiDict
 
 from portal import mail
 from portal.audit import services as audit
@@ -15,7 +14,6 @@ from portal.auth import recovery, sessions, totp
 from portal.auth.models import (
     AccountToken,
     Firm,
-    FormDraft,
     PasswordResetRequest,
     RecoveryCode,
     Role,
@@ -24,7 +22,6 @@ from portal.auth.models import (
     UserStatus,
 )
 from portal.extensions import db
-from portal.forms import draft_formdata, draft_payload
 from portal.mail import queue_email
 from portal.security import limits, passwords
 from portal.security.tokens import hash_token, looks_like_token, new_token
@@ -93,7 +90,6 @@ def sign_in_paused(email: str, *, ceiling: int) -> None:
         window_hours=int(window.total_seconds() // 3600),
         link=external_url("auth.forgot_password"),
     )
-    db.session.commit()
 
 
 def complete_login(user: User) -> None:
@@ -107,7 +103,6 @@ def complete_login(user: User) -> None:
     sessions.start(user)
     user.last_login_at = utcnow()
     audit.record("auth.login", user, actor=user)
-    db.session.commit()
 
 
 def end_all_sessions(user: User) -> None:
@@ -122,7 +117,6 @@ def end_all_sessions(user: User) -> None:
 def logout(user: User) -> None:
     end_all_sessions(user)
     audit.record("auth.logout", user, actor=user)
-    db.session.commit()
     logout_user()
     session.clear()
 
@@ -136,14 +130,12 @@ def check_second_factor(user: User, code: str) -> bool:
     cleaned = code.strip()
     if not recovery.totp_allowed(user):
         audit.record("auth.second_factor_failed", user, actor=user, detail="totp not allowed")
-        db.session.commit()
         return False
     if totp.verify_code(user, cleaned) or totp.use_recovery_code(user, cleaned):
         if user.is_fda:
             audit.record("auth.totp_recovery_used", user, actor=user)
         return True
     audit.record("auth.second_factor_failed", user, actor=user)
-    db.session.commit()
     return False
 
 
@@ -156,7 +148,6 @@ def enable_second_factor(user: User, secret: str, code: str) -> list[str] | None
     user.totp_last_step = step
     codes = totp.new_recovery_codes(user)
     audit.record("auth.second_factor_enabled", user, actor=user)
-    db.session.commit()
     return codes
 
 
@@ -176,7 +167,6 @@ def disable_second_factor(user: User, password: str) -> None:
     # Without TOTP there is nothing left to recover.
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     audit.record("auth.second_factor_disabled", user, actor=user)
-    db.session.commit()
 
 
 # --- accounts ------------------------------------------------------------------
@@ -234,7 +224,6 @@ def change_password(user: User, current: str, new: str) -> None:
         raise AccountError("That is not your current password.")
     set_password(user, new)
     audit.record("auth.password_change", user, actor=user)
-    db.session.commit()
     # Other sessions end; this one carries on under the new session version.
     complete_login(user)
 
@@ -315,14 +304,15 @@ def record_reset_request(email: str) -> None:
     email = normalize_email(email)[:254]
     db.session.add(PasswordResetRequest(email=email, requested_at=utcnow()))
     audit.record("auth.reset_requested", detail=f"email={email}")
-    db.session.commit()
 
 
 def send_requested_reset_links(limit: int = 200) -> int:
     """For each waiting request, email a link if the address has an account; returns how many.
 
-    Run by the mail worker before each delivery. Each request is claimed with a
-    conditional UPDATE, so two workers at once never send one link twice.
+    Run by the mail worker before each delivery, which commits the claims and their
+    emails together. Each request is claimed with a conditional UPDATE, so two
+    workers at once never send one link twice (the second waits on the first's row
+    lock, then finds the request handled).
     """
     waiting = db.session.scalars(
         select(PasswordResetRequest)
@@ -343,7 +333,6 @@ def send_requested_reset_links(limit: int = 200) -> int:
         if claimed == 1:
             request_password_reset(request_row.email)
             handled += 1
-        db.session.commit()
     return handled
 
 
@@ -400,7 +389,7 @@ def redeem_token(
         .values(used_at=utcnow())
     ).rowcount
     if claimed != 1:
-        db.session.rollback()
+        # Another tab used the link first; this call wrote nothing, so there is nothing to undo.
         return None
     user = row.user
     if purpose == TokenPurpose.ACTIVATION:
@@ -411,33 +400,6 @@ def redeem_token(
     else:
         set_password(user, password)
         audit.record("auth.password_reset", user, firm_id=user.firm_id, actor=user)
-    db.session.commit()
     # A new password is the way out of a paused account (the email says so).
     limits.clear_account_failures(user.email)
     return user
-
-
-# --- drafts kept across an expired session -----------------------------------------
-
-
-def save_draft(user: User, path: str, form: MultiDict) -> None:
-    payload = draft_payload(form)
-    if payload == "[]":
-        return
-    db.session.execute(
-        delete(FormDraft).where(FormDraft.user_id == user.id, FormDraft.path == path)
-    )
-    db.session.add(FormDraft(user_id=user.id, path=path[:500], data=payload, created_at=utcnow()))
-    db.session.commit()
-
-
-def take_draft(user: User, path: str) -> MultiDict | None:
-    draft = db.session.scalars(
-        select(FormDraft).where(FormDraft.user_id == user.id, FormDraft.path == path)
-    ).first()
-    if draft is None:
-        return None
-    data = draft_formdata(draft.data)
-    db.session.delete(draft)
-    db.session.commit()
-    return data

@@ -8,6 +8,7 @@ from flask_login import current_user
 from portal.auth import sessions
 from portal.auth.blueprints import account as bp
 from portal.auth.key_forms import EndSessionForm
+from portal.extensions import db
 from portal.forms import ConfirmForm
 from portal.security import access
 
@@ -25,6 +26,7 @@ def end_session():
         except sessions.SessionError as error:
             flash(str(error), "error")
         else:
+            db.session.commit()
             flash("That session is signed out.", "success")
     return redirect(url_for("account.account") + "#sessions-heading")
 
@@ -35,5 +37,6 @@ def end_other_sessions():
     user = current_user._get_current_object()
     if ConfirmForm().validate_on_submit():
         ended = sessions.end_others(user)
+        db.session.commit()
         flash(f"Signed out of {ended} other session{'s' if ended != 1 else ''}.", "success")
     return redirect(url_for("account.account") + "#sessions-heading")

@@ -78,7 +78,6 @@ def check_and_touch(user: User, *, passive: bool) -> bool:
     touched = db.session.execute(
         update(UserSession).where(*live).values(last_seen_at=utcnow())
     ).rowcount
-    db.session.commit()
     return touched == 1
 
 
@@ -130,7 +129,6 @@ def end_one(user: User, public_id: str) -> None:
         raise SessionError("That session has already ended.")
     row.ended_at = utcnow()
     audit.record("auth.session_ended", row, actor=user)
-    db.session.commit()
 
 
 def end_others(user: User) -> int:
@@ -141,7 +139,6 @@ def end_others(user: User) -> int:
         where.append(UserSession.token_hash != mine)
     ended = _end(where, utcnow())
     audit.record("auth.other_sessions_ended", user, actor=user, detail=f"count={ended}")
-    db.session.commit()
     return ended
 
 
@@ -189,7 +186,11 @@ def register_hooks(bp: Blueprint) -> None:
         if not current_user.is_authenticated:
             return None
         passive = request.endpoint in PASSIVE_ENDPOINTS
-        if check_and_touch(current_user, passive=passive):
+        live = check_and_touch(current_user, passive=passive)
+        # This hook is the start of the request, not a service: the touch is saved now,
+        # so no write lock is held while the page works (SQLite has one writer).
+        db.session.commit()
+        if live:
             return None
         logout_user()
         session.clear()

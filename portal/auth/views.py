@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-import uuid
 
 from flask import (
     abort,
@@ -16,7 +15,6 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import select
 
 from portal.auth import keys, recovery, services, totp
 from portal.auth.blueprints import sign_in as bp
@@ -28,7 +26,16 @@ from portal.auth.forms import (
     NewPasswordForm,
     SecondFactorForm,
 )
-from portal.auth.models import TokenPurpose, User, UserStatus
+from portal.auth.models import TokenPurpose, User
+from portal.auth.pages import (
+    ENROL_CODE_WRONG,
+    enrolment_page,
+    new_password_problem,
+    next_or_home,
+    pending_user,
+    restart_sign_in,
+    second_factor_attempts,
+)
 from portal.extensions import db, limiter
 from portal.security import access, limits, passwords
 from portal.security.limits import (
@@ -37,36 +44,10 @@ from portal.security.limits import (
     login_address_limit,
     login_failed,
     login_pair_key,
-    pending_user_key,
 )
 from portal.urls import is_safe_next
 
-#: How long the step between password and code may take.
-PENDING_LIFETIME_SECONDS = 300
-
 LOGIN_FAILED_MESSAGE = "The email address or password is not right. Check them and try again."
-ENROL_CODE_WRONG = "That code is not right. Check the key you typed and try the newest code."
-
-
-def enrolment_page(form, user: User, secret: str, *, at_login: bool) -> str:
-    """Setting up the authenticator: at sign-in (FDA recovery) or from the account page."""
-    uri = totp.provisioning_uri(secret, user.email)
-    return render_template(
-        "auth/enrol_at_login.html" if at_login else "auth/enrol.html",
-        form=form,
-        secret=totp.grouped(secret),
-        uri=uri,
-        qr_svg=totp.qr_svg(uri),
-        at_login=at_login,
-    )
-
-
-def _home_for(user: User) -> str:
-    return url_for("home.index")
-
-
-def _next_or_home(user: User, target: str | None) -> str:
-    return target if is_safe_next(target) else _home_for(user)
 
 
 # --- sign-in --------------------------------------------------------------------
@@ -77,45 +58,14 @@ def _count_failure(email: str) -> None:
     g.login_failed = True
     if limits.count_account_failure(email) == limits.failure_ceiling():
         services.sign_in_paused(email, ceiling=limits.failure_ceiling())
+    # A refusal is still a change to keep: the failure's audit event, a used-up code step.
+    db.session.commit()
 
 
 def _refuse_at_ceiling(email: str) -> None:
     """The same page as any other throttle, for known and unknown accounts alike."""
     if request.method == "POST" and limits.at_ceiling(email):
         abort(429)
-
-
-#: Guesses at the 6-digit code, counted per person and address across both code pages.
-second_factor_attempts = limiter.shared_limit(
-    login_account_limit,
-    scope="login-code",
-    key_func=pending_user_key,
-    methods=["POST"],
-    deduct_when=login_failed,
-)
-
-
-def _restart_sign_in():
-    flash("Sign in again: that step took too long or was not started.", "info")
-    return redirect(url_for("auth.login"))
-
-
-def _pending_user() -> User | None:
-    """The person who gave the right password and now owes the second factor."""
-    raw_id = session.get("pending_uid")
-    started = session.get("pending_at", 0)
-    if not raw_id or time.time() - started > PENDING_LIFETIME_SECONDS:
-        return None
-    try:
-        public_id = uuid.UUID(raw_id)
-    except ValueError:
-        return None
-    user = db.session.scalars(select(User).where(User.public_id == public_id)).first()
-    if user is None or user.status != UserStatus.ACTIVE:
-        return None
-    if user.session_version != session.get("pending_sv"):
-        return None
-    return user
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -132,7 +82,7 @@ def _pending_user() -> User | None:
 )
 def login():
     if current_user.is_authenticated:
-        return redirect(_home_for(current_user))
+        return redirect(url_for("home.index"))
     form = LoginForm()
     target = request.args.get("next")
     if form.validate_on_submit():
@@ -154,7 +104,8 @@ def login():
             db.session.commit()
             return redirect(url_for(_second_step(user, has_key=has_key)))
         services.complete_login(user)
-        return redirect(_next_or_home(user, target))
+        db.session.commit()
+        return redirect(next_or_home(target))
     return render_template("auth/login.html", form=form)
 
 
@@ -174,15 +125,16 @@ def _second_step(user: User, *, has_key: bool) -> str:
 @access.public
 @second_factor_attempts
 def second_factor():
-    user = _pending_user()
+    user = pending_user()
     if user is None or not recovery.totp_allowed(user):
-        return _restart_sign_in()
+        return restart_sign_in()
     form = SecondFactorForm()
     _refuse_at_ceiling(user.email)
     if form.validate_on_submit():
         if services.check_second_factor(user, form.code.data):
             target = session.get("pending_next")
             services.complete_login(user)
+            db.session.commit()
             if user.second_factor_required and not keys.has_key(user):
                 flash(
                     "You signed in with your recovery allowance. Register a security key "
@@ -197,7 +149,7 @@ def second_factor():
                     "Make new ones on your account page.",
                     "warning",
                 )
-            return redirect(_next_or_home(user, target))
+            return redirect(next_or_home(target))
         _count_failure(user.email)
         form.code.errors = ["That code is not right or has already been used. Try the newest code."]
     return render_template(
@@ -213,9 +165,9 @@ def second_factor():
 @second_factor_attempts
 def enrol_at_login():
     """An FDA user under a recovery allowance who has no authenticator app yet sets one up."""
-    user = _pending_user()
+    user = pending_user()
     if user is None or not recovery.may_enrol_totp_at_sign_in(user):
-        return _restart_sign_in()
+        return restart_sign_in()
     secret = session.get("pending_secret")
     if not secret:
         secret = totp.new_secret()
@@ -227,10 +179,11 @@ def enrol_at_login():
         if codes is not None:
             target = session.get("pending_next")
             services.complete_login(user)
+            db.session.commit()
             return render_template(
                 "auth/recovery_codes_at_login.html",
                 codes=codes,
-                continue_url=_next_or_home(user, target),
+                continue_url=next_or_home(target),
             )
         _count_failure(user.email)
         form.code.errors = [ENROL_CODE_WRONG]
@@ -250,22 +203,16 @@ def forgot_password():
         # (issue 9: 8.7 ms known against 6.1 ms unknown): the page only records the request;
         # the mail worker decides (services.send_requested_reset_links).
         services.record_reset_request(form.email.data)
+        db.session.commit()
         from portal.mail import mail_transport
 
         if mail_transport() == "outbox":
             # Development keeps mail in the outbox and runs no mail worker: decide at once,
             # so a newcomer finds the link there.
             services.send_requested_reset_links()
+            db.session.commit()
         return render_template("auth/link_sent.html", email=form.email.data)
     return render_template("auth/forgot_password.html", form=form)
-
-
-def new_password_problem(user: User, password: str) -> str | None:
-    return passwords.check_new_password(
-        password,
-        has_second_factor=user.has_second_factor or user.second_factor_required,
-        context_words=services.context_words(user),
-    )
 
 
 def _password_link_page(token: str, purpose: TokenPurpose, template: str):
@@ -288,6 +235,7 @@ def _password_link_page(token: str, purpose: TokenPurpose, template: str):
             else:
                 if redeemed is None:
                     return render_template("auth/link_invalid.html", purpose=purpose), 404
+                db.session.commit()
                 if activating:
                     message = "Your account is ready. Sign in with your new password."
                 else:
@@ -311,6 +259,3 @@ def reset_password(token: str):
 @access.public
 def activate(token: str):
     return _password_link_page(token, TokenPurpose.ACTIVATION, "auth/activate.html")
-
-
-# The account pages share this blueprint.

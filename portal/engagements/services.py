@@ -7,7 +7,8 @@ from sqlalchemy.orm import with_expression
 from sqlalchemy.sql.elements import ColumnElement
 
 from portal.audit import services as audit
-from portal.auth.models import Firm, User, UserStatus
+from portal.auth.models import Firm, User
+from portal.auth.queries import active_firm_users
 from portal.engagements.models import Engagement, EngagementStatus
 from portal.extensions import db
 from portal.invitations.models import Invitation
@@ -85,14 +86,10 @@ def close_engagement(engagement: Engagement, *, reason: str, by: User) -> None:
     engagement.closed_at = utcnow()
     engagement.close_reason = reason.strip()
     audit.record("engagement.close", engagement, detail=reason.strip()[:500])
-    people = db.session.scalars(
-        select(User.email).where(
-            User.firm_id == engagement.firm_id, User.status == UserStatus.ACTIVE
-        )
-    ).all()
+    people = [user.email for user in active_firm_users(engagement.firm_id)]
     if people:
         queue_email(
-            list(people),
+            people,
             "engagements_closed",
             "Your Site Engagement Program engagement has closed",
             firm_id=engagement.firm_id,
@@ -100,4 +97,3 @@ def close_engagement(engagement: Engagement, *, reason: str, by: User) -> None:
             reason=engagement.close_reason,
             link=external_url("firm.engagement", engagement_id=engagement.public_id),
         )
-    db.session.commit()

@@ -20,11 +20,11 @@ from portal.invitations.services import site_page_url
 from portal.meetings import fda_sections as meeting_sections
 from portal.messages import fda_sections as message_sections
 from portal.quality import fda_sections as quality_sections
-from portal.quality.services import local_today
 from portal.questions import fda_sections as question_sections
 from portal.security import access
 from portal.security.scoping import firm_scoped, get_owned_or_404
 from portal.sites.models import Site
+from portal.timeutil import program_today
 
 bp = audience_blueprint("engagements", __name__, audience=Audience.FDA, url_prefix="/engagements")
 
@@ -109,7 +109,7 @@ def engagement_sections(engagement: Engagement) -> dict:
         "engagement_questions": question_sections.engagement_questions(engagement),
         "feedback_surveys": feedback_sections.engagement_surveys(engagement),
         "quality_actions": quality_sections.engagement_actions(
-            engagement, local_today(current_user)
+            engagement, program_today()
         ),
         "message_thread": message_sections.engagement_thread(engagement, current_user),
     }
@@ -129,6 +129,7 @@ def close(engagement_id: uuid.UUID):
         except services.EngagementError as error:
             form.reason.errors = [str(error)]
         else:
+            db.session.commit()
             flash("The engagement is closed. The firm's portal users have been emailed.", "success")
             return redirect(url_for("engagements.detail", engagement_id=engagement.public_id))
     return render_template("engagements/close.html", engagement=engagement, form=form)

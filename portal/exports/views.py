@@ -10,7 +10,7 @@ from wtforms import BooleanField
 from portal.audiences import Audience, audience_blueprint
 from portal.audit import services as audit
 from portal.csvutil import csv_response
-from portal.exports.records import RECORD_EXPORTS, RecordExport, header, stream
+from portal.exports.queries import RECORD_EXPORTS, RecordExport, header, stream
 from portal.metrics import tables
 from portal.metrics.cache import measures_for
 from portal.metrics.forms import PeriodForm

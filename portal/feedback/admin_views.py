@@ -15,7 +15,7 @@ from portal.feedback.blueprint import bp
 from portal.feedback.forms import NewTemplateForm, PositionForm, QuestionForm, TemplateNameForm
 from portal.feedback.models import MeetingSurvey, SurveyQuestion, SurveyQuestionKind, SurveyTemplate
 from portal.feedback.shipped import KIND_LABELS
-from portal.forms import ConfirmForm
+from portal.forms import ConfirmForm, show_error
 from portal.security import access
 from portal.security.scoping import get_fda_record_or_404
 
@@ -126,11 +126,6 @@ def _chosen_question(template: SurveyTemplate) -> SurveyQuestion | None:
     return next((q for q in template.questions if q.position == position), None)
 
 
-def _apply_question_error(form: QuestionForm, error: templates.TemplateError) -> None:
-    target = form[error.field] if error.field and error.field in form else form.prompt
-    target.errors = [*target.errors, str(error)]
-
-
 @bp.route(
     "/admin/survey-templates/<uuid:survey_template_id>/questions/new", methods=["GET", "POST"]
 )
@@ -144,7 +139,7 @@ def question_new(survey_template_id: uuid.UUID):
         try:
             saved = templates.add_question(template, _spec(form), by=current_user)
         except templates.TemplateError as error:
-            _apply_question_error(form, error)
+            show_error(form, error, fallback="prompt")
         else:
             _saved(template, saved, "Question added.")
             return _to_detail(saved)
@@ -170,7 +165,7 @@ def question_edit(survey_template_id: uuid.UUID):
                 template, question.position, _spec(form), by=current_user
             )
         except templates.TemplateError as error:
-            _apply_question_error(form, error)
+            show_error(form, error, fallback="prompt")
         else:
             _saved(template, saved, "Question saved.")
             return _to_detail(saved)

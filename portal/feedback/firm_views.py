@@ -96,6 +96,7 @@ def respond(meeting_survey_id: uuid.UUID):
                 field = form[f"q{question_id}"]
                 field.errors = [*field.errors, problem]
         else:
+            db.session.commit()
             closes = format_local(survey.closes_at, current_user.timezone)
             flash(
                 f"Thank you. Your answers are saved; you can change them until {closes}.",

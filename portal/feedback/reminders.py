@@ -2,24 +2,24 @@
 
 Run by `flask reminders send`, as often as cron likes. A reminder is due
 ``feedback_reminder_days`` after the survey opened, while it is still open.
-Each goes out at most once: the SentReminder row is written with
-``ON CONFLICT DO NOTHING`` in the same transaction as the email, so a second
-run, even one running at the same moment, finds the row and sends nothing.
+Each goes out at most once: it is claimed through ``outbox.reminders.claim_reminder``
+in the same transaction as its email.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, select
+from sqlalchemy import exists, select
 
-from portal.auth.models import User, UserStatus
+from portal.auth.models import User
+from portal.auth.queries import active_member_of
 from portal.extensions import db
 from portal.feedback.models import FeedbackResponse, MeetingSurvey
 from portal.feedback.services import meeting_day
-from portal.feedback.upsert import insert_unless_exists
 from portal.mail import queue_email
 from portal.meetings.models import Meeting
+from portal.outbox import reminders as sent_reminders
 from portal.outbox.models import SentReminder
 from portal.program.settings import get_setting
 from portal.timeutil import utcnow
@@ -37,7 +37,7 @@ def _due(now: datetime) -> list[tuple[MeetingSurvey, Meeting, User]]:
     rows = db.session.execute(
         select(MeetingSurvey, Meeting, User)
         .join(Meeting, Meeting.id == MeetingSurvey.meeting_id)
-        .join(User, and_(User.firm_id == MeetingSurvey.firm_id, User.status == UserStatus.ACTIVE))
+        .join(User, active_member_of(MeetingSurvey.firm_id))
         .where(MeetingSurvey.opened_at <= now - delay, MeetingSurvey.closes_at > now, ~answered)
         .order_by(MeetingSurvey.id, User.id)
     ).all()
@@ -63,14 +63,12 @@ def send_feedback_reminders() -> int:
     now = utcnow()
     queued = 0
     for survey, meeting, user in _due(now):
-        claimed = insert_unless_exists(
-            SentReminder,
+        claimed = sent_reminders.claim_reminder(
             kind=REMINDER_KIND,
             user_id=user.id,
             subject_key=str(survey.public_id),
             # The request this reminds about: changing the delay setting never re-sends.
             due_key=survey.opened_at.isoformat(),
-            sent_at=now,
         )
         if not claimed:
             continue
@@ -86,7 +84,5 @@ def send_feedback_reminders() -> int:
             days=get_setting("feedback_reminder_days"),
         )
         queued += 1
-        # One transaction per reminder: the claim and its email commit together.
-        db.session.commit()
-    db.session.commit()
+    # The claims and their emails commit together, in the command that called this.
     return queued

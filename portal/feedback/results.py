@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime
 
 from sqlalchemy import Select, case, func, select
+from sqlalchemy.sql.elements import ColumnElement
 
 from portal.auth.models import Firm, User
 from portal.extensions import db
@@ -29,28 +30,31 @@ from portal.feedback.models import (
     SurveyQuestionKind,
 )
 from portal.meetings.models import Meeting
-from portal.timeutil import DEFAULT_TIMEZONE, fiscal_year, fiscal_year_bounds, to_local, zone
+from portal.metrics.period import Period, fiscal_year_of
 
 POINTS = (1, 2, 3, 4, 5)
 
 
 def fiscal_year_window(year: int) -> tuple[datetime, datetime]:
-    """[start, end) of fiscal year ``year`` in UTC, from midnight in the program's home zone."""
-    home = zone(DEFAULT_TIMEZONE)
-    start = datetime.combine(fiscal_year_bounds(year)[0], time.min, home)
-    end = datetime.combine(fiscal_year_bounds(year + 1)[0], time.min, home)
-    return start.astimezone(UTC), end.astimezone(UTC)
+    """[start, end) of fiscal year ``year`` in UTC: the dashboard's ``Period``, not a second one."""
+    period = Period.for_fiscal_year(year)
+    return period.start.astimezone(UTC), period.end.astimezone(UTC)
 
 
-def meeting_fiscal_year(meeting: Meeting) -> int:
-    return fiscal_year(to_local(meeting.starts_at, DEFAULT_TIMEZONE).date())
+def in_feedback_period(period: Period) -> ColumnElement[bool]:
+    """Feedback belongs to the period of the meeting it is about (issue 11).
+
+    The one definition, for this page and the dashboard alike: the meeting's start, which
+    is also what counts the meeting as held in that year, and not the moment FDA marked it
+    held (a meeting recorded after the fact would otherwise move into a later year).
+    """
+    return period.contains(Meeting.starts_at)
 
 
 def _in_year(stmt: Select, year: int | None) -> Select:
     if year is None:
         return stmt
-    start, end = fiscal_year_window(year)
-    return stmt.where(Meeting.starts_at >= start, Meeting.starts_at < end)
+    return stmt.where(in_feedback_period(Period.for_fiscal_year(year)))
 
 
 def _answers(*columns) -> Select:
@@ -78,8 +82,7 @@ def available_years() -> list[int]:
     ).one()
     if earliest is None:
         return []
-    first = fiscal_year(to_local(earliest, DEFAULT_TIMEZONE).date())
-    last = fiscal_year(to_local(latest, DEFAULT_TIMEZONE).date())
+    first, last = fiscal_year_of(earliest), fiscal_year_of(latest)
     return list(range(last, first - 1, -1))
 
 
@@ -285,7 +288,7 @@ def csv_rows(year: int | None) -> Iterator[list[str]]:
     for row in db.session.execute(stmt):
         answer, kind, position, prompt, submitted, changed, starts, firm, name, email = row
         yield [
-            str(fiscal_year(to_local(starts, DEFAULT_TIMEZONE).date())),
+            str(fiscal_year_of(starts)),
             starts.isoformat(),
             firm,
             name,

@@ -16,7 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from portal.audit import services as audit
-from portal.auth.models import User, UserStatus
+from portal.auth.models import User
+from portal.auth.queries import active_firm_users
 from portal.extensions import db
 from portal.feedback.models import (
     FeedbackAnswer,
@@ -30,6 +31,7 @@ from portal.mail import queue_email
 from portal.meetings.models import Meeting
 from portal.program.settings import get_setting
 from portal.timeutil import format_date, format_local, to_local, utcnow
+from portal.transaction import savepoint
 from portal.urls import external_url
 
 #: Longest written answer we keep; a page of text is plenty for meeting feedback.
@@ -82,16 +84,6 @@ class AnswerValue:
 
 def survey_is_open(survey: MeetingSurvey, now: datetime | None = None) -> bool:
     return (now or utcnow()) < survey.closes_at
-
-
-def active_firm_users(firm_id: int) -> list[User]:
-    return list(
-        db.session.scalars(
-            select(User)
-            .where(User.firm_id == firm_id, User.status == UserStatus.ACTIVE)
-            .order_by(User.id)
-        )
-    )
 
 
 def meeting_day(meeting: Meeting, user: User) -> str:
@@ -200,14 +192,6 @@ def validate_answers(
     return values
 
 
-def response_of(survey: MeetingSurvey, user: User) -> FeedbackResponse | None:
-    return db.session.scalars(
-        select(FeedbackResponse).where(
-            FeedbackResponse.survey_id == survey.id, FeedbackResponse.user_id == user.id
-        )
-    ).first()
-
-
 def _locked_response(survey: MeetingSurvey, user: User) -> FeedbackResponse | None:
     """The user's response, row-locked (PostgreSQL) so that two edits apply one after the other."""
     return db.session.scalars(
@@ -230,8 +214,10 @@ def _write_response(
         response = FeedbackResponse(
             firm_id=survey.firm_id, survey_id=survey.id, user_id=user.id, submitted_at=now
         )
-        db.session.add(response)
-        db.session.flush()  # a simultaneous first submission fails here, on the unique key
+        # A simultaneous first submission fails here, on the unique key; the savepoint
+        # undoes only this insert, and save_response tries again as an edit.
+        with savepoint():
+            db.session.add(response)
     else:
         response.updated_at = now
     existing = {
@@ -254,11 +240,11 @@ def _write_response(
 def save_response(
     survey: MeetingSurvey, user: User, raw: Mapping[int, str | None]
 ) -> FeedbackResponse:
-    """Record or replace ``user``'s answers to ``survey``, and commit.
+    """Record or replace ``user``'s answers to ``survey``; the view commits.
 
     Refused once the survey has closed. Two submissions at the same moment
-    leave one response: the second meets the unique key (survey, user), is
-    rolled back and retried as an edit of the first.
+    leave one response: the second meets the unique key (survey, user), its
+    savepoint is rolled back and it is retried as an edit of the first.
     """
     if not user.is_firm_user or user.firm_id != survey.firm_id:
         raise FeedbackError("Only the firm's own staff can answer this survey.")
@@ -279,10 +265,8 @@ def save_response(
             response, created = _write_response(survey, user, questions, values, now)
             action = "feedback_response.submit" if created else "feedback_response.update"
             audit.record(action, response)
-            db.session.commit()
             return response
         except IntegrityError:
-            db.session.rollback()
             if attempt == SAVE_ATTEMPTS:
                 raise
             attempt += 1

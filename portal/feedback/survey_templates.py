@@ -26,8 +26,9 @@ from portal.feedback.models import (
     SurveyTemplate,
 )
 from portal.feedback.shipped import DEFAULT_QUESTIONS, QuestionSpec
-from portal.feedback.upsert import insert_unless_exists
 from portal.timeutil import utcnow
+from portal.transaction import savepoint
+from portal.upsert import insert_unless_exists
 
 #: The lineage of the template the portal ships; fixed, so that creating it is idempotent.
 DEFAULT_LINEAGE = uuid.UUID("5e9f0c1e-7a3b-4d0e-9c51-5e95e0f0d001")
@@ -105,7 +106,7 @@ def ensure_default_template() -> SurveyTemplate:
 
     Made on first use rather than by a migration, so the wording lives in code
     that can be read and tested. Safe when two requests need it at once: the
-    fixed lineage makes the second insert a no-op (see feedback.upsert).
+    fixed lineage makes the second insert a no-op (see portal.upsert).
     """
     template = current_default()
     if template is not None:
@@ -189,13 +190,13 @@ def editable_version(
         is_default=template.is_default,
         created_by_id=by.id,
     )
-    db.session.add(successor)
-    template.superseded_at = utcnow()
-    template.is_default = False
     try:
-        db.session.flush()
+        with savepoint():
+            db.session.add(successor)
+            template.superseded_at = utcnow()
+            template.is_default = False
     except IntegrityError as error:
-        db.session.rollback()
+        # Only the savepoint is undone: the caller's earlier work is the caller's to keep.
         raise TemplateError(
             "Someone else changed this template at the same moment. Reload the page and try again."
         ) from error

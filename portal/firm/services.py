@@ -74,7 +74,6 @@ def invite_colleague(*, admin: User, email: str, full_name: str, title: str = ""
         if existing.firm_id == admin.firm_id and not existing.is_fda:
             raise accounts.AccountError(f"{existing.full_name} is already in your firm's list.")
         _refer_conflict(admin, existing, email, full_name)
-        db.session.commit()
         return None
     user = accounts.create_user(
         email=email,
@@ -84,7 +83,6 @@ def invite_colleague(*, admin: User, email: str, full_name: str, title: str = ""
         firm=admin.firm,
         invited_by=admin,
     )
-    db.session.commit()
     return user
 
 
@@ -94,7 +92,6 @@ def deactivate_colleague(colleague: User, *, admin: User) -> None:
     if colleague.status == UserStatus.DEACTIVATED:
         raise accounts.AccountError(f"{colleague.full_name} is already deactivated.")
     accounts.deactivate_user(colleague, by=admin)
-    db.session.commit()
 
 
 def reactivate_colleague(colleague: User, *, admin: User) -> None:
@@ -102,7 +99,6 @@ def reactivate_colleague(colleague: User, *, admin: User) -> None:
     if colleague.status != UserStatus.DEACTIVATED:
         raise accounts.AccountError(f"{colleague.full_name} is not deactivated.")
     accounts.reactivate_user(colleague)
-    db.session.commit()
 
 
 def resend_setup_link(colleague: User, *, admin: User) -> None:
@@ -111,4 +107,3 @@ def resend_setup_link(colleague: User, *, admin: User) -> None:
     if colleague.status != UserStatus.INVITED:
         raise accounts.AccountError(f"{colleague.full_name} has already set up their account.")
     accounts.send_account_link(colleague, TokenPurpose.ACTIVATION, invited_by=admin)
-    db.session.commit()

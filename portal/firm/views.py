@@ -23,10 +23,10 @@ from portal.forms import ConfirmForm
 from portal.meetings import firm_sections as meeting_sections
 from portal.messages import firm_sections as message_sections
 from portal.quality import firm_sections as quality_sections
-from portal.quality.services import local_today
 from portal.questions import firm_sections as question_sections
 from portal.security import access
 from portal.security.scoping import firm_scoped, get_owned_or_404
+from portal.timeutil import program_today
 
 bp = audience_blueprint("firm", __name__, audience=Audience.FIRM, url_prefix="/firm")
 
@@ -53,7 +53,7 @@ def home_sections(engagements: list[Engagement]) -> dict:
         "upcoming_meetings": meeting_sections.upcoming_meetings(ids),
         "latest_questions": question_sections.latest_questions(ids),
         "feedback_requests": feedback_sections.open_requests(ids, current_user.id),
-        "quality_actions": quality_sections.unfinished_actions(ids, local_today(current_user)),
+        "quality_actions": quality_sections.unfinished_actions(ids, program_today()),
     }
 
 
@@ -80,7 +80,7 @@ def engagement_sections(engagement: Engagement) -> dict:
         "latest_questions": question_sections.latest_questions(ids),
         "feedback_requests": feedback_sections.open_requests(ids, current_user.id),
         "quality_actions": quality_sections.engagement_actions(
-            engagement, local_today(current_user)
+            engagement, program_today()
         ),
         "message_thread": message_sections.engagement_thread(engagement, current_user),
     }
@@ -101,6 +101,7 @@ def team():
         except accounts.AccountError as error:
             form.email.errors = [str(error)]
         else:
+            db.session.commit()
             # The same answer whether or not the address had an account elsewhere.
             flash(
                 f"{form.full_name.data} has been invited. They will get an email with a link "
@@ -129,6 +130,7 @@ def _change_colleague(
     except accounts.AccountError as error:
         flash(str(error), "error")
     else:
+        db.session.commit()
         flash(done, "success")
     return redirect(url_for("firm.team"))
 

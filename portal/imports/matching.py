@@ -21,9 +21,8 @@ from portal.audit import services as audit
 from portal.extensions import db
 from portal.imports.models import MatchStatus, ShortageEntry, ShortageMatch
 from portal.imports.outcome import chunks
-from portal.sites.models import Product, Site
+from portal.sites.models import VULNERABILITY_FROM_SHORTAGE_LIST, Product, Site
 from portal.sites.names import compare_names, match_keys, reduce_name
-from portal.sites.records import SHORTAGE_LIST
 from portal.timeutil import format_date, utcnow
 
 PRODUCT_NAME_MAX = 300
@@ -144,7 +143,7 @@ def _apply(pairs: list[tuple[int, ShortageEntry]]) -> dict[int, Applied]:
                 site_id=site_id,
                 name=name,
                 shortage_vulnerable=True,
-                vulnerability_source=SHORTAGE_LIST,
+                vulnerability_source=VULNERABILITY_FROM_SHORTAGE_LIST,
                 vulnerability_note=_note(entry),
             )
             db.session.add(product)
@@ -156,7 +155,7 @@ def _apply(pairs: list[tuple[int, ShortageEntry]]) -> dict[int, Applied]:
             applied.already += 1
         else:
             product.shortage_vulnerable = True
-            product.vulnerability_source = SHORTAGE_LIST
+            product.vulnerability_source = VULNERABILITY_FROM_SHORTAGE_LIST
             product.vulnerability_note = _note(entry)
             applied.flagged += 1
     db.session.flush()

@@ -33,7 +33,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from portal.sites.services import FEI_MAX_DIGITS, fei_problem
+from portal.sites.validation import FEI_MAX_DIGITS, fei_problem
 
 #: Lines looked at for the header (preamble and blank lines before it).
 HEADER_SEARCH_LINES = 20
@@ -374,14 +374,6 @@ def read_date(value: str, column: str) -> date:
             f'{column} "{value}" is not a real day (dates are read month first: {DATE_FORMS}).'
         ) from error
     raise DateProblem(f'{column} "{value}" is not a date in a form FDA uses ({DATE_FORMS}).')
-
-
-def parse_date(value: str) -> date | None:
-    """The date, or None when :func:`read_date` cannot read it."""
-    try:
-        return read_date(value, "Date")
-    except DateProblem:
-        return None
 
 
 def blank_dash(value: str) -> str:

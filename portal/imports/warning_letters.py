@@ -36,7 +36,7 @@ from portal.imports.outcome import ImportOutcome
 from portal.imports.reading import DateProblem, Row, read_date, too_long
 from portal.sites.models import RegulatoryAction, Site
 from portal.sites.names import NameMatch, Strength, compare_names
-from portal.sites.records import close_regulatory_action
+from portal.sites.record_services import close_regulatory_action
 from portal.sites.services import SiteError
 from portal.timeutil import format_date, utcnow
 

@@ -154,7 +154,7 @@ def _check(invitation: Invitation, responder: Responder, signed_in: User | None)
 def accept_invitation(
     invitation: Invitation, responder: Responder, *, signed_in: User | None
 ) -> Acceptance:
-    """Record the acceptance and open the engagement; commits.
+    """Record the acceptance and open the engagement; the view commits.
 
     Raises AcceptError (nothing written) or AlreadyDecided (the link had been
     decided, withdrawn, replaced or had expired by the time we got there).
@@ -198,7 +198,6 @@ def accept_invitation(
         site=site,
         link=external_url("firm.engagement", engagement_id=engagement.public_id),
     )
-    db.session.commit()
     return Acceptance(
         user=user,
         engagement=engagement,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import exists, select
+from sqlalchemy import select
 
 from portal.auth.models import Firm, Role, User
 from portal.engagements.models import Engagement, EngagementStatus
@@ -22,7 +22,7 @@ from portal.invitations import services
 from portal.invitations.letter import compose_letter
 from portal.invitations.models import Invitation, InvitationStatus
 from portal.security.tokens import hash_token, new_token
-from portal.sites.models import ContactLog, ContactOutcome, Site
+from portal.sites.models import Site
 from portal.timeutil import utcnow
 
 STAFF = "staff@fda.example.gov"
@@ -84,13 +84,10 @@ def _accepted_engagement(firm: Firm, staff: User) -> None:
 
 
 def _reached_unaffiliated_sites() -> list[Site]:
-    reached = exists().where(
-        ContactLog.site_id == Site.id, ContactLog.outcome == ContactOutcome.REACHED
-    )
     return list(
         db.session.scalars(
             select(Site)
-            .where(Site.firm_id.is_(None), Site.archived_at.is_(None), reached)
+            .where(Site.firm_id.is_(None), Site.archived_at.is_(None), Site.reached_by_phone)
             .order_by(Site.fei_number)
         )
     )
@@ -113,7 +110,6 @@ def seed(people: dict, firms: list) -> None:
                 contacts=contacts[:1],
                 addressee=contacts[0].name,
                 by=staff,
-                commit=False,
             )
     if len(candidates) > 1:
         declined = candidates[1]

@@ -21,7 +21,7 @@ from flask_login import current_user
 from portal.audiences import Audience, audience_blueprint
 from portal.audit import services as audit
 from portal.auth import services as accounts
-from portal.extensions import limiter
+from portal.extensions import db, limiter
 from portal.invitations import links, logredact, services
 from portal.invitations.acceptance import (
     AcceptError,
@@ -159,6 +159,7 @@ def decline(token: str):
     if form.validate_on_submit():
         if not services.decline_invitation(link.invitation, reason=form.reason.data or ""):
             return link_page(links.resolve(token), posted=True)
+        db.session.commit()
         session[JUST_DECLINED] = link.invitation.token_hash
         return _to_gate(token)
     return render_template("invitations/public/decline.html", form=form, token=token)
@@ -209,6 +210,7 @@ def accept(token: str):
         except AlreadyDecided:
             return link_page(links.resolve(token), posted=True)
         else:
+            db.session.commit()
             if result.confirm_address:
                 flash(
                     "Thank you. Your site has joined the Site Engagement Program; FDA has been "
@@ -219,6 +221,7 @@ def accept(token: str):
                 return _to_gate(token)
             if result.new_account:
                 accounts.complete_login(result.user)
+                db.session.commit()
             flash(
                 "Thank you. Your site has joined the Site Engagement Program; FDA has been told "
                 "and will be in touch to schedule the first meeting.",

@@ -33,6 +33,7 @@ from portal.security.tokens import hash_token, new_token
 from portal.sites.models import Site, SiteContact
 from portal.sites.services import letter_blocker
 from portal.timeutil import utcnow
+from portal.transaction import savepoint
 from portal.urls import external_url
 
 #: The subject line of the letter's email. It names no site: mail gets forwarded.
@@ -149,12 +150,12 @@ def _issue(
         ),
         fda_paragraph=paragraph,
     )
-    db.session.add(invitation)
     try:
-        db.session.flush()
+        with savepoint():
+            db.session.add(invitation)
     except IntegrityError as error:
-        # uq_invitation_one_open_per_site: someone sent a letter a moment ago.
-        db.session.rollback()
+        # uq_invitation_one_open_per_site: someone sent a letter a moment ago. Only the
+        # savepoint is undone; the caller decides what becomes of its own work.
         raise InvitationError(
             "Another letter to this site was sent a moment ago. Reload the site page to see it."
         ) from error
@@ -177,14 +178,9 @@ def send_invitation(
     contacts: Sequence[SiteContact],
     addressee: str,
     by: User,
-    commit: bool = True,
     paragraph: str = "",
 ) -> Invitation:
-    """Email the letter to the chosen contacts (SPEC 4), once a call has reached the site.
-
-    ``commit=False`` leaves the transaction open for a caller that commits
-    several changes together (the demo data).
-    """
+    """Email the letter to the chosen contacts (SPEC 4), once a call has reached the site."""
     reasons = send_blockers(site)
     if reasons:
         raise InvitationError(reasons[0])
@@ -197,8 +193,6 @@ def send_invitation(
         site, recipients=recipients, addressee=addressee, by=by, paragraph=paragraph
     )
     audit.record("invitation.send", invitation, detail=f"recipients={len(recipients)}")
-    if commit:
-        db.session.commit()
     return invitation
 
 
@@ -212,6 +206,8 @@ def resend_invitation(old: Invitation, *, by: User) -> Invitation:
     reasons = send_blockers(old.site, resending=old)
     if reasons:
         raise InvitationError(reasons[0])
+    if problem := letter_problem(old.site, old.fda_paragraph):
+        raise InvitationError(problem)
     replaced = db.session.execute(
         update(Invitation)
         .where(
@@ -222,11 +218,7 @@ def resend_invitation(old: Invitation, *, by: User) -> Invitation:
         .execution_options(synchronize_session=False)
     ).rowcount
     if replaced != 1:
-        db.session.rollback()
         raise InvitationError("The site answered this letter a moment ago; it cannot be re-sent.")
-    if problem := letter_problem(old.site, old.fda_paragraph):
-        db.session.rollback()
-        raise InvitationError(problem)
     new, _token = _issue(
         old.site,
         recipients=old.recipient_list,
@@ -242,7 +234,7 @@ def resend_invitation(old: Invitation, *, by: User) -> Invitation:
     )
     audit.record("invitation.replaced", old, detail=f"replaced by {new.public_id}")
     audit.record("invitation.send", new, detail=f"re-send of {old.public_id}")
-    db.session.commit()
+    db.session.flush()
     db.session.refresh(old)
     return new
 
@@ -263,10 +255,9 @@ def withdraw_invitation(invitation: Invitation, *, reason: str, by: User) -> Non
         .execution_options(synchronize_session=False)
     ).rowcount
     if withdrawn != 1:
-        db.session.rollback()
         raise InvitationError("Only a letter awaiting a reply can be withdrawn.")
     audit.record("invitation.withdraw", invitation, detail=reason.strip()[:500])
-    db.session.commit()
+    db.session.flush()
     db.session.refresh(invitation)
 
 
@@ -329,7 +320,7 @@ def claim_decision(invitation: Invitation, status: InvitationStatus, **values: s
 
     One conditional UPDATE: of two requests racing for one link, exactly one
     changes the row; the other gets False and shows the recorded decision.
-    Not committed.
+    Not committed; a False changed nothing, and its caller commits nothing.
     """
     now = utcnow()
     claimed = db.session.execute(
@@ -342,11 +333,8 @@ def claim_decision(invitation: Invitation, status: InvitationStatus, **values: s
         .values(status=status, decided_at=now, **values)
         .execution_options(synchronize_session=False)
     ).rowcount
-    if claimed != 1:
-        db.session.rollback()
-        return False
-    db.session.refresh(invitation)
-    return True
+    db.session.refresh(invitation)  # the decision recorded, ours or the other request's
+    return claimed == 1
 
 
 def decline_invitation(invitation: Invitation, *, reason: str) -> bool:
@@ -355,5 +343,4 @@ def decline_invitation(invitation: Invitation, *, reason: str) -> bool:
         return False
     audit.record("invitation.decline", invitation, detail="declined through the letter's link")
     notify_fda_of_decision(invitation)
-    db.session.commit()
     return True

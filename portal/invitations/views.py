@@ -137,6 +137,7 @@ def send(site_id: uuid.UUID):
         )
     except services.InvitationError as error:
         return _compose_page(site, form, contacts, [str(error)], 409)
+    db.session.commit()
     people = len(invitation.recipient_list)
     flash(
         f"The letter has been emailed to {people} {'person' if people == 1 else 'people'}. "
@@ -179,6 +180,7 @@ def withdraw(invitation_id: uuid.UUID):
         except services.InvitationError as error:
             form.reason.errors = [str(error)]
         else:
+            db.session.commit()
             flash("The invitation is withdrawn. Its link now says so.", "success")
             return redirect(url_for("invitations.detail", invitation_id=invitation.public_id))
     return render_template("invitations/withdraw.html", invitation=invitation, form=form)
@@ -198,6 +200,7 @@ def resend(invitation_id: uuid.UUID):
         except services.InvitationError as error:
             blockers = [str(error)]
         else:
+            db.session.commit()
             flash("A new letter with a new link has been emailed. The old link no longer works.")
             return redirect(url_for("invitations.detail", invitation_id=new.public_id))
     return render_template(

@@ -14,6 +14,7 @@ from icalendar import Calendar, Event, vCalAddress, vText
 
 from portal.auth.models import User
 from portal.meetings.models import Meeting, MeetingMode, MeetingStatus
+from portal.meetings.schedule import question_deadline
 from portal.timeutil import format_local, utcnow
 from portal.urls import external_url
 
@@ -41,7 +42,7 @@ def _description(meeting: Meeting, link: str) -> str:
     if meeting.agenda:
         lines += ["", "Agenda:", meeting.agenda]
     if meeting.status == MeetingStatus.SCHEDULED:
-        deadline = format_local(meeting.question_deadline, meeting.timezone)
+        deadline = format_local(question_deadline(meeting), meeting.timezone)
         lines += ["", f"Questions for FDA close {deadline}; send them through the portal."]
     if meeting.status == MeetingStatus.CANCELLED and meeting.cancel_reason:
         lines += ["", f"Cancelled: {meeting.cancel_reason}"]

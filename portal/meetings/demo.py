@@ -17,8 +17,7 @@ from portal.engagements.models import Engagement, EngagementStatus
 from portal.extensions import db
 from portal.meetings import services
 from portal.meetings.models import Meeting, MeetingMode, MeetingStatus
-from portal.meetings.schedule import local_to_utc
-from portal.timeutil import utcnow
+from portal.timeutil import local_to_utc, utcnow
 
 STAFF = "staff@fda.example.gov"
 ZONE = "America/New_York"

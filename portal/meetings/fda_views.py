@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload
 
 from portal.engagements.models import Engagement
 from portal.extensions import db
-from portal.forms import ConfirmForm
+from portal.forms import ConfirmForm, show_error
 from portal.meetings import pages, queries, services
 from portal.meetings.blueprint import bp
 from portal.meetings.forms import (
@@ -24,7 +24,7 @@ from portal.meetings.forms import (
     combine,
 )
 from portal.meetings.models import Meeting, MeetingMode, MeetingStatus
-from portal.meetings.schedule import utc_to_wall_clock
+from portal.meetings.schedule import accepts_questions, question_deadline, utc_to_wall_clock
 from portal.questions.queries import group_by_topic
 from portal.security import access
 from portal.security.scoping import get_owned_or_404
@@ -84,16 +84,16 @@ def new(engagement_id: uuid.UUID):
                 engagement, details_from(form), by=current_user._get_current_object()
             )
         except services.MeetingError as error:
-            pages.show_error(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             flash(
                 f"Meeting scheduled. {sent_to(meeting)} have been emailed an invitation.", "success"
             )
-            if not meeting.accepts_questions_at(utcnow()):
+            if not accepts_questions(meeting, utcnow()):
                 flash(
                     "The meeting is so soon that questions for it are already closed "
-                    f"({format_local(meeting.question_deadline, current_user.timezone)}). "
+                    f"({format_local(question_deadline(meeting), current_user.timezone)}). "
                     "Extend the deadline if the firm should still send questions.",
                     "warning",
                 )
@@ -135,7 +135,7 @@ def edit(meeting_id: uuid.UUID):
                 meeting, details_from(form), by=current_user._get_current_object()
             )
         except services.MeetingError as error:
-            pages.show_error(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             if changed:
@@ -161,7 +161,7 @@ def cancel(meeting_id: uuid.UUID):
                 meeting, form.reason.data, by=current_user._get_current_object()
             )
         except services.MeetingError as error:
-            pages.show_error(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             flash(f"Meeting cancelled. {sent_to(meeting)} have been emailed.", "success")
@@ -208,12 +208,12 @@ def extend_deadline(meeting_id: uuid.UUID):
                 by=current_user._get_current_object(),
             )
         except services.MeetingError as error:
-            pages.show_error(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             flash(
                 "Deadline extended to "
-                f"{format_local(meeting.question_deadline, current_user.timezone)}. "
+                f"{format_local(question_deadline(meeting), current_user.timezone)}. "
                 f"{sent_to(meeting)} have been told.",
                 "success",
             )
@@ -251,7 +251,7 @@ def timeframe(engagement_id: uuid.UUID):
                 by=current_user._get_current_object(),
             )
         except services.MeetingError as error:
-            pages.show_error(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             flash("The agreed timeframe is recorded on the engagement.", "success")

@@ -9,6 +9,7 @@ from flask import render_template
 from portal.audiences import Audience, audience_blueprint
 from portal.meetings import pages, queries
 from portal.meetings.models import Meeting
+from portal.meetings.schedule import accepts_questions
 from portal.questions.queries import open_meetings
 from portal.security import access
 from portal.security.scoping import get_owned_or_404
@@ -32,7 +33,7 @@ def index():
 def detail(meeting_id: uuid.UUID):
     meeting = load_own_meeting(meeting_id)
     now = utcnow()
-    is_open = meeting.accepts_questions_at(now)
+    is_open = accepts_questions(meeting, now)
     next_open = None
     if not is_open:
         next_open = next(iter(open_meetings(now)), None)

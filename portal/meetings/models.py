@@ -90,23 +90,6 @@ class Meeting(PublicIdMixin, TimestampMixin, FirmOwned, db.Model):
     def ends_at(self) -> datetime:
         return self.starts_at + timedelta(minutes=self.duration_minutes)
 
-    @property
-    def normal_question_deadline(self) -> datetime:
-        """SPEC 8: same wall-clock time `question_deadline_days` calendar days before the start."""
-        from portal.meetings.schedule import normal_question_deadline
-        from portal.program.settings import get_setting
-
-        return normal_question_deadline(
-            self.starts_at, self.timezone, get_setting("question_deadline_days")
-        )
-
-    @property
-    def question_deadline(self) -> datetime:
-        """When questions close: FDA's extension if it gave one, else the normal deadline."""
-        if self.deadline_extended_to is not None:
-            return self.deadline_extended_to
-        return self.normal_question_deadline
-
-    def accepts_questions_at(self, moment: datetime) -> bool:
-        """Open to the second: at the deadline itself questions are refused (SPEC 8)."""
-        return self.status == MeetingStatus.SCHEDULED and moment < self.question_deadline
+    # The question deadline depends on a program setting, so it is computed by
+    # portal.meetings.schedule (question_deadline, accepts_questions), not here:
+    # a model reads its own columns, never the database behind a property.

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Response, flash, render_template, request, url_for
+from flask import Response, render_template, request, url_for
 from flask_sqlalchemy.pagination import Pagination
-from flask_wtf import FlaskForm
 
 from portal.meetings import calendar, queries, services
 from portal.meetings.models import Meeting
@@ -22,16 +21,6 @@ from portal.timeutil import utcnow
 
 def page_number() -> int:
     return requested_page()
-
-
-def show_error(form: FlaskForm, error: Exception) -> None:
-    """The service's message beside the field it names (``error.field``), or at the top."""
-    name = getattr(error, "field", None)
-    field = getattr(form, name, None) if name else None
-    if field is not None:
-        field.errors = [*field.errors, str(error)]
-    else:
-        flash(str(error), "error")
 
 
 def list_page(template: str, fetch: Callable[..., Pagination], *, firm_side: bool) -> str:

@@ -11,33 +11,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from portal.timeutil import is_valid_timezone
-
-
-class LocalTimeError(ValueError):
-    """A wall-clock time that cannot be turned into one moment."""
-
-
-def local_to_utc(wall_clock: datetime, zone_name: str) -> datetime:
-    """A naive wall-clock time in ``zone_name`` as an aware UTC moment.
-
-    Refuses a time skipped when the clocks go forward (e.g. 02:30 on the
-    second Sunday of March in New York): no such moment exists, and guessing
-    would put the meeting an hour from where the scheduler meant.
-    An hour that happens twice when the clocks go back means its first
-    occurrence (PEP 495 fold=0).
-    """
-    if not is_valid_timezone(zone_name):
-        raise LocalTimeError(f"{zone_name!r} is not a time zone this portal knows.")
-    zone = ZoneInfo(zone_name)
-    naive = wall_clock.replace(tzinfo=None)
-    moment = naive.replace(tzinfo=zone).astimezone(UTC)
-    if moment.astimezone(zone).replace(tzinfo=None) != naive:
-        raise LocalTimeError(
-            f"{naive:%H:%M} on {naive.day} {naive:%B %Y} does not exist in {zone_name}: "
-            "the clocks go forward that night. Choose another time."
-        )
-    return moment
+from portal.meetings.models import Meeting, MeetingStatus
+from portal.program.settings import get_setting
 
 
 def utc_to_wall_clock(moment: datetime, zone_name: str) -> datetime:
@@ -57,6 +32,27 @@ def normal_question_deadline(starts_at: datetime, zone_name: str, days: int) -> 
     zone = ZoneInfo(zone_name)
     wall_clock = starts_at.astimezone(zone).replace(tzinfo=None) - timedelta(days=days)
     return wall_clock.replace(tzinfo=zone).astimezone(UTC)
+
+
+
+def meeting_normal_deadline(meeting: Meeting) -> datetime:
+    """The meeting's deadline before any extension: ``question_deadline_days`` (a program
+    setting, 14 by default) calendar days before its start, in its zone (SPEC 8)."""
+    return normal_question_deadline(
+        meeting.starts_at, meeting.timezone, get_setting("question_deadline_days")
+    )
+
+
+def question_deadline(meeting: Meeting) -> datetime:
+    """When questions close: FDA's extension if it gave one, else the normal deadline."""
+    if meeting.deadline_extended_to is not None:
+        return meeting.deadline_extended_to
+    return meeting_normal_deadline(meeting)
+
+
+def accepts_questions(meeting: Meeting, moment: datetime) -> bool:
+    """Open to the second: at the deadline itself questions are refused (SPEC 8)."""
+    return meeting.status == MeetingStatus.SCHEDULED and moment < question_deadline(meeting)
 
 
 def describe_time_left(deadline: datetime, now: datetime) -> str:

@@ -14,15 +14,16 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from portal.audit import services as audit
-from portal.auth.models import User, UserStatus
+from portal.auth.models import User
+from portal.auth.queries import active_firm_users
 from portal.engagements.models import Engagement, EngagementStatus
 from portal.extensions import db
 from portal.feedback import services as feedback
 from portal.mail import Attachment, queue_email
 from portal.meetings import calendar
 from portal.meetings.models import Meeting, MeetingMode, MeetingStatus
-from portal.meetings.schedule import LocalTimeError, local_to_utc
-from portal.timeutil import format_local, utcnow, zone
+from portal.meetings.schedule import meeting_normal_deadline, question_deadline
+from portal.timeutil import LocalTimeError, format_local, local_to_utc, utcnow, zone
 from portal.urls import external_url
 
 #: Shortest and longest meeting FDA may schedule, in minutes.
@@ -52,14 +53,8 @@ class MeetingDetails:
 
 
 def firm_recipients(firm_id: int) -> list[User]:
-    """The firm's people who can sign in: everyone who should hear about its meetings."""
-    return list(
-        db.session.scalars(
-            select(User)
-            .where(User.firm_id == firm_id, User.status == UserStatus.ACTIVE)
-            .order_by(User.full_name)
-        )
-    )
+    """Everyone who should hear about the firm's meetings: its active users."""
+    return active_firm_users(firm_id)
 
 
 def _start_from(details: MeetingDetails) -> datetime:
@@ -239,7 +234,7 @@ def extend_question_deadline(
     reason = reason.strip()
     if not reason:
         raise MeetingError("Say why the deadline is extended; it is kept on record.", "reason")
-    normal = meeting.normal_question_deadline
+    normal = meeting_normal_deadline(meeting)
     if new_deadline <= normal:
         raise MeetingError(
             "An extension must be later than the normal deadline, "
@@ -254,7 +249,7 @@ def extend_question_deadline(
             f"{format_local(meeting.starts_at, zone_name)}.",
             "deadline_date",
         )
-    previous = meeting.question_deadline
+    previous = question_deadline(meeting)
     meeting.deadline_extended_to = new_deadline
     meeting.extension_reason = reason
     meeting.extended_by_id = by.id

@@ -35,8 +35,8 @@ from portal.extensions import db
 from portal.invitations.models import Invitation, InvitationStatus
 from portal.metrics.measures import Measures, compute
 from portal.metrics.models import MetricsVersion
-from portal.metrics.period import Period, today
-from portal.timeutil import utcnow
+from portal.metrics.period import Period
+from portal.timeutil import program_today, utcnow
 
 MAX_ENTRIES = 64
 
@@ -98,7 +98,7 @@ def measures_for(period: Period) -> Measures:
     if version is None:
         # No version row yet: nothing to key an entry by, so nothing is kept.
         return compute(period)
-    key = (version, period.first_day, period.last_day, period.fiscal_year, today())
+    key = (version, period.first_day, period.last_day, period.fiscal_year, program_today())
     now = utcnow()
     store = _store()
     measures = store.get(key, now)

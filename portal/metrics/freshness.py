@@ -24,6 +24,8 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from portal.metrics.models import MetricsVersion
+
 #: Tables no figure reads, and that change on every page view or mail run: writing
 #: them must not throw the cached figures away.
 UNTRACKED = frozenset(
@@ -79,8 +81,6 @@ def _note_statement(state) -> None:
 
 
 def _bump_statement(dialect_name: str):
-    from portal.metrics.models import MetricsVersion
-
     insert = postgresql_insert if dialect_name == "postgresql" else sqlite_insert
     table = MetricsVersion.__table__
     statement = insert(table).values(id=1, generation=uuid.uuid4().hex, counter=1)

@@ -21,7 +21,8 @@ from typing import Any
 from sqlalchemy import and_, case, distinct, exists, func, literal, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from portal.auth.models import User, UserStatus
+from portal.auth.models import User
+from portal.auth.queries import active_member_of
 from portal.engagements.models import Engagement
 from portal.extensions import db
 from portal.feedback.models import (
@@ -31,16 +32,17 @@ from portal.feedback.models import (
     SurveyQuestion,
     SurveyQuestionKind,
 )
+from portal.feedback.results import in_feedback_period
 from portal.invitations.models import Invitation, InvitationStatus
 from portal.meetings.models import Meeting, MeetingStatus
-from portal.metrics.period import Period, today
+from portal.metrics.period import Period
 from portal.metrics.sql import days_between, median, standard_question_deadline
 from portal.program.settings import get_setting
-from portal.quality.models import ActionStatus, QualityAction
+from portal.quality.models import QualityAction
 from portal.questions.models import Question
 from portal.sites.eligibility import eligibility_clause
-from portal.sites.models import ContactLog, ContactOutcome, Site
-from portal.timeutil import utcnow
+from portal.sites.models import ContactLog, Site
+from portal.timeutil import program_today, utcnow
 
 
 def _number(value) -> float | None:
@@ -79,15 +81,12 @@ def asked_for_feedback(survey_id: ColumnElement, firm_id: ColumnElement) -> Colu
     answered = exists().where(
         FeedbackResponse.survey_id == survey_id, FeedbackResponse.user_id == User.id
     )
-    return and_(User.firm_id == firm_id, or_(User.status == UserStatus.ACTIVE, answered))
+    return or_(active_member_of(firm_id), and_(User.firm_id == firm_id, answered))
 
 
 def overdue_action() -> ColumnElement[bool]:
-    """Planned or in progress, with the target date passed (as of today)."""
-    return and_(
-        QualityAction.status.in_([ActionStatus.PLANNED, ActionStatus.IN_PROGRESS]),
-        QualityAction.target_date < today(),
-    )
+    """Overdue as of the program's today (``QualityAction.is_overdue``)."""
+    return QualityAction.is_overdue(program_today())
 
 
 # --- participation ---------------------------------------------------------------------------
@@ -125,7 +124,7 @@ def participation(period: Period) -> Participation:
         .where(period.contains(ContactLog.called_at))
         .scalar_subquery(),
         select(func.count(distinct(ContactLog.site_id)))
-        .where(period.contains(ContactLog.called_at), ContactLog.outcome == ContactOutcome.REACHED)
+        .where(period.contains(ContactLog.called_at), ContactLog.reached_site)
         .scalar_subquery(),
     )
     eligible, contacted, reached = db.session.execute(pool).one()
@@ -303,7 +302,8 @@ def feedback(period: Period) -> Feedback:
     """
     surveys = (
         select(MeetingSurvey.id, MeetingSurvey.firm_id)
-        .where(period.contains(MeetingSurvey.opened_at))
+        .join(Meeting, MeetingSurvey.meeting_id == Meeting.id)
+        .where(in_feedback_period(period))
         .subquery()
     )
     totals = select(
@@ -318,7 +318,12 @@ def feedback(period: Period) -> Feedback:
     )
     survey_count, asked, responses = db.session.execute(totals).one()
     ratings = tuple(
-        summary for _, summary in rating_summaries(period.contains(MeetingSurvey.opened_at))
+        summary
+        for _, summary in rating_summaries(
+            MeetingSurvey.meeting_id.in_(
+                select(Meeting.id).where(in_feedback_period(period)).scalar_subquery()
+            )
+        )
     )
     return Feedback(survey_count, asked, responses, ratings)
 

@@ -1,4 +1,7 @@
-"""The version every change to the records behind the dashboard bumps (see ``freshness``)."""
+"""The version every change to the records behind the dashboard bumps.
+
+The listeners that bump it are in ``freshness``, installed by ``portal.import_models``.
+"""
 
 from __future__ import annotations
 
@@ -19,8 +22,3 @@ class MetricsVersion(db.Model):
     generation: Mapped[str] = mapped_column(String(32), nullable=False)
     #: Raised by one in the same transaction as every change that can move a figure.
     counter: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
-
-
-# The listeners that bump the version live beside the model so that they are
-# installed wherever the tables are (the app, the commands, the benchmarks).
-from portal.metrics import freshness  # noqa: E402,F401

@@ -11,30 +11,28 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from portal.timeutil import (
-    DEFAULT_TIMEZONE,
+    PROGRAM_TIMEZONE,
     fiscal_year,
     fiscal_year_bounds,
     format_date,
+    program_today,
     to_local,
-    utcnow,
     zone,
 )
 
-#: The zone the program counts its days and fiscal years in.
-PROGRAM_TIMEZONE = DEFAULT_TIMEZONE
 #: The first fiscal year offered: the program's inspection window starts with FY2017.
 FIRST_FISCAL_YEAR = 2017
 #: Dates outside these years are refused (a typo, not a period of the program).
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
 
 
-def today() -> date:
-    """Today in the program's zone."""
-    return to_local(utcnow(), PROGRAM_TIMEZONE).date()
+def fiscal_year_of(moment: datetime) -> int:
+    """The fiscal year an instant falls in, its day counted in the program's zone."""
+    return fiscal_year(to_local(moment, PROGRAM_TIMEZONE).date())
 
 
 def current_fiscal_year() -> int:
-    return fiscal_year(today())
+    return fiscal_year(program_today())
 
 
 def fiscal_year_choices() -> list[int]:

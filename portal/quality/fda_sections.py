@@ -11,7 +11,6 @@ from typing import Any
 from portal.engagements.models import Engagement
 from portal.quality.models import ActionStatus, QualityAction
 from portal.quality.queries import UNFINISHED, shortlist
-from portal.quality.services import overdue_clause
 
 
 def engagement_actions(engagement: Engagement, today: date) -> dict[str, Any]:
@@ -35,7 +34,7 @@ def awaiting_verification(today: date) -> dict[str, Any]:
 
 def overdue_actions(today: date) -> dict[str, Any]:
     return shortlist(
-        overdue_clause(today),
+        QualityAction.is_overdue(today),
         today,
         heading="Overdue quality actions",
         empty="No quality action is overdue.",

@@ -5,7 +5,8 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, and_
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -102,9 +103,18 @@ class QualityAction(PublicIdMixin, TimestampMixin, FirmOwned, db.Model):
         foreign_keys="QualityActionEvent.action_id",
     )
 
+    @hybrid_method
     def is_overdue(self, today: date) -> bool:
-        """Target date passed while the firm is still working on it (highlighted on both sides)."""
+        """Target date passed while the firm is still working on it (highlighted on both sides).
+
+        ``today`` is the program's day (``timeutil.program_today``), not the viewer's: the
+        pages, the work list, the dashboard and the API must call the same action overdue.
+        """
         return self.status.is_open and self.target_date is not None and self.target_date < today
+
+    @is_overdue.expression
+    def is_overdue(cls, today: date):  # noqa: N805 - SQLAlchemy passes the class
+        return and_(cls.status.in_(OPEN_STATUSES), cls.target_date < today)
 
 
 class EventKind(enum.StrEnum):

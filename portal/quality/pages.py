@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from portal.auth.models import Firm
 from portal.engagements.models import Engagement
 from portal.extensions import db
-from portal.forms import PortalForm, choices
+from portal.forms import PortalForm, choices, show_error
 from portal.meetings.models import Meeting
 from portal.quality import services
 from portal.quality.forms import ActionFilterForm, ActionForm, TransitionForm
@@ -21,6 +21,7 @@ from portal.quality.models import ActionKind, ActionStatus, QualityAction, Quali
 from portal.questions.models import Question
 from portal.security.scoping import firm_scoped, get_owned_or_404, scope_to_viewer
 from portal.templating import local_datetime
+from portal.timeutil import program_today
 from portal.wording import lower_first
 
 PER_PAGE = 25
@@ -65,7 +66,7 @@ def filtered_list(*, with_firms: bool) -> tuple[ActionFilterForm, Select, dict]:
             stmt = stmt.where(QualityAction.kind == ActionKind(form.kind.data))
             query["kind"] = form.kind.data
         if form.overdue.data:
-            stmt = stmt.where(services.overdue_clause(services.local_today(current_user)))
+            stmt = stmt.where(QualityAction.is_overdue(program_today()))
             query["overdue"] = "y"
         if with_firms and form.firm.data:
             stmt = stmt.join(Firm, Firm.id == QualityAction.firm_id).where(
@@ -84,7 +85,7 @@ def list_page(template: str, *, with_firms: bool, **context):
         form=form,
         page=page,
         query=query,
-        today=services.local_today(current_user),
+        today=program_today(),
         **context,
     )
 
@@ -95,7 +96,7 @@ def detail_page(template: str, action: QualityAction, **forms: PortalForm) -> st
         template,
         action=action,
         transitions=services.transitions_for(action, current_user),
-        today=services.local_today(current_user),
+        today=program_today(),
         **forms,
     )
 
@@ -156,14 +157,6 @@ def action_form_page(
             flash(message, "success")
             return redirect(url_for(detail_endpoint, quality_action_id=action.public_id))
     return render_template(template, form=form, engagement=engagement, action=action)
-
-
-def show_error(form, error: services.QualityError) -> None:
-    """The service's message beside its field, or above the form when it names none."""
-    if error.field and error.field in form:
-        form[error.field].errors = [*form[error.field].errors, str(error)]
-    else:
-        flash(str(error), "error")
 
 
 def transition_page(action: QualityAction, detail_endpoint: str, template: str):

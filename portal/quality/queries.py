@@ -14,7 +14,6 @@ from sqlalchemy import Select, case, func, select
 from portal.extensions import db
 from portal.quality.models import ActionStatus, QualityAction
 from portal.quality.pages import list_options
-from portal.quality.services import overdue_clause
 from portal.security.scoping import scope_to_viewer
 
 SECTION_ROWS = 10
@@ -28,7 +27,7 @@ def shortlist(condition, today: date, *, heading: str, empty: str) -> dict[str, 
     rows = db.session.scalars(
         base.options(*list_options())
         .order_by(
-            case((overdue_clause(today), 0), else_=1),
+            case((QualityAction.is_overdue(today), 0), else_=1),
             QualityAction.target_date.asc().nulls_last(),
             QualityAction.id,
         )

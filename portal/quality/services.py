@@ -24,17 +24,16 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import select, update
 
 from portal.audit import services as audit
 from portal.auth.models import User
+from portal.auth.queries import active_firm_users
 from portal.engagements.models import Engagement, EngagementStatus
 from portal.extensions import db
-from portal.feedback.services import active_firm_users
 from portal.mail import queue_email
 from portal.meetings.models import Meeting
 from portal.quality.models import (
-    OPEN_STATUSES,
     ActionKind,
     ActionStatus,
     EventKind,
@@ -42,7 +41,7 @@ from portal.quality.models import (
     QualityActionEvent,
 )
 from portal.questions.models import Question
-from portal.timeutil import to_local, utcnow
+from portal.timeutil import program_today, to_local, utcnow
 from portal.urls import external_url
 from portal.wording import lower_first
 
@@ -100,13 +99,8 @@ def side_of(user: User) -> Side:
 
 
 def local_today(user: User) -> date:
-    """Today where the person is: a target date passes at their midnight."""
+    """Today where the person is: a date they type (evidence) is judged by their calendar."""
     return to_local(utcnow(), user.timezone).date()
-
-
-def overdue_clause(today: date):
-    """SQL for "overdue": the target date has passed and the firm is still working on it."""
-    return and_(QualityAction.status.in_(OPEN_STATUSES), QualityAction.target_date < today)
 
 
 def transitions_for(action: QualityAction, user: User) -> list[Transition]:
@@ -200,7 +194,8 @@ def _validated(details: ActionDetails, engagement: Engagement, by: User, *, was:
         raise QualityError(f"Keep the owner's name under {OWNER_MAX} characters.", "owner_name")
     if details.target_date is None:
         raise QualityError("Give the date the action should be completed by.", "target_date")
-    if details.target_date != was and details.target_date < local_today(by):
+    # Judged by the program's day, as "overdue" is: a new target is never already overdue.
+    if details.target_date != was and details.target_date < program_today():
         raise QualityError("The target date cannot be in the past.", "target_date")
     meeting = _linked(Meeting, engagement, details.meeting, "meeting")
     question = _linked(Question, engagement, details.question, "question")
@@ -313,7 +308,8 @@ def change_status(
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
-        db.session.rollback()
+        # Nothing was written; the page shows the status the other person set.
+        db.session.refresh(action)
         raise QualityError("Someone changed this action a moment ago. Reload the page to see it.")
     db.session.refresh(action)
     event = _event(

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from portal.auth.models import Firm, Role, User
 from portal.extensions import db
 from portal.meetings.models import Meeting, MeetingStatus
+from portal.meetings.schedule import accepts_questions
 from portal.questions import services
 from portal.questions.models import Question, QuestionStatus
 from portal.sanitize import clean_html
@@ -69,7 +70,7 @@ def seed(people: dict[str, User], firms: list[Firm]) -> None:
         return
     now = utcnow()
     for meeting in meetings:
-        if meeting.status == MeetingStatus.SCHEDULED and meeting.accepts_questions_at(now):
+        if meeting.status == MeetingStatus.SCHEDULED and accepts_questions(meeting, now):
             for number, (subject, topic, body, status, response) in enumerate(UPCOMING):
                 question = services.submit_question(
                     meeting, authors[number % len(authors)], subject=subject, topic=topic, body=body

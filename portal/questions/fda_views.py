@@ -10,7 +10,8 @@ from sqlalchemy.orm import selectinload
 
 from portal.audiences import Audience, audience_blueprint
 from portal.extensions import db
-from portal.meetings.pages import page_number, show_error
+from portal.forms import show_error
+from portal.meetings.pages import page_number
 from portal.questions import queries, services
 from portal.questions.forms import ResponseForm
 from portal.questions.models import Question, QuestionRevision, QuestionStatus

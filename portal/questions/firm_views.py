@@ -12,10 +12,10 @@ from flask_login import current_user
 
 from portal.audiences import Audience, audience_blueprint
 from portal.extensions import db
-from portal.forms import ConfirmForm, choices
+from portal.forms import ConfirmForm, choices, show_error
 from portal.meetings.models import Meeting, MeetingStatus
-from portal.meetings.pages import page_number, show_error
-from portal.meetings.schedule import describe_time_left
+from portal.meetings.pages import page_number
+from portal.meetings.schedule import accepts_questions, describe_time_left, question_deadline
 from portal.questions import queries, services
 from portal.questions.forms import AskQuestionForm, EditQuestionForm
 from portal.questions.models import Question
@@ -32,7 +32,7 @@ def meeting_label(meeting: Meeting, now) -> str:
     """Short enough for a select list; the table above it gives the deadline and time left."""
     return (
         f"{local_datetime(meeting.starts_at)} "
-        f"({describe_time_left(meeting.question_deadline, now)} left to ask)"
+        f"({describe_time_left(question_deadline(meeting), now)} left to ask)"
     )
 
 
@@ -87,7 +87,7 @@ def follow_up(question_id: uuid.UUID):
 
 def _ask(chosen: Meeting | None, *, follows: Question | None = None):
     now = utcnow()
-    if chosen is not None and not chosen.accepts_questions_at(now):
+    if chosen is not None and not accepts_questions(chosen, now):
         return closed_page(chosen, now)
     open_list = queries.open_meetings(now)
     if not open_list and request.method == "GET":

@@ -57,6 +57,8 @@ class Question(PublicIdMixin, TimestampMixin, FirmOwned, db.Model):
         firm_key("question"),
         same_firm_as("question", "meeting", "meeting_id"),
         same_firm_as("question", "engagement", "engagement_id"),
+        # A follow-up asks again about the same firm's question, never another firm's.
+        same_firm_as("question", "question", "follows_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -81,7 +83,7 @@ class Question(PublicIdMixin, TimestampMixin, FirmOwned, db.Model):
     responded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     #: The earlier question this one follows up: once FDA has taken a question up
     #: the firm cannot change it, so it asks again, linked to it (SPEC 8).
-    follows_id: Mapped[int | None] = mapped_column(ForeignKey("question.id"), index=True)
+    follows_id: Mapped[int | None] = mapped_column(index=True)
 
     meeting = relationship("Meeting", foreign_keys=[meeting_id])
     author = relationship("User", foreign_keys=[author_id])
@@ -100,6 +102,7 @@ class Question(PublicIdMixin, TimestampMixin, FirmOwned, db.Model):
     )
     revisions = relationship(
         "QuestionRevision",
+        foreign_keys="QuestionRevision.question_id",
         back_populates="question",
         order_by="(QuestionRevision.revised_at.desc(), QuestionRevision.id.desc())",
     )
@@ -122,9 +125,10 @@ class QuestionRevision(FirmOwned, db.Model):
     """A question's text as it stood before the firm changed it, kept for FDA (SPEC 8)."""
 
     __tablename__ = "question_revision"
+    __table_args__ = (same_firm_as("question_revision", "question", "question_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    question_id: Mapped[int] = mapped_column(ForeignKey("question.id"), nullable=False, index=True)
+    question_id: Mapped[int] = mapped_column(nullable=False, index=True)
     #: The earlier subject, topic and (sanitized) body, as FDA could read them until the change.
     subject: Mapped[str] = mapped_column(String(200), nullable=False)
     topic: Mapped[str] = mapped_column(String(32), nullable=False)
@@ -133,7 +137,7 @@ class QuestionRevision(FirmOwned, db.Model):
     revised_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     revised_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), nullable=False)
 
-    question = relationship("Question", back_populates="revisions")
+    question = relationship("Question", foreign_keys=[question_id], back_populates="revisions")
     revised_by = relationship("User")
 
     @property

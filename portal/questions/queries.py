@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from portal.engagements.models import Engagement
 from portal.extensions import db
 from portal.meetings.models import Meeting, MeetingStatus
+from portal.meetings.schedule import accepts_questions
 from portal.questions.models import CGMP_TOPICS, Question, QuestionStatus
 from portal.security.scoping import firm_scoped, get_owned_or_404
 
@@ -111,7 +112,7 @@ def open_meetings(now) -> list[Meeting]:
         .where(Meeting.status == MeetingStatus.SCHEDULED, Meeting.starts_at > now)
         .order_by(Meeting.starts_at)
     ).all()
-    return [meeting for meeting in candidates if meeting.accepts_questions_at(now)]
+    return [meeting for meeting in candidates if accepts_questions(meeting, now)]
 
 
 def load_question(question_id: uuid.UUID, *options) -> Question:

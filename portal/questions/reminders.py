@@ -2,10 +2,10 @@
 
 Each firm user hears once, 7 days and again 1 day before a meeting's question
 deadline. "Once" holds however often the command runs and even when two
-copies run together: a SentReminder row (unique on kind, user, meeting and
-deadline) is inserted in the same transaction as the email, and the second
-copy's insert fails on the unique key, so it queues nothing. The deadline is
-part of the key, so a rescheduled meeting's new deadline is reminded again.
+copies run together: each reminder is claimed through
+``outbox.reminders.claim_reminder`` (unique on kind, user, meeting and deadline)
+in the same transaction as its email. The deadline is part of the key, so a
+rescheduled meeting's new deadline is reminded again.
 """
 
 from __future__ import annotations
@@ -14,13 +14,14 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, tuple_
-from sqlalchemy.exc import IntegrityError
 
-from portal.auth.models import User, UserStatus
+from portal.auth.models import User
+from portal.auth.queries import active_member_of
 from portal.extensions import db
 from portal.mail import queue_email
 from portal.meetings.models import Meeting, MeetingStatus
-from portal.meetings.schedule import describe_time_left
+from portal.meetings.schedule import describe_time_left, question_deadline
+from portal.outbox import reminders as sent_reminders
 from portal.outbox.models import SentReminder
 from portal.program.settings import get_setting
 from portal.timeutil import utcnow
@@ -55,7 +56,7 @@ def _due_meetings(now: datetime) -> list[tuple[Meeting, str, datetime]]:
     ).all()
     due = []
     for meeting in candidates:
-        deadline = meeting.question_deadline
+        deadline = question_deadline(meeting)
         kind = due_kind(deadline, now)
         if kind is not None:
             due.append((meeting, kind, deadline))
@@ -63,17 +64,14 @@ def _due_meetings(now: datetime) -> list[tuple[Meeting, str, datetime]]:
 
 
 def _send_once(meeting: Meeting, person: User, kind: str, deadline: datetime) -> bool:
-    """Record the reminder and queue its email in one transaction; False if already sent."""
-    try:
-        db.session.add(
-            SentReminder(
-                kind=kind,
-                user_id=person.id,
-                subject_key=str(meeting.public_id),
-                due_key=deadline.isoformat(),
-            )
-        )
-        db.session.flush()
+    """Record the reminder and queue its email in the command's transaction; False if sent."""
+    claimed = sent_reminders.claim_reminder(
+        kind=kind,
+        user_id=person.id,
+        subject_key=str(meeting.public_id),
+        due_key=deadline.isoformat(),
+    )
+    if claimed:
         queue_email(
             person.email,
             "questions_deadline_reminder",
@@ -87,12 +85,7 @@ def _send_once(meeting: Meeting, person: User, kind: str, deadline: datetime) ->
             time_left=describe_time_left(deadline, utcnow()),
             link=external_url("firm_questions.new", meeting=meeting.public_id),
         )
-        db.session.commit()
-    except IntegrityError:
-        # Another run recorded this reminder first: it has been (or is being) sent.
-        db.session.rollback()
-        return False
-    return True
+    return claimed
 
 
 def send_deadline_reminders() -> int:
@@ -104,7 +97,7 @@ def send_deadline_reminders() -> int:
     firm_ids = {meeting.firm_id for meeting, _kind, _deadline in due}
     people_by_firm: dict[int, list[User]] = defaultdict(list)
     for person in db.session.scalars(
-        select(User).where(User.firm_id.in_(firm_ids), User.status == UserStatus.ACTIVE)
+        select(User).where(active_member_of(User.firm_id), User.firm_id.in_(firm_ids))
     ):
         people_by_firm[person.firm_id].append(person)
     # Skip what earlier runs sent without an insert that is bound to fail; the

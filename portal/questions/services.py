@@ -2,7 +2,7 @@
 
 The deadline rule lives here, checked against the clock at the moment of the
 change: a question is accepted, edited or withdrawn only while
-``now < meeting.question_deadline``, so one second before the deadline it is
+``now < question_deadline(meeting)``, so one second before the deadline it is
 taken and at the deadline it is refused, whatever the form showed.
 """
 
@@ -14,10 +14,12 @@ from datetime import datetime
 from sqlalchemy import select, update
 
 from portal.audit import services as audit
-from portal.auth.models import Role, User, UserStatus
+from portal.auth.models import Role, User
+from portal.auth.queries import active_member_of
 from portal.extensions import db
 from portal.mail import queue_email
 from portal.meetings.models import Meeting, MeetingStatus
+from portal.meetings.schedule import accepts_questions, question_deadline
 from portal.questions.models import (
     CGMP_TOPIC_LABELS,
     Question,
@@ -63,14 +65,14 @@ def closed_message(meeting: Meeting, zone_name: str) -> str:
     reader's zone (SPEC 8)."""
     if meeting.status != MeetingStatus.SCHEDULED:
         return f"This meeting was {meeting.status.value}; it takes no more questions."
-    deadline = format_local(meeting.question_deadline, zone_name)
+    deadline = format_local(question_deadline(meeting), zone_name)
     return f"Questions for this meeting closed at {deadline}."
 
 
 def _check_open(
     meeting: Meeting, person: User, now: datetime, field: str | None = "meeting"
 ) -> None:
-    if not meeting.accepts_questions_at(now):
+    if not accepts_questions(meeting, now):
         raise QuestionError(closed_message(meeting, person.timezone), field)
 
 
@@ -99,11 +101,7 @@ def _clean_fields(subject: str, topic: str, body: str) -> tuple[str, str, str]:
 def _firm_admins(firm_id: int) -> list[User]:
     return list(
         db.session.scalars(
-            select(User).where(
-                User.firm_id == firm_id,
-                User.role == Role.FIRM_ADMIN,
-                User.status == UserStatus.ACTIVE,
-            )
+            select(User).where(active_member_of(firm_id), User.role == Role.FIRM_ADMIN)
         )
     )
 
@@ -207,7 +205,7 @@ def can_change(question: Question, now: datetime) -> bool:
     return (
         not question.is_withdrawn
         and not question.taken_up
-        and question.meeting.accepts_questions_at(now)
+        and accepts_questions(question.meeting, now)
     )
 
 

@@ -108,8 +108,11 @@ def api_token(view: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from portal.api.tokens import token_from_request
+        from portal.extensions import db
 
         token = token_from_request()
+        # The start of an API request, before its view runs: the last use is saved now.
+        db.session.commit()
         if token is None:
             response = jsonify(
                 error="unauthorized",
@@ -120,7 +123,6 @@ def api_token(view: Callable[..., Any]) -> Callable[..., Any]:
             return response
         g.api_token = token
         # FDA information systems read across firms, on purpose and declared.
-        from portal.extensions import db
         from portal.security import tenancy
 
         tenancy.declare(db.session, tenancy.PROGRAM)

@@ -1,4 +1,4 @@
-"""Request hooks that hold for every page: sessions, policies, headers, audit commits."""
+"""Request hooks that hold for every page: sessions, policies, headers, the view audit."""
 
 from __future__ import annotations
 
@@ -6,7 +6,18 @@ import logging
 import time
 import uuid
 
-from flask import Flask, abort, current_app, flash, g, redirect, request, session, url_for
+from flask import (
+    Flask,
+    abort,
+    current_app,
+    flash,
+    g,
+    has_request_context,
+    redirect,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, logout_user
 from sqlalchemy import event, select
 
@@ -88,9 +99,11 @@ def enforce_session_lifetime():
     view = current_app.view_functions.get(request.endpoint)
     public_page = view is not None and policy_of(view) == "public"
     if user is not None and request.method == "POST" and request.form and not public_page:
-        from portal.auth.services import save_draft
+        from portal.auth.drafts import save_draft
 
         save_draft(user, request.path, request.form)
+        # Nothing of the request has run yet: the draft is all this commit carries.
+        db.session.commit()
         kept = True
     logout_user()
     session.clear()
@@ -153,12 +166,18 @@ def write_view_audit(response):
 
     Every signed-in page view, list, export, calendar file or API read is
     logged once, naming the first record it loaded (`audit.note_view`); an
-    anonymous page only when it noted a record (an invitation's letter). The
-    event is committed here on its own: a view must reach the log whether or
-    not the page's session flushed earlier, and a read that left other changes
-    pending (a bug) must not smuggle them in, so those are rolled back first.
+    anonymous page only when it noted a record (an invitation's letter).
+
+    A request that changed something wrote its event already, in the commit of
+    the change (`_carry_noted_views`): the view, the change and its email are
+    saved together or not at all. What is left is written here: pages that
+    changed nothing. Whatever the view did not commit is not meant to be kept
+    (the view commits a change once it has succeeded), so it is rolled back
+    first rather than smuggled in with the event.
     """
     views = audit.clear_noted_views()
+    if g.pop("view_event_committed", False):
+        return response
     if request.endpoint in PASSIVE_ENDPOINTS or request.endpoint is None:
         return response
     if not _shown(response):
@@ -167,11 +186,38 @@ def write_view_audit(response):
     token = g.get("api_token")
     if not views and not (request.method in ("GET", "HEAD") and (signed_in or token)):
         return response
-    if g.pop("request_changed_records", False):
-        db.session.rollback()
+    db.session.rollback()
     db.session.add(_view_event(views, signed_in, token))
     db.session.commit()
     return response
+
+
+def _carry_noted_views(session) -> None:
+    """Add the request's view event to the commit of its change (see write_view_audit).
+
+    Only the outermost commit carries it: a savepoint's may still be undone by
+    the transaction around it.
+    """
+    if not has_request_context() or session.in_nested_transaction():
+        return
+    if g.get("view_event_committed") or g.get("view_event_pending"):
+        return
+    views = audit.noted_views()
+    if not views:
+        return
+    session.add(_view_event(views, current_user.is_authenticated, g.get("api_token")))
+    g.view_event_pending = True
+
+
+def _view_event_saved(session) -> None:
+    if has_request_context() and g.pop("view_event_pending", False):
+        g.view_event_committed = True
+
+
+def _view_event_undone(session, previous_transaction=None) -> None:
+    """A rolled-back commit took its view event with it: write_view_audit writes it instead."""
+    if has_request_context() and not session.in_transaction():
+        g.pop("view_event_pending", None)
 
 
 def _view_event(views: list, signed_in: bool, token) -> AuditEvent:
@@ -203,17 +249,6 @@ def _view_event(views: list, signed_in: bool, token) -> AuditEvent:
     )
 
 
-def _note_request_changes(session, flush_context, instances) -> None:
-    """Remember that this request flushed something besides audit events (see write_view_audit)."""
-    from flask import has_request_context
-
-    if not has_request_context() or request.method not in ("GET", "HEAD"):
-        return
-    changed = list(session.new) + list(session.dirty) + list(session.deleted)
-    if any(not isinstance(obj, AuditEvent) for obj in changed):
-        g.request_changed_records = True
-
-
 #: The scope of a signed-in person who belongs to no firm and is not FDA: nothing.
 _NO_FIRM = tenancy.Scope(firm_id=0)
 
@@ -236,12 +271,27 @@ def forget_tenancy(_error=None):
     tenancy.declare(db.session, None)
 
 
+def end_transaction(_error=None):
+    """What the request did not commit ends with it (the request owns the transaction).
+
+    A server removes the session at this point anyway; doing it here also holds
+    when the application context outlives the request (the tests' client).
+    """
+    db.session.rollback()
+
+
 def register(app: Flask) -> None:
     app.before_request(enforce_policy_declared)
     app.before_request(enforce_session_lifetime)
     app.before_request(declare_tenancy)
     app.teardown_request(forget_tenancy)
+    app.teardown_request(end_transaction)
     app.after_request(write_view_audit)
-    if not event.contains(db.session, "before_flush", _note_request_changes):
-        event.listen(db.session, "before_flush", _note_request_changes)
+    for name, listener in (
+        ("before_commit", _carry_noted_views),
+        ("after_commit", _view_event_saved),
+        ("after_soft_rollback", _view_event_undone),
+    ):
+        if not event.contains(db.session, name, listener):
+            event.listen(db.session, name, listener)
     app.after_request(set_security_headers)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import hmac
 import secrets
 
 #: 32 bytes = 256 bits of randomness, comfortably above the 128 the program requires.
@@ -22,7 +21,3 @@ def hash_token(token: str) -> str:
 def looks_like_token(token: str) -> bool:
     """Cheap shape check before touching the database with a visitor's string."""
     return 20 <= len(token) <= 100 and all(c.isalnum() or c in "-_" for c in token)
-
-
-def same_hash(a: str, b: str) -> bool:
-    return hmac.compare_digest(a, b)

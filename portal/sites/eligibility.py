@@ -33,7 +33,7 @@ from portal.audit import services as audit
 from portal.program.settings import get_setting
 from portal.sanitize import formatted_words
 from portal.sites.models import Inspection, Product, RegulatoryAction, Site
-from portal.sites.review import age_in_words
+from portal.sites.review_services import age_in_words
 from portal.timeutil import fiscal_year, fiscal_year_bounds, format_date, utcnow
 
 OVERRIDE_REASON_MAX = 2000

@@ -23,7 +23,7 @@ from portal.forms import (
     choices,
 )
 from portal.sites.models import REGULATORY_ACTION_TYPES, ContactOutcome
-from portal.sites.services import email_problem, fei_problem
+from portal.sites.validation import email_problem, fei_problem
 
 
 class _SaysWhatToType:

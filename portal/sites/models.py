@@ -14,8 +14,11 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    exists,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from sqlalchemy.sql.elements import ColumnElement
 
 from portal.extensions import db
 from portal.models import PublicIdMixin, TimestampMixin, UTCDateTime, string_enum
@@ -71,6 +74,20 @@ class Site(PublicIdMixin, TimestampMixin, db.Model):
         back_populates="site", order_by="ContactLog.called_at.desc()"
     )
 
+    @hybrid_property
+    def reached_by_phone(self) -> bool:
+        """FDA has spoken with someone at the site (SPEC 3): the letter may follow.
+
+        One definition for the site page, the letter's guard, the work list and the
+        demo: in Python over the loaded calls, in SQL as an EXISTS on them.
+        """
+        return any(log.reached_site for log in self.contact_logs)
+
+    @reached_by_phone.inplace.expression
+    @classmethod
+    def _reached_by_phone(cls) -> ColumnElement[bool]:
+        return exists().where(ContactLog.site_id == cls.id, ContactLog.reached_site)
+
     @validates("legal_name")
     def _keep_name_key(self, _key: str, value: str) -> str:
         from portal.sites.names import company_key
@@ -120,9 +137,15 @@ class Product(PublicIdMixin, TimestampMixin, db.Model):
     def vulnerability_source_label(self) -> str:
         """Where the shortage-vulnerable flag came from, in words for the page."""
         return {
-            "manual": "flagged by FDA staff",
-            "shortage list": "from FDA's drug shortage list",
+            VULNERABILITY_MANUAL: "flagged by FDA staff",
+            VULNERABILITY_FROM_SHORTAGE_LIST: "from FDA's drug shortage list",
         }.get(self.vulnerability_source, self.vulnerability_source)
+
+
+#: ``Product.vulnerability_source``: FDA staff set the flag by hand...
+VULNERABILITY_MANUAL = "manual"
+#: ... or confirmed a match with FDA's drug shortage list (imports.matching).
+VULNERABILITY_FROM_SHORTAGE_LIST = "shortage list"
 
 
 class InspectionClassification(enum.StrEnum):
@@ -229,3 +252,11 @@ class ContactLog(PublicIdMixin, TimestampMixin, db.Model):
 
     site: Mapped[Site] = relationship(back_populates="contact_logs")
     caller = relationship("User")
+
+    @hybrid_property
+    def reached_site(self) -> bool:
+        """The call reached someone at the site: a voicemail is a call, not a conversation.
+
+        The same comparison serves Python and SQL (the dashboard's "reached").
+        """
+        return self.outcome == ContactOutcome.REACHED

@@ -322,9 +322,3 @@ def match_keys(reduction: NameReduction) -> set[str]:
         keys.update((key, group_key(key)))
     keys.discard("")
     return keys
-
-
-def match_evidence(company_name: str, site_name: str) -> str:
-    """Why the portal thinks a shortage-list company and a site are the same company."""
-    found = compare_names(company_name, site_name)
-    return found.reason if found else ""

@@ -8,6 +8,7 @@ from typing import TypeVar
 from flask import render_template, request
 from flask_login import current_user
 
+from portal import forms
 from portal.forms import choices
 from portal.invitations import fda_sections as invitation_sections
 from portal.sites import queries
@@ -37,7 +38,6 @@ def call_form_for_site() -> CallForm:
 
 def render_site(site: Site, *, call_form: CallForm | None = None):
     """The whole site page; also re-rendered by forms posted from it."""
-    reached = any(log.outcome == ContactOutcome.REACHED for log in site.contact_logs)
     return render_template(
         "sites/detail.html",
         site=site,
@@ -45,7 +45,7 @@ def render_site(site: Site, *, call_form: CallForm | None = None):
         call_form=call_form or call_form_for_site(),
         proposed_matches=queries.proposed_matches(site),
         override_history=queries.override_history(site),
-        letter_blocker=None if reached else sites.LETTER_NEEDS_CALL,
+        letter_blocker=sites.letter_blocker(site),
         outcomes=ContactOutcome,
         letters=invitation_sections.site_invitations(site),
     )
@@ -57,8 +57,7 @@ def details_from(form, details_type: type[Details]) -> Details:
 
 
 def show_error(form, error: sites.SiteError) -> None:
-    """Put a service's refusal beside its field (or on the form's first field)."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is None:
-        field = next(f for f in form if f.name != "csrf_token")
-    field.errors = [*field.errors, str(error)]
+    """A service's refusal beside its field, or beside the form's first field: a site's
+    forms sit among other forms on one page, where a message at the top is easily missed."""
+    first = next(f.name for f in form if f.name != "csrf_token")
+    forms.show_error(form, error, fallback=first)

@@ -17,7 +17,7 @@ from portal.extensions import db
 from portal.forms import ConfirmForm
 from portal.security import access
 from portal.security.scoping import get_fda_record_or_404
-from portal.sites import eligibility, queries, records
+from portal.sites import eligibility, queries, record_services
 from portal.sites import services as sites
 from portal.sites.blueprint import bp
 from portal.sites.forms import (
@@ -47,8 +47,16 @@ def _viewer_today():
 #: Per kind of record: the service that archives or restores it, the section of the site
 #: page to return to, and what archiving means for the site (said in the message).
 _ARCHIVING = {
-    SiteContact: (records.set_contact_archived, "contacts", "no longer offered as a contact"),
-    Product: (records.set_product_archived, "products", "the site no longer counts as making it"),
+    SiteContact: (
+        record_services.set_contact_archived,
+        "contacts",
+        "no longer offered as a contact",
+    ),
+    Product: (
+        record_services.set_product_archived,
+        "products",
+        "the site no longer counts as making it",
+    ),
 }
 
 
@@ -71,10 +79,14 @@ def _contact_page(site: Site, contact: SiteContact | None):
     if form.validate_on_submit():
         try:
             if contact is None:
-                contact = records.add_contact(site, details_from(form, records.ContactDetails))
+                contact = record_services.add_contact(
+                    site, details_from(form, record_services.ContactDetails)
+                )
                 message = f"{contact.name} added to the site's contacts."
             else:
-                records.update_contact(contact, details_from(form, records.ContactDetails))
+                record_services.update_contact(
+                    contact, details_from(form, record_services.ContactDetails)
+                )
                 message = f"{contact.name}'s details saved."
         except sites.SiteError as error:
             show_error(form, error)
@@ -128,10 +140,10 @@ def _product_page(site: Site, product: Product | None):
         }
         try:
             if product is None:
-                product = records.add_product(site, **fields)
+                product = record_services.add_product(site, **fields)
                 message = f"{product.name} added."
             else:
-                records.update_product(product, **fields)
+                record_services.update_product(product, **fields)
                 message = f"{product.name} saved."
         except sites.SiteError as error:
             show_error(form, error)
@@ -177,7 +189,7 @@ def new_regulatory_action(site_id: uuid.UUID):
     form = RegulatoryActionForm()
     if form.validate_on_submit():
         try:
-            action = records.record_regulatory_action(
+            action = record_services.record_regulatory_action(
                 site,
                 action_type=form.action_type.data,
                 action_date=form.action_date.data,
@@ -208,7 +220,7 @@ def close_regulatory_action(regulatory_action_id: uuid.UUID):
     form = CloseActionForm()
     if form.validate_on_submit():
         try:
-            records.close_regulatory_action(
+            record_services.close_regulatory_action(
                 action,
                 closed_on=form.closed_on.data,
                 note=form.note.data or "",

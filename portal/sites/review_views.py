@@ -11,7 +11,7 @@ from portal.extensions import db
 from portal.forms import choices
 from portal.program.settings import get_setting
 from portal.security import access
-from portal.sites import review
+from portal.sites import review_services
 from portal.sites.blueprint import bp
 from portal.sites.forms import CloseOldActionsForm
 from portal.sites.models import RegulatoryAction
@@ -40,8 +40,8 @@ def _ticked(today) -> list[RegulatoryAction]:
             continue
     if not ids:
         return []
-    stmt = review.old_open_actions(today).where(
-        RegulatoryAction.public_id.in_(ids[: review.BULK_MAX + 1])
+    stmt = review_services.old_open_actions(today).where(
+        RegulatoryAction.public_id.in_(ids[: review_services.BULK_MAX + 1])
     )
     return list(db.session.scalars(stmt))
 
@@ -52,7 +52,7 @@ def review_old_actions():
     today = to_local(utcnow(), viewer_zone()).date()
     form = CloseOldActionsForm()
     page = db.paginate(
-        review.old_open_actions(today), per_page=PER_PAGE, error_out=False, count=True
+        review_services.old_open_actions(today), per_page=PER_PAGE, error_out=False, count=True
     )
     if request.method == "POST":
         ticked = _ticked(today)
@@ -60,7 +60,7 @@ def review_old_actions():
         if form.validate():
             chosen = [a for a in ticked if str(a.public_id) in set(form.actions.data)]
             try:
-                closed = review.close_old_actions(
+                closed = review_services.close_old_actions(
                     chosen,
                     closed_on=form.closed_on.data,
                     reason=form.reason.data,
@@ -86,8 +86,8 @@ def review_old_actions():
         form=form,
         page=page,
         today=today,
-        cutoff=review.review_cutoff(today),
+        cutoff=review_services.review_cutoff(today),
         years=get_setting("open_action_review_years"),
-        age=review.age_in_words,
+        age=review_services.age_in_words,
         ticked={str(v) for v in (form.actions.data or [])},
     )

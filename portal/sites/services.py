@@ -2,25 +2,23 @@
 
 Views call these and commit; each raises :class:`SiteError` naming the field and
 the fix, so the rule holds whether the change comes from a form, a test or a
-script. Contacts, products and regulatory actions are in portal.sites.records.
+script. Contacts, products and regulatory actions are in portal.sites.record_services.
 Other domains call :func:`letter_blocker` before an invitation letter goes out.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
-from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import exists, select
+from sqlalchemy import select
 
 from portal.audit import services as audit
 from portal.extensions import db
 from portal.sites.models import ContactLog, ContactOutcome, Site
-from portal.timeutil import format_date, utcnow, zone
+from portal.sites.validation import clean, fei_problem
+from portal.timeutil import LocalTimeError, local_to_utc, utcnow
 
-#: The longest FEI number FDA issues is 10 digits; the column allows 15.
-FEI_MAX_DIGITS = 15
 #: A call logged a little ahead of the server clock is a clock difference, not a mistake.
 CLOCK_SLACK = timedelta(minutes=5)
 
@@ -33,34 +31,6 @@ class SiteError(ValueError):
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
         self.field = field
-
-
-# --- validation shared by the forms and the imports ------------------------------------------
-
-
-def fei_problem(value: str) -> str | None:
-    """What is wrong with an FEI number as typed, or None."""
-    if not value:
-        return "Enter the FEI number."
-    if not value.isascii() or not value.isdigit():
-        return "An FEI number is digits only, for example 3004561553 (no spaces or letters)."
-    if len(value) > FEI_MAX_DIGITS:
-        return f"An FEI number has at most {FEI_MAX_DIGITS} digits."
-    return None
-
-
-def email_problem(value: str) -> str | None:
-    """Syntax only: a site's address may be on a server we cannot reach from here."""
-    try:
-        validate_email(value, check_deliverability=False)
-    except EmailNotValidError:
-        return "Enter an email address like name@example.com."
-    return None
-
-
-def clean(value: str | None) -> str:
-    """Typed text without surrounding spaces (None counts as empty)."""
-    return (value or "").strip()
 
 
 # --- sites ----------------------------------------------------------------------------------------
@@ -150,21 +120,11 @@ def restore_site(site: Site) -> None:
 
 
 def moment_from_local(naive: datetime, zone_name: str) -> datetime:
-    """A wall-clock time typed in ``zone_name``, as aware UTC (the column's form).
-
-    A time skipped when the clocks go forward does not exist; rather than guess,
-    the person is asked to check it. In the repeated hour when clocks go back the
-    first occurrence is taken.
-    """
-    local = naive.replace(tzinfo=zone(zone_name), fold=0)
-    back = local.astimezone(UTC).astimezone(zone(zone_name)).replace(tzinfo=None)
-    if back != naive:
-        raise SiteError(
-            f"{naive:%H:%M} on {format_date(naive)} does not exist in {zone_name}: the clocks "
-            "moved forward then. Check the time.",
-            "called_at",
-        )
-    return local.astimezone(UTC)
+    """A call's time as typed in ``zone_name``, as aware UTC (``timeutil.local_to_utc``)."""
+    try:
+        return local_to_utc(naive, zone_name)
+    except LocalTimeError as error:
+        raise SiteError(str(error), "called_at") from error
 
 
 def log_call(
@@ -207,23 +167,11 @@ def log_call(
     return entry
 
 
-def has_reached_site(site: Site) -> bool:
-    return bool(
-        db.session.scalar(
-            select(
-                exists().where(
-                    ContactLog.site_id == site.id, ContactLog.outcome == ContactOutcome.REACHED
-                )
-            )
-        )
-    )
-
-
 def letter_blocker(site: Site) -> str | None:
     """Why the invitation letter cannot be sent yet, or None (SPEC 3: FDA calls first).
 
     The invitation domain calls this before it sends, and shows the message.
     """
-    if not has_reached_site(site):
+    if not site.reached_by_phone:
         return LETTER_NEEDS_CALL
     return None

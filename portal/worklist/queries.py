@@ -19,7 +19,7 @@ from portal.engagements.services import regulatory_flag_expression, with_regulat
 from portal.extensions import db
 from portal.invitations.models import Invitation, InvitationStatus
 from portal.sites.eligibility import eligibility_clause
-from portal.sites.models import ContactLog, ContactOutcome, Site
+from portal.sites.models import ContactLog, Site
 from portal.timeutil import utcnow
 
 #: Rows shown per section; the rest are counted.
@@ -91,12 +91,9 @@ def contacted_no_letter() -> Section:
         .correlate(Site)
         .scalar_subquery()
     )
-    reached = exists().where(
-        ContactLog.site_id == Site.id, ContactLog.outcome == ContactOutcome.REACHED
-    )
     written_since = exists().where(Invitation.site_id == Site.id, Invitation.sent_at >= last_call)
     stmt = (
-        select(Site, last_call.label("last_call"), reached.label("reached"))
+        select(Site, last_call.label("last_call"), Site.reached_by_phone.label("reached"))
         .where(
             Site.archived_at.is_(None),
             exists().where(ContactLog.site_id == Site.id),

@@ -9,9 +9,9 @@ from portal.audiences import Audience, audience_blueprint
 from portal.meetings import fda_sections as meeting_sections
 from portal.messages import fda_sections as message_sections
 from portal.quality import fda_sections as quality_sections
-from portal.quality.services import local_today
 from portal.questions import fda_sections as question_sections
 from portal.security import access
+from portal.timeutil import program_today
 from portal.worklist import queries
 
 bp = audience_blueprint("worklist", __name__, audience=Audience.FDA, url_prefix="/work")
@@ -36,7 +36,7 @@ def index():
 def worklist_sections() -> dict:
     """What the meeting, question and quality domains need done
     (templates/worklist/_sections.html)."""
-    today = local_today(current_user)
+    today = program_today()
     return {
         "week_meetings": meeting_sections.worklist_meetings(current_user.timezone),
         "awaiting_questions": question_sections.awaiting_response(),

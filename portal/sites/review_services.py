@@ -18,7 +18,7 @@ from sqlalchemy.orm import joinedload
 from portal.audit import services as audit
 from portal.program.settings import get_setting
 from portal.sites.models import RegulatoryAction
-from portal.sites.records import close_regulatory_action
+from portal.sites.record_services import close_regulatory_action
 from portal.sites.services import SiteError
 
 #: Most actions closed in one go: a page of the review list.

@@ -15,8 +15,9 @@ from sqlalchemy import exists, select
 
 from portal.audit import services as audit
 from portal.extensions import db
-from portal.sites.models import Product, RegulatoryAction, Site, SiteContact
-from portal.sites.services import SiteError, clean, email_problem
+from portal.sites.models import VULNERABILITY_MANUAL, Product, RegulatoryAction, Site, SiteContact
+from portal.sites.services import SiteError
+from portal.sites.validation import clean, email_problem
 from portal.timeutil import format_date, utcnow
 
 # --- contacts -------------------------------------------------------------------------------------
@@ -80,9 +81,6 @@ def set_contact_archived(contact: SiteContact, archived: bool) -> None:
 
 # --- products -------------------------------------------------------------------------------------
 
-MANUAL = "manual"
-SHORTAGE_LIST = "shortage list"
-
 
 def _check_product_name(site: Site, name: str, product: Product | None) -> str:
     name = clean(name)
@@ -107,7 +105,7 @@ def _flag(product: Product, vulnerable: bool, note: str) -> None:
                 "Write why a supply disruption of this product would put patients at higher risk.",
                 "vulnerability_note",
             )
-        product.vulnerability_source = MANUAL
+        product.vulnerability_source = VULNERABILITY_MANUAL
     elif not vulnerable:
         product.vulnerability_source = ""
     product.shortage_vulnerable = vulnerable
