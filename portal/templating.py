@@ -53,20 +53,6 @@ def formatted(text: str | None) -> Markup:
     return Markup(_formatted_html(text or ""))  # noqa: S704 - clean_html's output is safe
 
 
-def fda_unread_threads() -> int:
-    """The header's count for FDA staff: threads with a message or note they have not read."""
-    from portal.messages.fda_notes import fda_unread_thread_count
-
-    return fda_unread_thread_count(current_user)
-
-
-def firm_unread_threads() -> int:
-    """The header's count for a firm user: their firm's threads with a message unread."""
-    from portal.messages.services import unread_thread_count
-
-    return unread_thread_count(current_user)
-
-
 def register(app: Flask) -> None:
     app.jinja_env.filters["local"] = local_datetime
     app.jinja_env.filters["local_time"] = local_time_element
@@ -86,9 +72,6 @@ def register(app: Flask) -> None:
         config = current_app.config
         return {
             "navigation": navigation,
-            # Each audience's base template calls its own (templates/_bases/).
-            "fda_unread_threads": fda_unread_threads,
-            "firm_unread_threads": firm_unread_threads,
             "viewer_zone": viewer_zone,
             "idle_timeout_seconds": int(config["IDLE_TIMEOUT"].total_seconds()),
             "idle_warning_seconds": int(config["IDLE_WARNING"].total_seconds()),

@@ -130,8 +130,12 @@ def test_the_question_keys_keep_links_and_stop_on_a_crossed_earlier_text(tmp_pat
         )
 
     with app.app_context():
-        upgrade(revision="misc9_0001")
+        # The demo needs today's schema; back to the one before the keys, records kept
+        # (later migrations' tables go with their downgrades).
+        upgrade()
         demo.seed()
+        db.session.remove()
+        downgrade(revision="misc9_0001")
         first, second = db.session.execute(
             text("SELECT id, firm_id FROM question ORDER BY id LIMIT 2")
         ).all()

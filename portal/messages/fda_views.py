@@ -25,6 +25,14 @@ THREADS_PER_PAGE = 25
 NOTE_PREFIX = "note"
 
 
+@bp.app_template_global("fda_unread_threads")
+def fda_unread_threads() -> int:
+    """The header's count on FDA pages (templates/_bases/fda.html): threads with a message
+    or an internal note this person has not read. Registered by FDA's blueprint, so the
+    modules firm pages import never reach the notes."""
+    return fda_notes.fda_unread_thread_count(current_user)
+
+
 def _engagement(engagement_id: uuid.UUID) -> Engagement:
     return get_owned_or_404(
         Engagement, engagement_id, joinedload(Engagement.site), joinedload(Engagement.firm)

@@ -22,6 +22,13 @@ bp = audience_blueprint("firm_messages", __name__, audience=Audience.FIRM, url_p
 THREADS_PER_PAGE = 25
 
 
+@bp.app_template_global("firm_unread_threads")
+def firm_unread_threads() -> int:
+    """The header's count on firm pages (templates/_bases/firm.html): the firm's threads
+    with a message this person has not read."""
+    return services.unread_thread_count(current_user)
+
+
 @bp.route("/engagements/<uuid:engagement_id>/messages", methods=["GET", "POST"])
 @access.firm_user
 def thread(engagement_id: uuid.UUID):
