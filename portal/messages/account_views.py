@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from portal.audiences import Audience, audience_blueprint
 from portal.extensions import db
+from portal.forms import show_error
 from portal.messages import services
 from portal.messages.forms import NoticePreferenceForm
 from portal.security import access
@@ -23,7 +24,7 @@ def preference():
         try:
             chosen = services.set_notice_mode(user, form.mode.data)
         except services.MessageError as error:
-            form.mode.errors = [*form.mode.errors, str(error)]
+            show_error(form, error)
         else:
             db.session.commit()
             flash(f"Saved: {chosen.label.lower()}.", "success")

@@ -13,6 +13,7 @@ from portal.audiences import Audience, audience_blueprint
 from portal.auth.models import Firm
 from portal.engagements.models import Engagement, EngagementStatus
 from portal.extensions import db
+from portal.forms import show_error
 from portal.messages import fda_notes, queries, services
 from portal.messages.forms import MessageForm, NoteForm
 from portal.security import access
@@ -68,7 +69,7 @@ def thread(engagement_id: uuid.UUID):
         try:
             services.post_message(engagement, form.body.data, by=current_user)
         except services.MessageError as error:
-            _show(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             flash("Message sent.", "success")
@@ -85,19 +86,12 @@ def note(engagement_id: uuid.UUID):
         try:
             fda_notes.post_note(engagement, form.body.data, by=current_user)
         except services.MessageError as error:
-            _show(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             flash("Internal note added. The firm does not see it.", "success")
             return redirect(url_for("messages.thread", engagement_id=engagement.public_id))
     return _thread(engagement, MessageForm(formdata=None), form)
-
-
-def _show(form, error: services.MessageError) -> None:
-    if error.field and error.field in form:
-        form[error.field].errors = [*form[error.field].errors, str(error)]
-    else:
-        flash(str(error), "error")
 
 
 @bp.route("/messages")

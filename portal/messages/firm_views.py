@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 from portal.audiences import Audience, audience_blueprint
 from portal.engagements.models import Engagement, EngagementStatus
 from portal.extensions import db
+from portal.forms import show_error
 from portal.messages import queries, services
 from portal.messages.forms import MessageForm
 from portal.security import access
@@ -38,10 +39,7 @@ def thread(engagement_id: uuid.UUID):
         try:
             services.post_message(engagement, form.body.data, by=current_user)
         except services.MessageError as error:
-            if error.field and error.field in form:
-                form[error.field].errors = [*form[error.field].errors, str(error)]
-            else:
-                flash(str(error), "error")
+            show_error(form, error)
         else:
             db.session.commit()
             flash("Message sent. FDA has been told.", "success")
