@@ -26,6 +26,8 @@ def import_models() -> None:
     from portal.invitations import models as _invitations  # noqa: F401
     from portal.jobs import models as _jobs  # noqa: F401
     from portal.meetings import models as _meetings  # noqa: F401
+    from portal.messages import fda_notes as _notes  # noqa: F401 - FDA's notes, kept apart
+    from portal.messages import models as _messages  # noqa: F401
     from portal.metrics import freshness as _freshness  # noqa: F401
     from portal.metrics import models as _metrics  # noqa: F401
     from portal.outbox import models as _outbox  # noqa: F401
@@ -87,6 +89,9 @@ def _register_blueprints(app: Flask) -> None:
     from portal.meetings import fda_views as meetings
     from portal.meetings import feed_views as calendar_feed
     from portal.meetings import firm_views as firm_meetings
+    from portal.messages import account_views as message_notices
+    from portal.messages import fda_views as messages
+    from portal.messages import firm_views as firm_messages
     from portal.metrics import views as metrics
     from portal.outbox import views as outbox
     from portal.quality import fda_views as quality
@@ -105,6 +110,7 @@ def _register_blueprints(app: Flask) -> None:
         meetings.bp,
         questions.bp,
         quality.bp,
+        messages.bp,
         feedback.bp,
         metrics.bp,
         exports.bp,
@@ -120,9 +126,10 @@ def _register_blueprints(app: Flask) -> None:
         firm_questions.bp,
         firm_quality.bp,
         firm_feedback.bp,
+        firm_messages.bp,
     )
     public = (auth.sign_in, invitation_links.bp, calendar_feed.bp)
-    account = (home.bp, auth.account, calendar_feed.account_bp)
+    account = (home.bp, auth.account, calendar_feed.account_bp, message_notices.bp)
     for blueprint in (*public, *account, *fda, *firm_side, api.bp):
         app.register_blueprint(blueprint)
     audiences.check_audiences(app)

@@ -102,6 +102,7 @@ def register(app: Flask) -> None:
     from portal.imports import commands as import_commands
     from portal.invitations import commands as invitation_commands
     from portal.jobs import commands as job_commands
+    from portal.messages import commands as message_commands
 
-    for domain_commands in (import_commands, invitation_commands, job_commands):
+    for domain_commands in (import_commands, invitation_commands, job_commands, message_commands):
         domain_commands.register(app)

@@ -109,6 +109,7 @@ def seed() -> bool:
     from portal.feedback import demo as feedback_demo
     from portal.invitations import demo as invitations_demo
     from portal.meetings import demo as meetings_demo
+    from portal.messages import demo as messages_demo
     from portal.quality import demo as quality_demo
     from portal.questions import demo as questions_demo
     from portal.sites import demo as sites_demo
@@ -121,6 +122,7 @@ def seed() -> bool:
         questions_demo,
         feedback_demo,
         quality_demo,
+        messages_demo,
     ):
         domain_demo.seed(people=people, firms=firms)
         db.session.flush()

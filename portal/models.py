@@ -63,6 +63,14 @@ class FirmOwned:
         return mapped_column(ForeignKey("firm.id"), nullable=False, index=True)
 
 
+class FdaOnly:
+    """A firm's record that only FDA reads (SPEC 14: internal notes the firm never sees).
+
+    It belongs to a firm (``FirmOwned`` too, for the same-firm keys), yet a firm user's
+    session reads none of it: ``security.tenancy`` narrows such a model to nothing.
+    """
+
+
 def firm_key(table: str) -> Index:
     """A parent of firm records is also unique by (id, firm_id), for its children's keys."""
     return Index(f"uq_{table}_id_firm_id", "id", "firm_id", unique=True)

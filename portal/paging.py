@@ -55,6 +55,16 @@ def requested_page(raw: str | None = None) -> int:
     return max(number or 1, 1)
 
 
+def requested_page_or_last(raw: str | None = None) -> int:
+    """Like ``requested_page``, but with no ``?page=`` at all, the last page: a
+    conversation opens on its newest messages (SPEC 14). The caller clamps."""
+    if raw is None and has_request_context():
+        raw = request.args.get("page")
+    if raw is None:
+        return 10**MAX_DIGITS
+    return requested_page(raw)
+
+
 def clamp_page(requested: int | None, total: int, per_page: int) -> int:
     """A page number between 1 and the last page of ``total`` items."""
     last = max(1, math.ceil(total / per_page))

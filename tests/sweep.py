@@ -64,9 +64,10 @@ def get_pages(app, world, role: str) -> list[str]:
     return sorted(set(urls))
 
 
-#: Bookkeeping that every request writes: the audit trail, and each signed-in
-#: session's "last seen" time (portal.auth.sessions).
-ACTIVITY_TABLES = frozenset({"audit_event", "user_session"})
+#: Bookkeeping that every request writes: the audit trail, each signed-in
+#: session's "last seen" time (portal.auth.sessions), and how far a person has
+#: read an engagement's messages (their unread marker, SPEC 14).
+ACTIVITY_TABLES = frozenset({"audit_event", "user_session", "message_read_marker"})
 
 
 def snapshot(exclude: frozenset[str] = ACTIVITY_TABLES) -> dict[str, str]:

@@ -18,6 +18,7 @@ from portal.extensions import db
 from portal.feedback import fda_sections as feedback_sections
 from portal.invitations.services import site_page_url
 from portal.meetings import fda_sections as meeting_sections
+from portal.messages import fda_sections as message_sections
 from portal.quality import fda_sections as quality_sections
 from portal.questions import fda_sections as question_sections
 from portal.questions import queries as question_queries
@@ -150,7 +151,10 @@ def engagement_sections(engagement: Engagement) -> dict:
         "engagement_meetings": meeting_sections.engagement_meetings(engagement),
         "engagement_questions": question_sections.engagement_questions(engagement),
         "feedback_surveys": feedback_sections.engagement_surveys(engagement),
-        "quality_actions": quality_sections.engagement_actions(engagement, program_today()),
+        "quality_actions": quality_sections.engagement_actions(
+            engagement, program_today()
+        ),
+        "message_thread": message_sections.engagement_thread(engagement, current_user),
     }
 
 

@@ -21,6 +21,7 @@ from portal.firm import services
 from portal.firm.forms import InviteColleagueForm
 from portal.forms import ConfirmForm
 from portal.meetings import firm_sections as meeting_sections
+from portal.messages import firm_sections as message_sections
 from portal.quality import firm_sections as quality_sections
 from portal.questions import firm_sections as question_sections
 from portal.security import access
@@ -78,7 +79,10 @@ def engagement_sections(engagement: Engagement) -> dict:
         "upcoming_meetings": meeting_sections.upcoming_meetings(ids),
         "latest_questions": question_sections.latest_questions(ids),
         "feedback_requests": feedback_sections.open_requests(ids, current_user.id),
-        "quality_actions": quality_sections.engagement_actions(engagement, program_today()),
+        "quality_actions": quality_sections.engagement_actions(
+            engagement, program_today()
+        ),
+        "message_thread": message_sections.engagement_thread(engagement, current_user),
     }
 
 

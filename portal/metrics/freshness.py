@@ -45,6 +45,10 @@ UNTRACKED = frozenset(
         "webauthn_credential",
         "password_reset_request",
         "question_revision",
+        # Who has read which thread, and how each person is told (SPEC 14).
+        "message_read_marker",
+        "message_notice_preference",
+        "message_digest",
     }
 )
 

@@ -18,10 +18,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import event
+from sqlalchemy import event, false
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
-from portal.models import FirmOwned
+from portal.models import FdaOnly, FirmOwned
 
 _KEY = "tenancy"
 
@@ -82,5 +82,8 @@ def _narrow_to_the_firm(state: ORMExecuteState) -> None:
             FirmOwned,
             lambda cls: cls.firm_id == firm_id,
             include_aliases=True,
-        )
+        ),
+        # FDA's own notes on a firm's records: however a firm user's query is written
+        # (a join, a lazy load, a forgotten scope), it finds none of them.
+        with_loader_criteria(FdaOnly, lambda cls: false(), include_aliases=True),
     )

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from portal.audiences import Audience, audience_blueprint
 from portal.meetings import fda_sections as meeting_sections
+from portal.messages import fda_sections as message_sections
 from portal.quality import fda_sections as quality_sections
 from portal.questions import fda_sections as question_sections
 from portal.security import access
@@ -44,4 +45,5 @@ def worklist_sections() -> dict:
             quality_sections.awaiting_verification(today),
             quality_sections.overdue_actions(today),
         ),
+        "unread_messages": message_sections.unread_threads(current_user),
     }
