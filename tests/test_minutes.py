@@ -43,9 +43,19 @@ def _client(app, user):
     return client
 
 
-def _record_url(people, side: str = "fda") -> str:
-    prefix = "/firm" if side == "firm" else ""
-    return f"{prefix}/meetings/{people.meeting.public_id}/record"
+def _record_url(people) -> str:
+    return f"/meetings/{people.meeting.public_id}/record"
+
+
+def _version(number: int | None = None) -> MeetingRecordVersion:
+    stmt = select(MeetingRecordVersion).order_by(MeetingRecordVersion.number.desc())
+    if number is not None:
+        stmt = stmt.where(MeetingRecordVersion.number == number)
+    return db.session.scalars(stmt).first()
+
+
+def _firm_url(version: MeetingRecordVersion) -> str:
+    return f"/firm/meeting-records/{version.public_id}"
 
 
 def _post(client, page_url: str, data: dict, action: str | None = None):
@@ -80,8 +90,7 @@ def test_fda_writes_a_draft_the_firm_cannot_reach(app, alpha):
     assert "<strong>hold times</strong>" in page and "Draft" in page
     assert "Dana Ortiz" in page and "Send the revised cleaning SOP" in page
 
-    assert firm.get(_record_url(alpha, "firm")).status_code == 404
-    assert firm.get(_record_url(alpha, "firm") + "/print").status_code == 404
+    assert _version() is None  # a draft has no firm URL at all
     assert "Read FDA's record" not in firm.get(
         f"/firm/meetings/{alpha.meeting.public_id}"
     ).get_data(as_text=True)
@@ -100,7 +109,10 @@ def test_a_draft_is_on_no_firm_page(app, alpha):
     world = type("W", (), {"records": records})()
     firm = _client(app, alpha.admin)
     pages = get_pages(app, world, "firm_admin")
-    assert any("/record" in url for url in pages)
+    assert f"/firm/meetings/{alpha.meeting.public_id}" in pages
+    # Even FDA's own id for the draft opens nothing on the firm's side.
+    draft = db.session.scalars(select(MeetingRecord)).one()
+    assert firm.get(f"/firm/meeting-records/{draft.public_id}").status_code == 404
     for url in pages:
         response = firm.get(url)
         assert CANARY not in response.get_data(as_text=True), url
@@ -116,14 +128,14 @@ def test_publish_emails_a_link_without_the_text_and_the_firm_reads_it(app, alpha
     recipients = {e.recipients for e in emails}
     assert recipients == {alpha.admin.email, alpha.staff[0].email}
     for email in emails:
-        assert f"/firm/meetings/{alpha.meeting.public_id}/record" in email.body_text
+        assert f"/firm/meeting-records/{_version().public_id}" in email.body_text
         for text in (CANARY, "hold times", "revise its SOP", "Dana Ortiz", "cleaning SOP"):
             assert text not in email.body_text and text not in email.body_html
 
-    page = firm.get(_record_url(alpha, "firm")).get_data(as_text=True)
+    page = firm.get(_firm_url(_version())).get_data(as_text=True)
     assert CANARY in page and "Dana Ortiz, Ortiz Consulting, Validation advisor" in page
     assert "Version 1" in page and "Send the revised cleaning SOP" in page
-    assert firm.get(_record_url(alpha, "firm") + "/print").status_code == 200
+    assert firm.get(_firm_url(_version()) + "/print").status_code == 200
     assert "Read FDA's record" in firm.get(f"/firm/meetings/{alpha.meeting.public_id}").get_data(
         as_text=True
     )
@@ -141,7 +153,7 @@ def test_the_firm_acknowledges_and_comments_and_fda_sees_it(app, alpha):
     fda, firm = _client(app, alpha.fda), _client(app, alpha.admin)
     _write(fda, alpha)
     _publish(fda, alpha)
-    url = _record_url(alpha, "firm")
+    url = _firm_url(_version())
     assert _post(firm, url, {}, url + "/acknowledge").status_code == 302
     _post(firm, url, {}, url + "/acknowledge")  # twice is still once
     assert (
@@ -174,10 +186,11 @@ def test_a_revision_keeps_earlier_versions_says_what_changed_and_tells_the_firm(
     assert [v.number for v in versions] == [1, 2]
     assert versions[0].content["outcomes"] == "The firm will revise its SOP."
     assert versions[1].changed_sections == ["outcomes"]
-    page = firm.get(_record_url(alpha, "firm")).get_data(as_text=True)
+    page = firm.get(_firm_url(versions[1])).get_data(as_text=True)
     assert "Changed: Outcomes" in page and "Added the agreed month." in page
-    old = firm.get(_record_url(alpha, "firm") + "/versions/1").get_data(as_text=True)
+    old = firm.get(_firm_url(versions[0])).get_data(as_text=True)
     assert "The firm will revise its SOP." in old and "by March" not in old
+    assert "This is an earlier version" in old
     subjects = [e.subject for e in outbox("minutes_published")]
     assert subjects.count("FDA has revised the record of your meeting") == 2
 
@@ -186,7 +199,7 @@ def test_a_follow_up_becomes_a_quality_action_in_one_step(app, alpha):
     fda = _client(app, alpha.fda)
     _write(fda, alpha)
     follow_up = db.session.scalars(select(MeetingFollowUp)).one()
-    url = f"{_record_url(alpha)}/follow-ups/{follow_up.public_id}/quality-action"
+    url = f"/meeting-records/follow-ups/{follow_up.public_id}/quality-action"
     assert _post(fda, _record_url(alpha), {"kind": "corrective"}, url).status_code == 302
     action = db.session.scalars(select(QualityAction)).one()
     assert action.description == "Send the revised cleaning SOP"
@@ -231,8 +244,8 @@ def test_another_firm_reaches_nothing(app, alpha):
     beta = ff.engagement_with_people("Beta Labs")
     db.session.commit()
     other = _client(app, beta.admin)
-    assert other.get(_record_url(alpha, "firm")).status_code == 404
-    assert other.get(_record_url(alpha, "firm") + "/versions/1").status_code == 404
+    for url in (_firm_url(_version()), _firm_url(_version()) + "/print"):
+        assert other.get(url).status_code == 404
 
 
 # --- a meeting held outside the portal -------------------------------------------------------
@@ -306,7 +319,7 @@ def _grow(app, people, fda) -> None:
     )
     _publish(fda, people, "More of everything.")
     firm = _client(app, people.staff[0])
-    url = _record_url(people, "firm")
+    url = _firm_url(_version())
     for _ in range(5):
         _post(firm, url, {"body": "More"}, url + "/comments")
 
@@ -315,19 +328,18 @@ def test_record_pages_issue_a_fixed_number_of_queries(app, alpha, count_queries)
     fda, firm = _client(app, alpha.fda), _client(app, alpha.admin)
     _write(fda, alpha)
     _publish(fda, alpha)
+    record = db.session.scalars(select(MeetingRecord)).one()
+    first = _firm_url(_version(1))
     urls = {
         "fda": (
             fda,
-            [_record_url(alpha), _record_url(alpha) + "/print", _record_url(alpha) + "/versions/1"],
-        ),
-        "firm": (
-            firm,
             [
-                _record_url(alpha, "firm"),
-                _record_url(alpha, "firm") + "/print",
-                _record_url(alpha, "firm") + "/versions/1",
+                _record_url(alpha),
+                f"/meeting-records/{record.public_id}/print",
+                f"/meeting-records/versions/{_version(1).public_id}",
             ],
         ),
+        "firm": (firm, [first, first + "/print"]),
     }
 
     def measure():

@@ -10,7 +10,7 @@ import uuid
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from portal.audiences import Audience, audience_blueprint
 from portal.extensions import db
@@ -19,7 +19,7 @@ from portal.meetings import queries as meeting_queries
 from portal.meetings.models import Meeting, MeetingStatus
 from portal.minutes import services
 from portal.minutes.forms import PublishForm, QualityActionForm, RecordForm
-from portal.minutes.models import MeetingFollowUp, MeetingRecord
+from portal.minutes.models import MeetingFollowUp, MeetingRecord, MeetingRecordVersion
 from portal.security import access
 from portal.security.scoping import get_owned_or_404
 
@@ -141,19 +141,16 @@ def publish(meeting_id: uuid.UUID):
 
 
 @bp.route(
-    "/meetings/<uuid:meeting_id>/record/follow-ups/<uuid:follow_up_id>/quality-action",
-    methods=["POST"],
+    "/meeting-records/follow-ups/<uuid:meeting_follow_up_id>/quality-action", methods=["POST"]
 )
 @access.fda_staff
-def quality_action(meeting_id: uuid.UUID, follow_up_id: uuid.UUID):
-    meeting = load_meeting(meeting_id)
-    follow_up = db.session.scalars(
-        select(MeetingFollowUp)
-        .join(MeetingFollowUp.record)
-        .where(MeetingFollowUp.public_id == follow_up_id, MeetingRecord.meeting_id == meeting.id)
-    ).first()
-    if follow_up is None:
-        abort(404)
+def quality_action(meeting_follow_up_id: uuid.UUID):
+    follow_up = get_owned_or_404(
+        MeetingFollowUp,
+        meeting_follow_up_id,
+        joinedload(MeetingFollowUp.record).joinedload(MeetingRecord.meeting),
+    )
+    meeting = follow_up.record.meeting
     form = QualityActionForm()
     if not form.validate_on_submit():
         flash("Choose corrective or preventive.", "error")
@@ -165,34 +162,33 @@ def quality_action(meeting_id: uuid.UUID, follow_up_id: uuid.UUID):
     except services.RecordError as error:
         db.session.rollback()
         flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(
-            "Quality action recorded and the firm told. Publish the record again to show "
-            "the link in it.",
-            "success",
-        )
-        return redirect(url_for("quality.detail", quality_action_id=action.public_id))
-    return redirect(_record_url(meeting))
+        return redirect(_record_url(meeting))
+    db.session.commit()
+    flash(
+        "Quality action recorded and the firm told. Publish the record again to show "
+        "the link in it.",
+        "success",
+    )
+    return redirect(url_for("quality.detail", quality_action_id=action.public_id))
 
 
-@bp.route("/meetings/<uuid:meeting_id>/record/versions/<int:number>")
+@bp.route("/meeting-records/versions/<uuid:meeting_record_version_id>")
 @access.fda_staff
-def version(meeting_id: uuid.UUID, number: int):
-    meeting = load_meeting(meeting_id)
-    chosen = next((v for v in services.versions(meeting) if v.number == number), None)
-    if chosen is None:
-        abort(404)
-    return render_template("minutes/fda_version.html", meeting=meeting, version=chosen)
+def version(meeting_record_version_id: uuid.UUID):
+    chosen = get_owned_or_404(
+        MeetingRecordVersion,
+        meeting_record_version_id,
+        joinedload(MeetingRecordVersion.published_by),
+        *services.version_loads(),
+    )
+    return render_template("minutes/fda_version.html", meeting=chosen.meeting, version=chosen)
 
 
-@bp.route("/meetings/<uuid:meeting_id>/record/print")
+@bp.route("/meeting-records/<uuid:meeting_record_id>/print")
 @access.fda_staff
-def printable(meeting_id: uuid.UUID):
-    meeting = load_meeting(meeting_id)
-    record = services.record_of(meeting)
-    if record is None:
-        abort(404)
+def printable(meeting_record_id: uuid.UUID):
+    record = get_owned_or_404(MeetingRecord, meeting_record_id)
+    meeting = load_meeting(record.meeting.public_id)
     return render_template(
         "minutes/fda_print.html",
         meeting=meeting,

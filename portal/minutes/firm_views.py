@@ -1,23 +1,20 @@
 """The firm's pages of a meeting's record (SPEC 7a): published versions only.
 
-Nothing here reads FDA's working copy (``MeetingRecord``, FdaOnly: the firm's session
-could not even if it tried): a meeting whose record was never published has no
-version, and its record page answers 404 like a record that does not exist.
+Each page is a ``MeetingRecordVersion``, which exists only once FDA publishes; nothing
+here reads FDA's working copy (``MeetingRecord``, FdaOnly: the firm's session could not
+even if it tried). A draft therefore has no firm URL at all.
 """
 
 from __future__ import annotations
 
 import uuid
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from portal.audiences import Audience, audience_blueprint
-from portal.audit import services as audit
 from portal.extensions import db
 from portal.forms import ConfirmForm, show_error
-from portal.meetings import queries as meeting_queries
-from portal.meetings.models import Meeting
 from portal.minutes import services
 from portal.minutes.forms import CommentForm
 from portal.minutes.models import MeetingRecordVersion
@@ -29,21 +26,23 @@ bp = audience_blueprint("firm_minutes", __name__, audience=Audience.FIRM)
 bp.add_app_template_filter(services.section_label, "section_label")
 
 
-def _published(meeting_id: uuid.UUID) -> tuple[Meeting, MeetingRecordVersion]:
-    meeting = get_owned_or_404(Meeting, meeting_id, *meeting_queries.with_engagement())
-    version = services.latest_version(meeting)
-    if version is None:
-        abort(404)
-    audit.record_view(version)
-    return meeting, version
+def load_version(version_id: uuid.UUID) -> MeetingRecordVersion:
+    return get_owned_or_404(
+        MeetingRecordVersion,
+        version_id,
+        *services.version_loads(),
+    )
 
 
-def _page(meeting, version, comment_form):
+def _page(version: MeetingRecordVersion, comment_form: CommentForm):
+    meeting = version.meeting
+    versions = services.versions(meeting)
     return render_template(
         "minutes/firm_record.html",
         meeting=meeting,
         version=version,
-        versions=services.versions(meeting),
+        latest=versions[0],
+        versions=versions,
         replies=services.replies(meeting),
         acknowledged=services.acknowledged_by(version, current_user),
         ack_form=ConfirmForm(formdata=None),
@@ -51,29 +50,28 @@ def _page(meeting, version, comment_form):
     )
 
 
-@bp.route("/firm/meetings/<uuid:meeting_id>/record")
+@bp.route("/firm/meeting-records/<uuid:meeting_record_version_id>")
 @access.firm_user
-def record(meeting_id: uuid.UUID):
-    meeting, version = _published(meeting_id)
-    return _page(meeting, version, CommentForm(formdata=None))
+def record(meeting_record_version_id: uuid.UUID):
+    return _page(load_version(meeting_record_version_id), CommentForm(formdata=None))
 
 
-@bp.route("/firm/meetings/<uuid:meeting_id>/record/acknowledge", methods=["POST"])
+@bp.route("/firm/meeting-records/<uuid:meeting_record_version_id>/acknowledge", methods=["POST"])
 @access.firm_user
-def acknowledge(meeting_id: uuid.UUID):
-    meeting, version = _published(meeting_id)
+def acknowledge(meeting_record_version_id: uuid.UUID):
+    version = load_version(meeting_record_version_id)
     form = ConfirmForm()
     if form.validate_on_submit():
         services.acknowledge(version, by=current_user._get_current_object())
         db.session.commit()
         flash(f"You have acknowledged version {version.number} of the record.", "success")
-    return redirect(url_for("firm_minutes.record", meeting_id=meeting.public_id))
+    return redirect(url_for("firm_minutes.record", meeting_record_version_id=version.public_id))
 
 
-@bp.route("/firm/meetings/<uuid:meeting_id>/record/comments", methods=["POST"])
+@bp.route("/firm/meeting-records/<uuid:meeting_record_version_id>/comments", methods=["POST"])
 @access.firm_user
-def comment(meeting_id: uuid.UUID):
-    meeting, version = _published(meeting_id)
+def comment(meeting_record_version_id: uuid.UUID):
+    version = load_version(meeting_record_version_id)
     form = CommentForm()
     if form.validate_on_submit():
         try:
@@ -83,22 +81,14 @@ def comment(meeting_id: uuid.UUID):
         else:
             db.session.commit()
             flash("Comment sent. FDA reads it beside the record.", "success")
-            return redirect(url_for("firm_minutes.record", meeting_id=meeting.public_id))
-    return _page(meeting, version, form)
+            return redirect(
+                url_for("firm_minutes.record", meeting_record_version_id=version.public_id)
+            )
+    return _page(version, form)
 
 
-@bp.route("/firm/meetings/<uuid:meeting_id>/record/versions/<int:number>")
+@bp.route("/firm/meeting-records/<uuid:meeting_record_version_id>/print")
 @access.firm_user
-def version(meeting_id: uuid.UUID, number: int):
-    meeting, _latest = _published(meeting_id)
-    chosen = next((v for v in services.versions(meeting) if v.number == number), None)
-    if chosen is None:
-        abort(404)
-    return render_template("minutes/firm_version.html", meeting=meeting, version=chosen)
-
-
-@bp.route("/firm/meetings/<uuid:meeting_id>/record/print")
-@access.firm_user
-def printable(meeting_id: uuid.UUID):
-    meeting, version = _published(meeting_id)
-    return render_template("minutes/firm_print.html", meeting=meeting, version=version)
+def printable(meeting_record_version_id: uuid.UUID):
+    version = load_version(meeting_record_version_id)
+    return render_template("minutes/firm_print.html", meeting=version.meeting, version=version)

@@ -116,6 +116,7 @@ class MeetingRecordVersion(PublicIdMixin, FirmOwned, db.Model):
     published_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
 
     published_by = relationship("User")
+    meeting = relationship("Meeting", foreign_keys=[meeting_id])
 
 
 class MeetingRecordReply(PublicIdMixin, FirmOwned, db.Model):

@@ -19,6 +19,7 @@ from sqlalchemy.orm import joinedload
 from portal.audit import services as audit
 from portal.auth.models import Role, User, UserStatus
 from portal.auth.queries import active_member_of
+from portal.engagements.models import Engagement
 from portal.extensions import db
 from portal.mail import queue_email
 from portal.meetings.models import Meeting, MeetingStatus
@@ -290,6 +291,12 @@ def snapshot(record: MeetingRecord) -> dict:
     }
 
 
+def version_loads() -> tuple:
+    """A version's meeting with its site and firm, in the version's own query."""
+    engagement = joinedload(MeetingRecordVersion.meeting).joinedload(Meeting.engagement)
+    return (engagement.joinedload(Engagement.site), engagement.joinedload(Engagement.firm))
+
+
 def latest_version(meeting: Meeting) -> MeetingRecordVersion | None:
     return db.session.scalars(
         select(MeetingRecordVersion)
@@ -341,13 +348,13 @@ def publish(record: MeetingRecord, note: str, *, by: User) -> MeetingRecordVersi
         detail=f"version {version.number}" + (f": changed {', '.join(changed)}" if changed else ""),
         actor=by,
     )
-    _notify_firm(record.meeting, revised=previous is not None)
+    _notify_firm(version, record.meeting, revised=previous is not None)
     return version
 
 
-def _notify_firm(meeting: Meeting, *, revised: bool) -> None:
+def _notify_firm(version: MeetingRecordVersion, meeting: Meeting, *, revised: bool) -> None:
     """A link to the record for each active user; the record's text stays in the portal."""
-    link = external_url("firm_minutes.record", meeting_id=meeting.public_id)
+    link = external_url("firm_minutes.record", meeting_record_version_id=version.public_id)
     subject = (
         "FDA has revised the record of your meeting"
         if revised
