@@ -1,6 +1,7 @@
 """Demo meetings for `flask seed-demo`: for the first demo firm, a past meeting FDA has
-marked held (its timeframe recorded, its record published) and an upcoming one still taking questions; for the
-second, a meeting too close for questions, to show the closed form.
+marked held (its timeframe recorded, its record published) and an upcoming one still
+taking questions; for the second, a meeting too close for questions, to show the closed
+form.
 
 Meetings are made through the services, so the outbox holds the scheduling emails
 with their .ics files, as it would after real use.

@@ -54,7 +54,6 @@ def _page(meeting: Meeting, form: RecordForm, publish_form: PublishForm | None =
         content=services.snapshot(record) if record else None,
         form=form,
         publish_form=publish_form or PublishForm(formdata=None),
-        action_form=QualityActionForm(formdata=None),
         versions=services.versions(meeting),
         replies=services.replies(meeting),
     )
