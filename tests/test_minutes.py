@@ -356,3 +356,18 @@ def test_record_pages_issue_a_fixed_number_of_queries(app, alpha, count_queries)
     after = measure()
     assert before == after
     print("queries per page:", before)
+
+
+def test_replies_come_a_page_at_a_time(app, alpha):
+    fda, firm = _client(app, alpha.fda), _client(app, alpha.admin)
+    _write(fda, alpha)
+    _publish(fda, alpha)
+    url = _firm_url(_version())
+    for n in range(22):
+        _post(firm, url, {"body": f"Comment number {n:02d}"}, url + "/comments")
+    first = fda.get(_record_url(alpha)).get_data(as_text=True)
+    assert "Comment number 00" in first and "Comment number 21" not in first
+    assert "Page 1 of 2" in first
+    last = fda.get(_record_url(alpha) + "?page=99").get_data(as_text=True)
+    assert "Comment number 21" in last and "Comment number 00" not in last
+    assert "Comment number 21" in firm.get(url + "?page=2").get_data(as_text=True)

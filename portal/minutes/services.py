@@ -38,6 +38,7 @@ from portal.timeutil import utcnow
 from portal.urls import external_url
 
 COMMENT_MAX = 8000
+REPLIES_PER_PAGE = 20
 
 #: The sections of a record, in the order pages show them and "what changed" names them.
 SECTIONS = (
@@ -457,14 +458,15 @@ def comment(version: MeetingRecordVersion, body: str, *, by: User) -> MeetingRec
     return reply
 
 
-def replies(meeting: Meeting) -> list[MeetingRecordReply]:
-    return list(
-        db.session.scalars(
-            select(MeetingRecordReply)
-            .where(MeetingRecordReply.meeting_id == meeting.id)
-            .options(joinedload(MeetingRecordReply.author), joinedload(MeetingRecordReply.version))
-            .order_by(MeetingRecordReply.created_at, MeetingRecordReply.id)
-        )
+def replies(meeting: Meeting):
+    """The firm's acknowledgements and comments on every version, oldest first, a page at a
+    time (``?page=``, portal.paging)."""
+    return db.paginate(
+        select(MeetingRecordReply)
+        .where(MeetingRecordReply.meeting_id == meeting.id)
+        .options(joinedload(MeetingRecordReply.author), joinedload(MeetingRecordReply.version))
+        .order_by(MeetingRecordReply.created_at, MeetingRecordReply.id),
+        per_page=REPLIES_PER_PAGE,
     )
 
 
