@@ -164,6 +164,10 @@ def test_the_firm_acknowledges_and_comments_and_fda_sees_it(app, alpha):
     page = fda.get(_record_url(alpha)).get_data(as_text=True)
     assert "acknowledged the record" in page and "<em>with thanks</em>" in page
     assert "You acknowledged version 1" in firm.get(url).get_data(as_text=True)
+    (notice,) = outbox("minutes_commented")
+    assert notice.recipients == alpha.fda.email
+    assert f"/meetings/{alpha.meeting.public_id}/record" in notice.body_text
+    assert "with thanks" not in notice.body_text and "with thanks" not in notice.body_html
 
 
 def test_a_revision_keeps_earlier_versions_says_what_changed_and_tells_the_firm(app, alpha):

@@ -455,6 +455,18 @@ def comment(version: MeetingRecordVersion, body: str, *, by: User) -> MeetingRec
     db.session.add(reply)
     db.session.flush()
     audit.record("meeting_record.comment", version, detail=f"version {version.number}")
+    # The FDA person who published this version hears of it; the comment stays in the portal.
+    publisher = db.session.get(User, version.published_by_id)
+    if publisher is not None and publisher.status == UserStatus.ACTIVE:
+        queue_email(
+            publisher.email,
+            "minutes_commented",
+            "The firm has commented on a meeting record",
+            user=publisher,
+            meeting=version.meeting,
+            commenter=by,
+            link=external_url("minutes.record", meeting_id=version.meeting.public_id),
+        )
     return reply
 
 
