@@ -30,6 +30,7 @@ def import_models() -> None:
     from portal.messages import models as _messages  # noqa: F401
     from portal.metrics import freshness as _freshness  # noqa: F401
     from portal.metrics import models as _metrics  # noqa: F401
+    from portal.minutes import models as _minutes  # noqa: F401
     from portal.outbox import models as _outbox  # noqa: F401
     from portal.program import models as _program  # noqa: F401
     from portal.quality import models as _quality  # noqa: F401
@@ -93,6 +94,8 @@ def _register_blueprints(app: Flask) -> None:
     from portal.messages import fda_views as messages
     from portal.messages import firm_views as firm_messages
     from portal.metrics import views as metrics
+    from portal.minutes import fda_views as minutes
+    from portal.minutes import firm_views as firm_minutes
     from portal.outbox import views as outbox
     from portal.quality import fda_views as quality
     from portal.quality import firm_views as firm_quality
@@ -108,6 +111,7 @@ def _register_blueprints(app: Flask) -> None:
         invitations.bp,
         engagements.bp,
         meetings.bp,
+        minutes.bp,
         questions.bp,
         quality.bp,
         messages.bp,
@@ -123,6 +127,7 @@ def _register_blueprints(app: Flask) -> None:
     firm_side = (
         firm.bp,
         firm_meetings.bp,
+        firm_minutes.bp,
         firm_questions.bp,
         firm_quality.bp,
         firm_feedback.bp,

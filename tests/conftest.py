@@ -28,7 +28,7 @@ from sqlalchemy import event, text
 from portal import create_app
 from portal.auth.models import Role
 from portal.extensions import db, limiter
-from tests import factories, factories_jobs
+from tests import factories, factories_jobs, factories_minutes
 
 #: With SEP_REQUIRE_ALL=1 (CI), a skipped test counts as a failure: CI provides everything.
 REQUIRE_ALL = os.environ.get("SEP_REQUIRE_ALL") == "1"
@@ -401,6 +401,7 @@ def build_world(copy: str = "") -> SimpleNamespace:
         response = factories.feedback_response(survey, admin)
         action = factories.quality_action(engagement, admin, meeting_id=held.id)
         event_row = factories.quality_action_event(action, admin)
+        minutes = factories_minutes.published_record(held, world.fda_staff)
         invitation, _token = factories.invitation(factories.eligible_site(), world.fda_staff)
         world.by_firm[label] = SimpleNamespace(
             firm=firm,
@@ -417,6 +418,7 @@ def build_world(copy: str = "") -> SimpleNamespace:
             action=action,
             event=event_row,
             invitation=invitation,
+            minutes=minutes,
         )
     world.import_run = factories.import_run()
     world.background_job = factories_jobs.import_job()
@@ -459,6 +461,9 @@ def build_world(copy: str = "") -> SimpleNamespace:
             world.shortage_entry,
             world.api_token,
             message,
+            a.minutes.record,
+            a.minutes.follow_up,
+            a.minutes.version,
         )
     }
     world.records[factories.Product] = a.site.products[0]

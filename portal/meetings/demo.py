@@ -1,6 +1,7 @@
 """Demo meetings for `flask seed-demo`: for the first demo firm, a past meeting FDA has
-marked held (its timeframe recorded) and an upcoming one still taking questions; for the
-second, a meeting too close for questions, to show the closed form.
+marked held (its timeframe recorded, its record published) and an upcoming one still
+taking questions; for the second, a meeting too close for questions, to show the closed
+form.
 
 Meetings are made through the services, so the outbox holds the scheduling emails
 with their .ics files, as it would after real use.
@@ -79,13 +80,47 @@ def _held_meeting(engagement: Engagement, staff: User) -> Meeting:
     return meeting
 
 
+def _published_record(meeting: Meeting, staff: User) -> None:
+    """The held meeting's record (SPEC 7a), written and published through the services,
+    so the firm's users have its email in the outbox and can acknowledge and comment."""
+    from portal.auth.queries import active_firm_users
+    from portal.minutes import services as minutes
+
+    present = [person.id for person in active_firm_users(meeting.firm_id)][:2] + [staff.id]
+    record = minutes.save_record(
+        meeting,
+        minutes.RecordText(
+            attendee_ids=present,
+            guests=[minutes.Guest("Dana Ortiz", "Ortiz Validation Consulting", "Advisor")],
+            summary=(
+                "FDA and the site reviewed the quality system's recent changes, in particular "
+                "the **new cleaning validation program** for shared equipment."
+            ),
+            topics="- Cleaning validation\n- Deviation trending\n- The engagement's timeframe",
+            outcomes=(
+                "The site will extend its hold-time studies to the two new products. "
+                "FDA will share its public guidance references on cleaning validation."
+            ),
+            new_follow_ups=[
+                minutes.NewFollowUp(
+                    "Share the updated hold-time study protocol with FDA",
+                    "Site quality lead",
+                    (utcnow() + timedelta(days=21)).date(),
+                )
+            ],
+        ),
+        by=staff,
+    )
+    minutes.publish(record, "", by=staff)
+
+
 def seed(people: dict[str, User], firms: list[Firm]) -> None:
     staff = people.get(STAFF)
     if staff is None or not firms:
         return
     first = _engagement_of(firms[0])
     if first is not None:
-        _held_meeting(first, staff)
+        _published_record(_held_meeting(first, staff), staff)
         services.schedule_meeting(first, _details(24), by=staff)
     if len(firms) > 1:
         second = _engagement_of(firms[1])

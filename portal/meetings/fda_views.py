@@ -20,6 +20,7 @@ from portal.meetings.forms import (
     CancelMeetingForm,
     ExtendDeadlineForm,
     MeetingForm,
+    PastMeetingForm,
     TimeframeForm,
     combine,
 )
@@ -99,6 +100,37 @@ def new(engagement_id: uuid.UUID):
                 )
             return redirect(url_for("meetings.detail", meeting_id=meeting.public_id))
     return render_template("meetings/form.html", form=form, engagement=engagement, meeting=None)
+
+
+@bp.route("/meetings/past/<uuid:engagement_id>", methods=["GET", "POST"])
+@access.fda_staff
+def record_past(engagement_id: uuid.UUID):
+    """A meeting held outside the portal, recorded afterwards; its record is written next."""
+    engagement = load_engagement(engagement_id)
+    form = PastMeetingForm(country=engagement.site.country)
+    if request.method == "GET":
+        form.timezone.data = current_user.timezone
+        form.mode.data = MeetingMode.TELECONFERENCE.value
+    if form.validate_on_submit():
+        details = services.MeetingDetails(
+            starts_local=combine(form.start_date.data, form.start_time.data),
+            timezone=form.timezone.data,
+            duration_minutes=form.duration_minutes.data,
+            mode=MeetingMode(form.mode.data),
+            location=form.location.data or "",
+            agenda=form.agenda.data or "",
+        )
+        try:
+            meeting = services.record_past_meeting(
+                engagement, details, by=current_user._get_current_object()
+            )
+        except services.MeetingError as error:
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash("Meeting recorded as held. Now write its record.", "success")
+            return redirect(url_for("minutes.record", meeting_id=meeting.public_id))
+    return render_template("meetings/past_form.html", form=form, engagement=engagement)
 
 
 @bp.route("/meetings/<uuid:meeting_id>")
@@ -182,8 +214,12 @@ def mark_held(meeting_id: uuid.UUID):
             flash(str(error), "error")
         else:
             db.session.commit()
-            flash("Meeting marked held. The firm's users are asked for their feedback.", "success")
-            return redirect(url_for("meetings.detail", meeting_id=meeting.public_id))
+            flash(
+                "Meeting marked held. The firm's users are asked for their feedback. "
+                "Now write the meeting's record.",
+                "success",
+            )
+            return redirect(url_for("minutes.record", meeting_id=meeting.public_id))
     return render_template("meetings/mark_held.html", form=form, meeting=meeting, now=utcnow())
 
 

@@ -10,6 +10,7 @@ from portal.audiences import Audience, audience_blueprint
 from portal.meetings import pages, queries
 from portal.meetings.models import Meeting
 from portal.meetings.schedule import accepts_questions
+from portal.minutes.services import latest_version
 from portal.questions.queries import open_meetings
 from portal.security import access
 from portal.security.scoping import get_owned_or_404
@@ -43,6 +44,8 @@ def detail(meeting_id: uuid.UUID):
         questions=queries.meeting_questions(meeting),
         is_open=is_open,
         next_open=next_open,
+        # Published versions only: FDA's draft is not in any table the firm reads.
+        record_version=latest_version(meeting),
         now=now,
     )
 

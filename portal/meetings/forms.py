@@ -156,3 +156,43 @@ class TimeframeForm(PortalForm):
         validators=[InputRequired("Enter the date the engagement is expected to end.")],
     )
     submit = SubmitField("Record the timeframe")
+
+
+class PastMeetingForm(ZonedForm):
+    """A meeting that took place outside the portal: when, how long, how (SPEC 7)."""
+
+    start_date = DayField(
+        "Date",
+        invalid_value_message="Enter the date like 2026-03-14.",
+        validators=[InputRequired("Enter the date the meeting took place.")],
+    )
+    start_time = ClockField(
+        "Start time",
+        description="In the time zone below, 24-hour clock.",
+        validators=[InputRequired("Enter the start time, like 14:30.")],
+    )
+    timezone = zone_field("Time zone", "The zone the start time is in.")
+    duration_minutes = IntegerField(
+        "Length in minutes",
+        default=60,
+        validators=[
+            InputRequired("Enter how many minutes the meeting lasted."),
+            NumberRange(
+                MIN_DURATION,
+                MAX_DURATION,
+                f"Enter a number of minutes from {MIN_DURATION} to {MAX_DURATION}.",
+            ),
+        ],
+    )
+    mode = RadioField(
+        "How the meeting took place",
+        choices=choices((m.value, m.label) for m in MeetingMode),
+        validators=[InputRequired("Choose video call, teleconference or on site.")],
+    )
+    location = TextAreaField(
+        "Place",
+        description="For an on-site meeting: where.",
+        validators=[Optional(), Length(max=2000)],
+    )
+    agenda = FormattedTextField("Agenda", validators=[Optional(), Length(max=8000)])
+    submit = SubmitField("Record the meeting and write its record")

@@ -138,6 +138,54 @@ def schedule_meeting(engagement: Engagement, details: MeetingDetails, *, by: Use
     return meeting
 
 
+def record_past_meeting(engagement: Engagement, details: MeetingDetails, *, by: User) -> Meeting:
+    """A meeting that took place outside the portal, recorded afterwards (SPEC 7): held.
+
+    The one path where a past start is right; scheduling still refuses it. Nobody is
+    sent an invitation for a meeting already over; the feedback survey opens as when
+    FDA marks a meeting held (SPEC 10), and FDA writes its record next (SPEC 7a).
+    """
+    if engagement.status != EngagementStatus.ACTIVE:
+        raise MeetingError("This engagement is closed; it can have no new meetings.")
+    starts_at = _start_from(details)
+    now = utcnow()
+    if starts_at > now:
+        raise MeetingError(
+            "This start is in the future: schedule the meeting instead, so the firm is invited.",
+            "start_date",
+        )
+    if not MIN_DURATION <= details.duration_minutes <= MAX_DURATION:
+        raise MeetingError(
+            f"A meeting lasts from {MIN_DURATION} to {MAX_DURATION} minutes.", "duration_minutes"
+        )
+    meeting = Meeting(
+        firm_id=engagement.firm_id,
+        engagement_id=engagement.id,
+        engagement=engagement,
+        starts_at=starts_at,
+        timezone=details.timezone,
+        duration_minutes=details.duration_minutes,
+        mode=details.mode,
+        join_details=details.join_details.strip(),
+        location=details.location.strip(),
+        agenda=details.agenda.strip(),
+        status=MeetingStatus.HELD,
+        held_at=now,
+        sequence=0,
+        scheduled_by_id=by.id,
+    )
+    db.session.add(meeting)
+    db.session.flush()
+    audit.record(
+        "meeting.record_past",
+        meeting,
+        detail=f"held {format_local(starts_at, details.timezone)}",
+        actor=by,
+    )
+    feedback.open_survey(meeting)
+    return meeting
+
+
 def _require_scheduled(meeting: Meeting, doing: str) -> None:
     if meeting.status != MeetingStatus.SCHEDULED:
         raise MeetingError(f"This meeting was {meeting.status.value}; it can no longer be {doing}.")

@@ -25,6 +25,8 @@ class QuestionStatus(enum.StrEnum):
     UNDER_REVIEW = "under_review"
     ANSWERED_IN_WRITING = "answered_in_writing"
     FOR_DISCUSSION = "for_discussion"  # to be discussed at the meeting
+    #: Ticked in the meeting's record (SPEC 7a): it was discussed, the record says how.
+    DISCUSSED = "discussed"
 
     @property
     def label(self) -> str:
@@ -33,6 +35,7 @@ class QuestionStatus(enum.StrEnum):
             "under_review": "Under review",
             "answered_in_writing": "Answered in writing",
             "for_discussion": "For discussion at the meeting",
+            "discussed": "Discussed at the meeting",
         }[self.value]
 
 
