@@ -19,6 +19,7 @@ Rejected lines are reported with their line numbers in the uploaded file.
 
 from __future__ import annotations
 
+import atexit
 import gzip
 import io
 import json
@@ -240,6 +241,11 @@ def _forget_plans() -> None:
     for file, _steps in _PLANS.values():
         file.close()
     _PLANS.clear()
+
+
+# A job handed back or failed midway leaves its file open until the next job; close it
+# when the worker exits rather than leave that to the garbage collector.
+atexit.register(_forget_plans)
 
 
 def _plan(job: BackgroundJob, kind: ImportKind) -> tuple[BinaryIO, list[Step]]:
