@@ -15,6 +15,10 @@ from portal.extensions import db
 
 #: A cell starting with one of these is read as a formula by spreadsheet programs.
 _FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_ASCII_TRIGGERS = frozenset(_FORMULA_TRIGGERS)
+#: Rows written per chunk of the response: a chunk per row cost a socket write per row,
+#: which kept the largest export past gunicorn's 30 s timeout (issue 15).
+ROWS_PER_CHUNK = 500
 #: The spelling every CSV download declares, once (Werkzeug adds a charset to a bare
 #: ``mimetype``, so the charset must not be in it as well).
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
@@ -29,8 +33,13 @@ def neutralize(value: Any) -> str:
     """
     if value is None:
         return ""
-    text = str(value)
-    if text and unicodedata.normalize("NFKC", text[0]).startswith(_FORMULA_TRIGGERS):
+    text = value if type(value) is str else str(value)
+    if not text:
+        return text
+    first = text[0]
+    if first < "\x80":  # ASCII is its own NFKC form: no normalizing per cell
+        return "'" + text if first in _ASCII_TRIGGERS else text
+    if unicodedata.normalize("NFKC", first).startswith(_FORMULA_TRIGGERS):
         return "'" + text
     return text
 
@@ -40,10 +49,18 @@ def csv_lines(header: list[str], rows: Iterable[Iterable[Any]]) -> Iterator[str]
     writer = csv.writer(buffer)
     writer.writerow(header)
     yield buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate(0)
+    written = 0
     for row in rows:
-        buffer.seek(0)
-        buffer.truncate(0)
         writer.writerow([neutralize(cell) for cell in row])
+        written += 1
+        if written == ROWS_PER_CHUNK:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate(0)
+            written = 0
+    if written:
         yield buffer.getvalue()
 
 

@@ -103,3 +103,39 @@ def test_sessions_past_their_timeout_are_not_listed(app, firm_admin, no_csrf, ti
     laptop = sign_in_as_browser(app, firm_admin, FIREFOX)
     page = laptop.get("/account").get_data(as_text=True)
     assert "Firefox on Windows" in page and "Safari on iOS" not in page
+
+
+def test_a_page_marks_its_session_seen_at_most_once_a_minute(
+    app, firm_admin, no_csrf, time_machine
+):
+    # Writing "last seen" on every page made each page a write and a commit (issue 15);
+    # the mark still moves on, a minute at a time, and an ended record still signs out.
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import event
+
+    start = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
+    time_machine.move_to(start, tick=False)
+    browser = sign_in_as_browser(app, firm_admin, FIREFOX)
+    writes = []
+
+    def note_write(_conn, _cursor, statement, *_args):
+        if statement.lstrip().upper().startswith("UPDATE USER_SESSION"):
+            writes.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", note_write)
+    try:
+        time_machine.shift(timedelta(seconds=30))
+        assert browser.get("/firm").status_code == 200
+        assert browser.get("/account").status_code == 200
+        assert writes == []
+        assert records(firm_admin)[0].last_seen_at == start
+        time_machine.shift(timedelta(seconds=31))
+        assert browser.get("/firm").status_code == 200
+        assert len(writes) == 1
+        assert records(firm_admin)[0].last_seen_at == start + timedelta(seconds=61)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note_write)
+    sessions._end((sessions.UserSession.user_id == firm_admin.id,), start)
+    db.session.commit()
+    assert browser.get("/firm").status_code == 302

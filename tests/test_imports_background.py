@@ -186,7 +186,7 @@ def test_the_rows_of_one_site_stay_in_one_step():
     assert sum(step.rows for step in steps) == 200
     seen: dict[str, int] = {}
     for number, step in enumerate(steps):
-        for row in list(csv.reader(io.StringIO(step.text)))[3:]:
+        for row in list(csv.reader(io.StringIO(step.text(data))))[3:]:
             assert seen.setdefault(row[0], number) == number, f"FEI {row[0]} in two steps"
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import Blueprint, abort, current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, logout_user
@@ -62,23 +62,36 @@ def create_record(user: User, *, user_agent: str, address: str) -> str:
     return token
 
 
+#: How stale "last seen" may get before a request writes it again. It only orders the
+#: person's list of sessions and hides idle ones there (minutes); writing it on every
+#: request made each page a write and a commit, which serialized a firm's pages on
+#: SQLite's one writer under load (issue 15).
+TOUCH_EVERY = timedelta(minutes=1)
+
+
 def check_and_touch(user: User, *, passive: bool) -> bool:
-    """Whether this browser's record is live; marks it seen. One statement either way,
-    so every page issues the same number of queries."""
+    """Whether this browser's record is live; marks it seen at most once a minute. One
+    read, and a write only when the mark is older than TOUCH_EVERY."""
     token = session.get(SESSION_KEY)
     if not isinstance(token, str) or not looks_like_token(token):
         return False
-    live = (
-        UserSession.token_hash == hash_token(token),
-        UserSession.user_id == user.id,
-        UserSession.ended_at.is_(None),
-    )
-    if passive:
-        return db.session.scalar(select(UserSession.id).where(*live)) is not None
-    touched = db.session.execute(
-        update(UserSession).where(*live).values(last_seen_at=utcnow())
-    ).rowcount
-    return touched == 1
+    record = db.session.execute(
+        select(UserSession.id, UserSession.last_seen_at).where(
+            UserSession.token_hash == hash_token(token),
+            UserSession.user_id == user.id,
+            UserSession.ended_at.is_(None),
+        )
+    ).first()
+    if record is None:
+        return False
+    now = utcnow()
+    if not passive and record.last_seen_at <= now - TOUCH_EVERY:
+        db.session.execute(
+            update(UserSession)
+            .where(UserSession.id == record.id, UserSession.ended_at.is_(None))
+            .values(last_seen_at=now)
+        )
+    return True
 
 
 def current_token_hash() -> str | None:

@@ -26,12 +26,15 @@ Each import knows its columns; this module finds them. What it guarantees:
 from __future__ import annotations
 
 import calendar
+import codecs
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from itertools import chain, islice
+from typing import BinaryIO
 
 from portal.sites.validation import FEI_MAX_DIGITS, fei_problem
 
@@ -92,29 +95,90 @@ def _line_of_offset(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset) + 1
 
 
+EMPTY = "The file is empty. Choose the exported CSV file and try again."
+WORKBOOK = (
+    "This is a spreadsheet workbook (for example .xlsx), not a CSV file. "
+    "Open it and save or export it as “CSV UTF-8”, then upload that file."
+)
+BINARY = (
+    "This is not a text CSV file (it contains binary data). "
+    "Upload the CSV file exactly as FDA's site exported it."
+)
+
+
+def _not_utf8(line: int) -> str:
+    return (
+        f"The file is not UTF-8 text: line {line} has a character that cannot be read "
+        "as UTF-8. Export the file again from FDA's site, or save it from your spreadsheet "
+        "as “CSV UTF-8”, and upload that."
+    )
+
+
 def decode(data: bytes) -> str:
     """The file's text, or ImportRefused saying what is wrong with it."""
     if not data.strip():
-        raise ImportRefused("The file is empty. Choose the exported CSV file and try again.")
+        raise ImportRefused(EMPTY)
     if data.startswith(b"PK\x03\x04"):
-        raise ImportRefused(
-            "This is a spreadsheet workbook (for example .xlsx), not a CSV file. "
-            "Open it and save or export it as “CSV UTF-8”, then upload that file."
-        )
+        raise ImportRefused(WORKBOOK)
     if b"\x00" in data:
-        raise ImportRefused(
-            "This is not a text CSV file (it contains binary data). "
-            "Upload the CSV file exactly as FDA's site exported it."
-        )
+        raise ImportRefused(BINARY)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        line = _line_of_offset(data, error.start)
-        raise ImportRefused(
-            f"The file is not UTF-8 text: line {line} has a character that cannot be read "
-            "as UTF-8. Export the file again from FDA's site, or save it from your spreadsheet "
-            "as “CSV UTF-8”, and upload that."
-        ) from error
+        raise ImportRefused(_not_utf8(_line_of_offset(data, error.start))) from error
+
+
+def sized_lines(source: bytes | BinaryIO) -> Iterator[tuple[str, int]]:
+    """The file's lines as csv splits them (\\n, \\r\\n or \\r), each with its size in
+    bytes, decoded one line at a time: what :func:`decode` checks, without ever holding
+    the whole text or a list of its lines (issue 15: a 100,000-row file decoded and split
+    at once took a worker past 150 MB).
+
+    A file refused as a whole is refused with decode's messages; a character that is not
+    UTF-8 is refused when its line is reached, so a caller counts or plans a file before
+    writing anything from it.
+    """
+    stream = io.BytesIO(source) if isinstance(source, bytes | bytearray) else source
+    #: Leading blank lines wait here, so a file of nothing but blank lines is "empty".
+    blank: list[tuple[str, int]] = []
+    text_seen = False
+    # Splitting the bytes at \n is safe in UTF-8: no multi-byte character holds that byte.
+    for number, raw in enumerate(stream, start=1):
+        size = len(raw)
+        if number == 1:
+            if raw.startswith(b"PK\x03\x04"):
+                raise ImportRefused(WORKBOOK)
+            raw = raw.removeprefix(codecs.BOM_UTF8)
+        if b"\x00" in raw:
+            raise ImportRefused(BINARY)
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise ImportRefused(_not_utf8(number)) from error
+        if "\r" in line and not (line.endswith("\r\n") and line.find("\r") == len(line) - 2):
+            # A carriage return that is not part of a \r\n ending ends a line of its own.
+            parts = list(io.StringIO(line, newline=""))
+            sized = [(part, len(part.encode("utf-8"))) for part in parts]
+            sized[0] = (sized[0][0], sized[0][1] + size - sum(s for _p, s in sized))
+        else:
+            sized = [(line, size)]
+        for item in sized:
+            if text_seen:
+                yield item
+            elif item[0].strip():
+                text_seen = True
+                yield from blank
+                blank.clear()
+                yield item
+            else:
+                blank.append(item)
+    if not text_seen:
+        raise ImportRefused(EMPTY)
+
+
+def text_lines(source: bytes | BinaryIO) -> Iterator[str]:
+    """The file's lines, decoded and checked one at a time (see :func:`sized_lines`)."""
+    return (line for line, _size in sized_lines(source))
 
 
 #: Header names written more than one way for one column (FDA's Warning Letters list).
@@ -157,7 +221,7 @@ def _find_header(lines: list[str], columns: tuple[str, ...], what: str) -> _Head
     wanted = {normalize_header(c): c for c in columns}
     closest: tuple[int, list[str], int] = (0, list(columns), 0)
     first_cells: list[str] = []
-    for index, line in enumerate(lines[:HEADER_SEARCH_LINES]):
+    for index, line in enumerate(lines):
         for delimiter in DELIMITERS:
             if delimiter != "," and delimiter not in line:
                 continue
@@ -256,9 +320,12 @@ def _fits(record: list[str], width: int) -> list[str] | None:
     return None
 
 
-def read_rows(text: str, columns: tuple[str, ...], *, what: str) -> Iterator[Row]:
-    """Rows of ``text`` under the header holding ``columns``; ImportRefused if there is none.
+def read_rows(source: str | Iterable[str], columns: tuple[str, ...], *, what: str) -> Iterator[Row]:
+    """Rows of ``source`` under the header holding ``columns``; ImportRefused if there is none.
 
+    ``source`` is the file's text, or its lines as :func:`text_lines` reads them from the
+    upload or the stored file: only the top lines (for the header) and the current
+    record's lines are held, never the file's lines (issue 15: memory).
     The header is checked before the first row is yielded, so a caller that
     writes only after iterating changes nothing on a wrong file; a file with the
     header and no rows is refused too, after the loop. ``what`` names the file for
@@ -266,11 +333,19 @@ def read_rows(text: str, columns: tuple[str, ...], *, what: str) -> Iterator[Row
     """
     # Lines split as csv splits them (\n, \r\n or \r), endings kept, so each
     # record's own text can be looked at again when it holds a stray quote.
-    lines = list(io.StringIO(text, newline=""))
-    header = _find_header(lines, columns, what)
+    lines = iter(io.StringIO(source, newline="") if isinstance(source, str) else source)
+    top = list(islice(lines, HEADER_SEARCH_LINES))
+    header = _find_header(top, columns, what)
     width = len(header.names)
-    body = lines[header.index + 1 :]
-    reader = csv.reader(body, delimiter=header.delimiter, strict=False)
+    #: The lines of the record the reader is reading (csv reads no further than its end).
+    record_lines: list[str] = []
+
+    def body() -> Iterator[str]:
+        for line in chain(top[header.index + 1 :], lines):
+            record_lines.append(line)
+            yield line
+
+    reader = csv.reader(body(), delimiter=header.delimiter, strict=False)
     stray = _stray_quote_pattern(header.delimiter)
     label = {i: column for column, i in header.positions.items()}
     rows = 0
@@ -279,11 +354,12 @@ def read_rows(text: str, columns: tuple[str, ...], *, what: str) -> Iterator[Row
         for record in reader:
             first, consumed = consumed, reader.line_num
             start = header.index + 1 + first + 1
+            raw = "".join(record_lines)
+            record_lines.clear()
             if not any(cell.strip() for cell in record):
                 continue  # blank line
             rows += 1
             notes: list[str] = []
-            raw = "".join(body[first:consumed])
             if stray.search(raw):
                 repaired = _split_keeping_stray_quotes(raw, header.delimiter)
                 if repaired is not None and repaired != record and _fits(repaired, width):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import uuid
 from dataclasses import dataclass
+from typing import BinaryIO
 
 from flask import (
     abort,
@@ -160,6 +161,20 @@ def _limits() -> dict[str, int]:
     }
 
 
+def _rewound(stream: BinaryIO) -> BinaryIO:
+    stream.seek(0)
+    return stream
+
+
+def _whole(stream: BinaryIO) -> bytes:
+    return _rewound(stream).read()
+
+
+def _line_breaks(stream: BinaryIO) -> int:
+    stream = _rewound(stream)
+    return sum(chunk.count(b"\n") for chunk in iter(lambda: stream.read(1 << 20), b""))
+
+
 def _import_now(kind: ImportKind, data: bytes, filename: str):
     run = run_import(kind, data, filename, by=current_user)
     db.session.commit()
@@ -171,7 +186,7 @@ def _import_now(kind: ImportKind, data: bytes, filename: str):
     return redirect(url_for("imports.detail", import_run_id=run.public_id))
 
 
-def _queue(kind: ImportKind, data: bytes, filename: str, rows: int):
+def _queue(kind: ImportKind, data: BinaryIO, filename: str, rows: int):
     job = queue_import(kind, data, filename, by=current_user, rows=rows)
     db.session.commit()
     flash(f"{job.label}: {rows:,} rows will be imported in the background.", "success")
@@ -182,15 +197,18 @@ def _upload(kind: ImportKind):
     form = UploadForm()
     if form.validate_on_submit():
         upload = form.file.data
-        data, filename = upload.read(), _filename(upload.filename)
+        # A large file is read from the upload's (spooled) stream a line or a chunk at a
+        # time and stored compressed, never held whole (issue 15: a worker stays under
+        # 150 MB); only a file small enough to import now is read into memory.
+        stream, filename = upload.stream, _filename(upload.filename)
         try:
             # A file with few lines cannot have many rows: only a long one is counted first.
-            if data.count(b"\n") <= inline_rows():
-                return _import_now(kind, data, filename)
-            rows = count_rows(kind, data)
+            if _line_breaks(stream) <= inline_rows():
+                return _import_now(kind, _whole(stream), filename)
+            rows = count_rows(kind, _rewound(stream))
             if rows <= inline_rows():
-                return _import_now(kind, data, filename)
-            return _queue(kind, data, filename, rows)
+                return _import_now(kind, _whole(stream), filename)
+            return _queue(kind, _rewound(stream), filename, rows)
         except ImportRefused as error:
             db.session.rollback()
             form.file.errors = [*form.file.errors, str(error)]
