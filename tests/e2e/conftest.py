@@ -1,9 +1,10 @@
 """Fixtures for the end-to-end suite: the demo database and the portal under gunicorn.
 
 One demo database and one server per test process (pytest-xdist worker), made as
-`make run` makes them (Alembic, then `flask seed-demo`) and served in production
-mode. Tests that change what others rely on (throttles, settings) start a server
-or a database of their own with `start_portal` / `make_demo_database`.
+`make run` makes them (Alembic, then `flask seed-demo`: once per process, into a template
+each demo database is copied from) and served in production mode. Tests that change what
+others rely on (throttles, settings) start a server or a database of their own with
+`start_portal` / `make_demo_database`.
 """
 
 from __future__ import annotations
@@ -32,12 +33,19 @@ def e2e_dir(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def make_demo_database(e2e_dir):
+def demo_template(e2e_dir) -> harness.Database:
+    """The demo as `make run` makes it (Alembic, then seed-demo), never served: each demo
+    database is a copy of it, so the two `flask` processes run once per test process."""
+    return harness.demo_database(f"e2e_template_{_worker()}", e2e_dir)
+
+
+@pytest.fixture(scope="session")
+def make_demo_database(e2e_dir, demo_template):
     """A new database loaded with the demo: make_demo_database("name")."""
     made: list[harness.Database] = []
 
     def make(name: str) -> harness.Database:
-        database = harness.demo_database(f"e2e_{name}_{_worker()}", e2e_dir)
+        database = harness.copy_database(demo_template, f"e2e_{name}_{_worker()}", e2e_dir)
         made.append(database)
         return database
 
@@ -62,8 +70,7 @@ def start_portal(e2e_dir):
         return server
 
     yield start
-    for server in servers:
-        server.stop()
+    harness.stop_all(servers)
 
 
 @pytest.fixture(scope="session")
