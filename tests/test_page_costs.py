@@ -3,12 +3,17 @@ read once, and a page that changed nothing commits once, for its audit event."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import event
 
 from portal.extensions import db
 from tests.conftest import build_world, login_as
 from tests.sweep import get_pages, people
+
+#: A load of one user_account row by its key, in either database's parameter style.
+ONE_USER = re.compile(r"FROM user_account WHERE user_account\.(?:public_id|id) = \S+$")
 
 
 class Recorder:
@@ -46,14 +51,7 @@ class Recorder:
         keys = {user.id, user.public_id, str(user.public_id), user.public_id.hex}
         found = []
         for statement, parameters in self.statements:
-            if not statement.startswith("SELECT") or not statement.endswith(
-                (
-                    "FROM user_account WHERE user_account.public_id = ?",
-                    "FROM user_account WHERE user_account.id = ?",
-                    "FROM user_account WHERE user_account.public_id = %(public_id_1)s",
-                    "FROM user_account WHERE user_account.id = %(pk_1)s",
-                )
-            ):
+            if not statement.startswith("SELECT") or not ONE_USER.search(statement):
                 continue
             values = list(parameters.values() if isinstance(parameters, dict) else parameters)
             if len(values) == 1 and values[0] in keys:
