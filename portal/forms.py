@@ -12,9 +12,10 @@ import unicodedata
 from flask import flash, request
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import Field, SelectChoice, StringField, SubmitField, TextAreaField
 from wtforms.validators import Length, StopValidation
-from wtforms.widgets import TextArea
+from wtforms.widgets import Select, TextArea, html_params
 
 from portal.auth.drafts import take_draft
 from portal.extensions import db
@@ -183,3 +184,69 @@ def show_error(form: FlaskForm, error: Exception, *, fallback: str | None = None
             target.errors = [*target.errors, str(error)]
             return
     flash(str(error), "error")
+
+
+#: Rendered option lists of LongSelect, by (choices, coerce, value); a handful in practice
+#: (a few countries' zone lists times the zones people chose), bounded all the same.
+_OPTIONS_HTML: dict[tuple, str] = {}
+_OPTIONS_KEPT = 256
+
+
+class LongSelect(Select):
+    """A select with hundreds of options that are the same on every page (the time zones).
+
+    WTForms renders each option through ``html_params`` on every request: the zone
+    select's 420 options cost a few milliseconds a page (issue 15). The options' HTML
+    depends only on the choices and the value chosen, so it is remembered for those;
+    the ``<select>`` tag itself (id, name, the hint it is described by) is made each time,
+    exactly as Select makes it.
+    """
+
+    def __call__(self, field, **kwargs):
+        try:
+            key = (_choices_key(field.choices), field.coerce, field.data)
+            options = _OPTIONS_HTML.get(key)
+        except TypeError:  # a choice with its own attributes: nothing to remember it by
+            return super().__call__(field, **kwargs)
+        if options is None:
+            if len(_OPTIONS_HTML) >= _OPTIONS_KEPT:
+                _OPTIONS_HTML.clear()
+            options = _OPTIONS_HTML[key] = _options_html(field)
+        kwargs.setdefault("id", field.id)
+        flags = getattr(field, "flags", {})
+        for name in dir(flags):
+            if name in self.validation_attrs and name not in kwargs:
+                kwargs[name] = getattr(flags, name)
+        # html_params escapes every attribute; the options are Select's own escaped output.
+        select = f"<select {html_params(name=field.name, **kwargs)}>{options}</select>"
+        return Markup(select)  # noqa: S704
+
+
+def _choices_key(choices) -> tuple:
+    """What a select's options depend on, hashable (TypeError when some of it is not)."""
+    if isinstance(choices, dict):
+        raise TypeError("choices grouped in a dict")
+    key = []
+    for choice in choices:
+        if isinstance(choice, SelectChoice):
+            if choice.render_kw:
+                raise TypeError("an option with attributes of its own")
+            key.append((choice.value, choice.label, choice.optgroup))
+        else:
+            key.append(choice)
+    return tuple(key)
+
+
+def _options_html(field) -> str:
+    """The options between ``<select>`` and ``</select>``, as WTForms' Select writes them."""
+    html = []
+    if field.has_groups():
+        for group, choices in field.iter_groups():
+            if group is not None:
+                html.append(f"<optgroup {html_params(label=group)}>")
+            html.extend(Select.render_option(choice) for choice in choices)
+            if group is not None:
+                html.append("</optgroup>")
+    else:
+        html.extend(Select.render_option(choice) for choice in field.iter_choices())
+    return "".join(html)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
@@ -120,6 +121,39 @@ def _markdown() -> MarkdownIt:
 _md = _markdown()
 
 
+#: Texts up to this long are remembered with their output (see `_remembered`).
+CACHED_TEXT_CHARS = 8192
+#: How many different texts each mode remembers: a page shows dozens, a worker serves
+#: a few firms' worth; with CACHED_TEXT_CHARS this bounds the memory at tens of MB.
+CACHED_TEXTS = 2048
+
+
+def _remembered(convert):
+    """``convert`` (a pure function of the exact text) with its recent answers kept.
+
+    Pages show the same descriptions and titles on every request, and bleach with the
+    Markdown parser costs about a millisecond a text (issue 15). The output depends on
+    nothing but the text, so a remembered answer is the same string. Long texts are
+    converted every time, so the cache stays small whatever people paste.
+    """
+    cached = lru_cache(maxsize=CACHED_TEXTS)(convert)
+
+    def convert_or_recall(text):
+        # str(...): a str subclass (InlineFormatted) is the same text, one entry.
+        if type(text) is not str:
+            text = "" if text is None else str(text)
+        if len(text) > CACHED_TEXT_CHARS:
+            return convert(text)
+        return cached(text)
+
+    convert_or_recall.__doc__ = convert.__doc__
+    convert_or_recall.__wrapped__ = convert
+    convert_or_recall.cache_info = cached.cache_info
+    convert_or_recall.cache_clear = cached.cache_clear
+    return convert_or_recall
+
+
+@_remembered
 def clean_html(text: str) -> str:
     """Typed text with light formatting, as HTML that is safe to render as it is."""
     if not text or not text.strip():
@@ -282,6 +316,7 @@ def plain_text(safe_html: str) -> str:
 _INLINE_TAGS = re.compile(r"</?(?:strong|em|a)\b[^>]*>")
 
 
+@_remembered
 def formatted_words(text: str | None) -> str:
     """The words of a formatted text (as typed, with its marks) on one line, marks gone.
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from functools import lru_cache
 
 from flask import Flask, current_app
 from flask_login import current_user
@@ -38,19 +37,14 @@ def short_date(day: date | datetime | None) -> str:
     return format_date(day)
 
 
-@lru_cache(maxsize=2048)
-def _formatted_html(text: str) -> str:
-    # Lists and history pages show the same texts again and again; the sanitizer is slow.
-    return clean_html(text)
-
-
 def formatted(text: str | None) -> Markup:
     """A long text as people wrote it (Markdown-style marks), shown through the one sanitizer.
 
     The source is what is stored, emailed and exported; only pages render it, so a
     ``<script>`` or a ``javascript:`` link in it reads as typed and never runs (issue 16).
     """
-    return Markup(_formatted_html(text or ""))  # noqa: S704 - clean_html's output is safe
+    # clean_html remembers recent texts (pages show the same ones on every request).
+    return Markup(clean_html(text or ""))  # noqa: S704 - clean_html's output is safe
 
 
 def register(app: Flask) -> None:

@@ -10,7 +10,7 @@ shown, so nobody's setting silently changes.
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from wtforms import SelectChoice
@@ -108,6 +108,16 @@ def zone_choices(country: str | None = None, current: str | None = None) -> list
     ``current`` (a stored value) is kept as an option even when it is an alias no
     longer offered, so re-saving a form never fails on it.
     """
+    # Fresh choices each time (SelectChoice is mutable and a form owns its own), from
+    # labels made once: labelling 420 zones on every page cost a millisecond (issue 15).
+    return [
+        SelectChoice(value, label, optgroup=group)
+        for value, label, group in _zone_options(country, current)
+    ]
+
+
+@lru_cache(maxsize=256)
+def _zone_options(country: str | None, current: str | None) -> tuple[tuple[str, str, str], ...]:
     us = [zone for zone, _ in US_ZONES]
     code = country_code(country)
     country_zones = (
@@ -116,12 +126,12 @@ def zone_choices(country: str | None = None, current: str | None = None) -> list
         else []
     )
     shown = set(us) | set(country_zones)
-    options = [SelectChoice(zone, zone_label(zone), optgroup=US_GROUP) for zone in us]
+    options = [(zone, zone_label(zone), US_GROUP) for zone in us]
     if country_zones:
         group = _country_names().get(code, country or "")
-        options += [SelectChoice(z, zone_label(z), optgroup=group) for z in country_zones]
+        options += [(z, zone_label(z), group) for z in country_zones]
     rest = [z for z in listed_zones() if z not in shown]
     if current and current not in shown and current not in rest and current in _every_zone():
         rest = sorted([*rest, current])
-    options += [SelectChoice(z, zone_label(z), optgroup=OTHER_GROUP) for z in rest]
-    return options
+    options += [(z, zone_label(z), OTHER_GROUP) for z in rest]
+    return tuple(options)

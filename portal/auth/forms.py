@@ -5,7 +5,7 @@ from __future__ import annotations
 from wtforms import PasswordField, SelectField, SubmitField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, ValidationError
 
-from portal.forms import PortalForm, TrimmedStringField
+from portal.forms import LongSelect, PortalForm, TrimmedStringField
 from portal.security import passwords
 from portal.timezones import zone_choices
 
@@ -86,6 +86,7 @@ class ActivateForm(NewPasswordForm):
 
     timezone = SelectField(
         "Your time zone",
+        widget=LongSelect(),
         description=(
             "Every date and time in the portal is shown in this zone. You can change it later "
             "under Your account."
@@ -119,6 +120,7 @@ class ProfileForm(PortalForm):
     title = TrimmedStringField("Job title", validators=[Length(max=120)])
     timezone = SelectField(
         "Time zone",
+        widget=LongSelect(),
         description="Every date and time in the portal is shown in this zone.",
         validators=[InputRequired("Choose a time zone.")],
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from flask import Blueprint, abort, current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, logout_user
@@ -69,12 +70,18 @@ def create_record(user: User, *, user_agent: str, address: str) -> str:
 TOUCH_EVERY = timedelta(minutes=1)
 
 
-def check_and_touch(user: User, *, passive: bool) -> bool:
+class SessionCheck(NamedTuple):
+    live: bool
+    #: Whether the check wrote "last seen" (then the caller has a write to commit).
+    touched: bool = False
+
+
+def check_and_touch(user: User, *, passive: bool) -> SessionCheck:
     """Whether this browser's record is live; marks it seen at most once a minute. One
     read, and a write only when the mark is older than TOUCH_EVERY."""
     token = session.get(SESSION_KEY)
     if not isinstance(token, str) or not looks_like_token(token):
-        return False
+        return SessionCheck(live=False)
     record = db.session.execute(
         select(UserSession.id, UserSession.last_seen_at).where(
             UserSession.token_hash == hash_token(token),
@@ -83,7 +90,7 @@ def check_and_touch(user: User, *, passive: bool) -> bool:
         )
     ).first()
     if record is None:
-        return False
+        return SessionCheck(live=False)
     now = utcnow()
     if not passive and record.last_seen_at <= now - TOUCH_EVERY:
         db.session.execute(
@@ -91,7 +98,8 @@ def check_and_touch(user: User, *, passive: bool) -> bool:
             .where(UserSession.id == record.id, UserSession.ended_at.is_(None))
             .values(last_seen_at=now)
         )
-    return True
+        return SessionCheck(live=True, touched=True)
+    return SessionCheck(live=True)
 
 
 def current_token_hash() -> str | None:
@@ -199,10 +207,12 @@ def register_hooks(bp: Blueprint) -> None:
         if not current_user.is_authenticated:
             return None
         passive = request.endpoint in PASSIVE_ENDPOINTS
-        live = check_and_touch(current_user, passive=passive)
-        # This hook is the start of the request, not a service: the touch is saved now,
-        # so no write lock is held while the page works (SQLite has one writer).
-        db.session.commit()
+        live, touched = check_and_touch(current_user, passive=passive)
+        if touched:
+            # This hook is the start of the request, not a service: the touch is saved now,
+            # so no write lock is held while the page works (SQLite has one writer). Only
+            # then: a commit expires the signed-in user, whom the page would read again.
+            db.session.commit()
         if live:
             return None
         logout_user()

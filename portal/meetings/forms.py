@@ -11,6 +11,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from portal import timezones
 from portal.forms import (
     FormattedTextField,
+    LongSelect,
     PortalForm,
     RequiredByService,
     TrimmedStringField,
@@ -44,7 +45,12 @@ class ClockField(BlankIsMissing, TimeField):
 
 
 def zone_field(label: str, hint: str) -> SelectField:
-    return SelectField(label, description=hint, validators=[InputRequired("Choose a time zone.")])
+    return SelectField(
+        label,
+        description=hint,
+        validators=[InputRequired("Choose a time zone.")],
+        widget=LongSelect(),
+    )
 
 
 def zone_choices(country: str | None = None, current: str | None = None):

@@ -19,7 +19,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, logout_user
-from sqlalchemy import event, select
+from sqlalchemy import event, inspect, select
 
 from portal.audit import services as audit
 from portal.audit.models import AuditEvent
@@ -186,8 +186,14 @@ def write_view_audit(response):
     token = g.get("api_token")
     if not views and not (request.method in ("GET", "HEAD") and (signed_in or token)):
         return response
+    event = None
+    if not (signed_in and inspect(current_user._get_current_object()).modified):
+        # Made before the rollback, which expires the signed-in user: made after it,
+        # the event would read the user's row again (issue 15). A user the view changed
+        # and did not commit is read after it, as it is saved.
+        event = _view_event(views, signed_in, token)
     db.session.rollback()
-    db.session.add(_view_event(views, signed_in, token))
+    db.session.add(event or _view_event(views, signed_in, token))
     db.session.commit()
     return response
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sqlalchemy import event, false
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
@@ -76,8 +77,14 @@ def _narrow_to_the_firm(state: ORMExecuteState) -> None:
     if state.is_column_load:
         # Refreshing a row already loaded (under this scope) adds nothing new.
         return
-    firm_id = scope.firm_id
-    state.statement = state.statement.options(
+    state.statement = state.statement.options(*_firm_criteria(scope.firm_id))
+
+
+@lru_cache(maxsize=1024)
+def _firm_criteria(firm_id: int) -> tuple:
+    """The options that narrow a statement to one firm, made once per firm: making them
+    for each of a page's statements was a twentieth of a firm page's time (issue 15)."""
+    return (
         with_loader_criteria(
             FirmOwned,
             lambda cls: cls.firm_id == firm_id,
