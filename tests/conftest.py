@@ -28,7 +28,7 @@ from sqlalchemy import event, text
 from portal import create_app
 from portal.auth.models import Role
 from portal.extensions import db, limiter
-from tests import factories, factories_jobs, factories_minutes
+from tests import factories, factories_documents, factories_jobs, factories_minutes
 
 #: With SEP_REQUIRE_ALL=1 (CI), a skipped test counts as a failure: CI provides everything.
 REQUIRE_ALL = os.environ.get("SEP_REQUIRE_ALL") == "1"
@@ -397,6 +397,7 @@ def build_world(copy: str = "") -> SimpleNamespace:
             scheduled_by=world.fda_staff,
         )
         question = factories.question(upcoming, admin)
+        document = factories_documents.document(question, admin)
         survey = factories.meeting_survey(held, template)
         response = factories.feedback_response(survey, admin)
         action = factories.quality_action(engagement, admin, meeting_id=held.id)
@@ -413,6 +414,7 @@ def build_world(copy: str = "") -> SimpleNamespace:
             meeting=upcoming,
             held_meeting=held,
             question=question,
+            document=document,
             survey=survey,
             response=response,
             action=action,
@@ -449,6 +451,7 @@ def build_world(copy: str = "") -> SimpleNamespace:
             a.engagement,
             a.meeting,
             a.question,
+            a.document,
             a.survey,
             a.response,
             a.action,

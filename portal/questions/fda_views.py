@@ -9,6 +9,9 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.audiences import Audience, audience_blueprint
+from portal.documents import pages as document_pages
+from portal.documents import queries as document_queries
+from portal.documents import services as document_services
 from portal.engagements.models import Engagement
 from portal.extensions import db
 from portal.forms import show_error
@@ -106,7 +109,14 @@ def _detail_page(question: Question, *, form=None, assign_form=None, note_form=N
         question=question,
         revisions=services.revision_changes(question),
         notes=queries.question_notes(question),
+        documents=document_queries.fda_question_documents(question),
+        may_withdraw=_may_withdraw,
+        document_limits=document_pages.limits(),
     )
+
+
+def _may_withdraw(document) -> bool:
+    return document_services.may_withdraw(document, current_user)
 
 
 @bp.route("/questions/<uuid:question_id>/assign", methods=["POST"])
@@ -170,6 +180,7 @@ def detail(question_id: uuid.UUID):
                 status=QuestionStatus(form.status.data),
                 response=form.response.data or "",
                 by=current_user._get_current_object(),
+                files=form.documents.data,
             )
         except services.QuestionError as error:
             show_error(form, error)

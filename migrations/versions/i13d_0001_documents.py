@@ -1,0 +1,121 @@
+"""documents on records, stored in the database a chunk per row (SPEC 15, issue 13)
+
+Revision ID: i13d_0001
+Revises: i12r_0001
+Create Date: 2026-12-06 10:00:00.000000
+
+"""
+
+from alembic import op
+import sqlalchemy as sa
+
+import portal.models
+
+
+# revision identifiers, used by Alembic.
+revision = "i13d_0001"
+down_revision = "i12r_0001"
+branch_labels = None
+depends_on = None
+
+_KINDS = ("question", "answer", "message")
+
+
+def upgrade():
+    # A message's documents point at it with its firm: (id, firm_id) must be unique.
+    with op.batch_alter_table("engagement_message", schema=None) as batch_op:
+        batch_op.create_index("uq_engagement_message_id_firm_id", ["id", "firm_id"], unique=True)
+
+    op.create_table(
+        "document",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column(
+            "kind",
+            sa.Enum(
+                *_KINDS, name="document_kind", native_enum=False, create_constraint=True, length=32
+            ),
+            nullable=False,
+        ),
+        sa.Column("question_id", sa.Integer(), nullable=True),
+        sa.Column("message_id", sa.Integer(), nullable=True),
+        sa.Column("filename", sa.String(length=200), nullable=False),
+        sa.Column("content_type", sa.String(length=100), nullable=False),
+        sa.Column("size", sa.BigInteger(), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("chunk_count", sa.Integer(), nullable=False),
+        sa.Column("uploaded_by_id", sa.Integer(), nullable=False),
+        sa.Column("uploaded_at", portal.models.UTCDateTime(), nullable=False),
+        sa.Column("withdrawn_at", portal.models.UTCDateTime(), nullable=True),
+        sa.Column("withdrawn_by_id", sa.Integer(), nullable=True),
+        sa.Column("withdrawn_reason", sa.Text(), nullable=False),
+        sa.Column("public_id", sa.Uuid(), nullable=False),
+        sa.Column("firm_id", sa.Integer(), nullable=False),
+        sa.CheckConstraint(
+            "(kind IN ('question', 'answer') AND question_id IS NOT NULL AND message_id IS NULL)"
+            " OR (kind = 'message' AND message_id IS NOT NULL AND question_id IS NULL)",
+            name=op.f("ck_document_one_record"),
+        ),
+        sa.ForeignKeyConstraint(["firm_id"], ["firm.id"], name=op.f("fk_document_firm_id_firm")),
+        sa.ForeignKeyConstraint(
+            ["message_id", "firm_id"],
+            ["engagement_message.id", "engagement_message.firm_id"],
+            name="fk_document_message_id_engagement_message",
+        ),
+        sa.ForeignKeyConstraint(
+            ["question_id", "firm_id"],
+            ["question.id", "question.firm_id"],
+            name="fk_document_question_id_question",
+        ),
+        sa.ForeignKeyConstraint(
+            ["uploaded_by_id"],
+            ["user_account.id"],
+            name=op.f("fk_document_uploaded_by_id_user_account"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["withdrawn_by_id"],
+            ["user_account.id"],
+            name=op.f("fk_document_withdrawn_by_id_user_account"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_document")),
+        sa.UniqueConstraint("public_id", name=op.f("uq_document_public_id")),
+    )
+    with op.batch_alter_table("document", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_document_firm_id"), ["firm_id"], unique=False)
+        batch_op.create_index("ix_document_message", ["message_id"], unique=False)
+        batch_op.create_index("ix_document_question", ["question_id", "kind"], unique=False)
+        batch_op.create_index("uq_document_id_firm_id", ["id", "firm_id"], unique=True)
+
+    op.create_table(
+        "document_chunk",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("document_id", sa.Integer(), nullable=False),
+        sa.Column("seq", sa.Integer(), nullable=False),
+        sa.Column("data", sa.LargeBinary(), nullable=False),
+        sa.Column("firm_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["document_id", "firm_id"],
+            ["document.id", "document.firm_id"],
+            name="fk_document_chunk_document_id_document",
+        ),
+        sa.ForeignKeyConstraint(
+            ["firm_id"], ["firm.id"], name=op.f("fk_document_chunk_firm_id_firm")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_document_chunk")),
+        sa.UniqueConstraint("document_id", "seq", name="uq_document_chunk_document_seq"),
+    )
+    with op.batch_alter_table("document_chunk", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_document_chunk_firm_id"), ["firm_id"], unique=False)
+
+
+def downgrade():
+    with op.batch_alter_table("document_chunk", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_document_chunk_firm_id"))
+    op.drop_table("document_chunk")
+    with op.batch_alter_table("document", schema=None) as batch_op:
+        batch_op.drop_index("uq_document_id_firm_id")
+        batch_op.drop_index("ix_document_question")
+        batch_op.drop_index("ix_document_message")
+        batch_op.drop_index(batch_op.f("ix_document_firm_id"))
+    op.drop_table("document")
+    with op.batch_alter_table("engagement_message", schema=None) as batch_op:
+        batch_op.drop_index("uq_engagement_message_id_firm_id")
