@@ -8,6 +8,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from portal.audiences import Audience, audience_blueprint
+from portal.audit import services as audit
 from portal.documents import pages, queries, services
 from portal.documents.forms import WithdrawDocumentForm
 from portal.extensions import db
@@ -27,6 +28,7 @@ def _install_upload_limit(state) -> None:
 def download(document_id: uuid.UUID):
     document = queries.load_for_fda(document_id)
     if document.is_withdrawn:
+        audit.record_view(document)
         endpoint, values = pages.record_link(document, firm=False)
         return render_template(
             "documents/fda_withdrawn.html", document=document, back=url_for(endpoint, **values)
@@ -44,6 +46,7 @@ def withdraw(document_id: uuid.UUID):
     if document.is_withdrawn:
         flash("That document is already withdrawn.", "info")
         return redirect(back)
+    audit.record_view(document)
     form = WithdrawDocumentForm()
     if form.validate_on_submit():
         try:

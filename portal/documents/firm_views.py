@@ -12,6 +12,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from portal.audiences import Audience, audience_blueprint
+from portal.audit import services as audit
 from portal.documents import pages, queries, services
 from portal.documents.forms import WithdrawDocumentForm
 from portal.extensions import db
@@ -26,6 +27,7 @@ bp = audience_blueprint("firm_documents", __name__, audience=Audience.FIRM)
 def download(document_id: uuid.UUID):
     document = queries.load_for_firm(document_id)
     if document.is_withdrawn:
+        audit.record_view(document)
         endpoint, values = pages.record_link(document, firm=True)
         return render_template(
             "documents/firm_withdrawn.html", document=document, back=url_for(endpoint, **values)
@@ -49,6 +51,7 @@ def withdraw(document_id: uuid.UUID):
             "info",
         )
         return redirect(back)
+    audit.record_view(document)
     form = WithdrawDocumentForm()
     if form.validate_on_submit():
         try:
