@@ -50,7 +50,7 @@ def record_link(document: Document, *, firm: bool) -> tuple[str, dict]:
         endpoint = "firm_messages.thread" if firm else "messages.thread"
         return endpoint, {"engagement_id": engagement.public_id, "_anchor": "messages"}
     endpoint = "firm_questions.detail" if firm else "questions.detail"
-    return endpoint, {"question_id": document.question.public_id, "_anchor": "documents"}
+    return endpoint, {"question_id": document.question.public_id, "_anchor": "question-documents"}
 
 
 def limits() -> dict[str, int]:
