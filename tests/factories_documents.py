@@ -89,3 +89,14 @@ def document(
         question_id=question.id,
     )
     return stored
+
+
+def message_document(message, by: User, *, data: bytes = PDF, name: str = "batch-record.pdf"):
+    [stored] = services.store(
+        services.vet([upload(data, name)]),
+        firm_id=message.firm_id,
+        kind=DocumentKind.MESSAGE,
+        by=by,
+        message_id=message.id,
+    )
+    return stored

@@ -415,3 +415,75 @@ def test_a_firm_cannot_withdraw_what_fda_attached_but_fda_can_withdraw_anything(
     fda.post(f"/documents/{firm_doc.public_id}/withdraw", data={"reason": "Personal data."})
     db.session.refresh(firm_doc)
     assert firm_doc.withdrawn_by_id == fda_staff.id
+
+
+# --- messages --------------------------------------------------------------------------------
+
+
+def test_documents_go_with_a_message_both_ways_and_stay_in_their_firm(
+    meeting, firm_staff, fda_staff, other_firm_admin, sign_in, no_csrf
+):
+    engagement = meeting.engagement
+    firm = sign_in(firm_staff)
+    thread = f"/firm/engagements/{engagement.public_id}/messages"
+    assert 'enctype="multipart/form-data"' in firm.get(thread).get_data(as_text=True)
+    refused = _post_multipart(
+        firm,
+        thread,
+        {"body": "Batch record attached.", "documents": [(io.BytesIO(b"MZ"), "x.pdf")]},
+    )
+    assert "a program, not a document" in refused.get_data(as_text=True)
+    assert "Batch record attached." in refused.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Document.id))) == 0
+    sent = _post_multipart(
+        firm,
+        thread,
+        {"body": "Batch record attached.", "documents": [(io.BytesIO(files.PDF), "BR-17.pdf")]},
+    )
+    assert sent.status_code == 302
+    document = db.session.scalars(select(Document)).one()
+    assert document.kind == DocumentKind.MESSAGE and document.message_id is not None
+    assert "BR-17.pdf" in firm.get(thread).get_data(as_text=True)
+
+    fda = sign_in(fda_staff)
+    page = fda.get(f"/engagements/{engagement.public_id}/messages").get_data(as_text=True)
+    assert f'href="/documents/{document.public_id}"' in page
+    assert fda.get(f"/documents/{document.public_id}").get_data() == files.PDF
+
+    other = sign_in(other_firm_admin)
+    assert other.get(f"/firm/documents/{document.public_id}").status_code == 404
+
+
+def test_a_thread_lists_its_messages_documents_in_a_fixed_number_of_queries(
+    meeting, firm_staff, firm_admin, fda_staff, sign_in, count_queries
+):
+    from tests import factories_messages
+
+    engagement = meeting.engagement
+    # Each viewer has written already: their user row comes with the thread's authors
+    # before and after, as it does in a real exchange.
+    for person in (firm_staff, fda_staff):
+        first = factories_messages.message(engagement, person, "First.")
+        files.message_document(first, person)
+    db.session.commit()
+    urls = {
+        firm_staff: f"/firm/engagements/{engagement.public_id}/messages",
+        fda_staff: f"/engagements/{engagement.public_id}/messages",
+    }
+
+    def counts() -> dict:
+        found = {}
+        for person, url in urls.items():
+            client = sign_in(person)
+            with count_queries() as counter:
+                assert client.get(url).status_code == 200
+            found[person.id] = counter.count
+        return found
+
+    before = counts()
+    for number, person in enumerate([firm_admin, fda_staff, firm_staff, fda_staff]):
+        message = factories_messages.message(engagement, person, f"Message {number}.")
+        for copy in range(2):
+            files.message_document(message, person, name=f"m{number}-{copy}.pdf")
+    db.session.commit()
+    assert counts() == before

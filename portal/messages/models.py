@@ -48,6 +48,7 @@ class EngagementMessage(PublicIdMixin, FirmOwned, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
 
     author = relationship("User")
+    engagement = relationship("Engagement", foreign_keys=[engagement_id])
 
 
 class MessageReadMarker(FirmOwned, db.Model):
