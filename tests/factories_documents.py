@@ -100,3 +100,14 @@ def message_document(message, by: User, *, data: bytes = PDF, name: str = "batch
         message_id=message.id,
     )
     return stored
+
+
+def record_document(version, by: User, *, data: bytes = PDF, name: str = "sampling-plan.pdf"):
+    [stored] = services.store(
+        services.vet([upload(data, name)]),
+        firm_id=version.firm_id,
+        kind=DocumentKind.MEETING_RECORD,
+        by=by,
+        record_version_id=version.id,
+    )
+    return stored

@@ -487,3 +487,62 @@ def test_a_thread_lists_its_messages_documents_in_a_fixed_number_of_queries(
             files.message_document(message, person, name=f"m{number}-{copy}.pdf")
     db.session.commit()
     assert counts() == before
+
+
+# --- meeting records -------------------------------------------------------------------------
+
+
+def test_a_records_documents_reach_the_firm_with_the_version_they_were_published_with(
+    firm_a, firm_admin, fda_staff, sign_in, no_csrf
+):
+    from datetime import timedelta
+
+    from portal.meetings.models import MeetingStatus
+    from portal.minutes.models import MeetingRecordVersion
+    from tests import factories_minutes
+
+    engagement = factories.engagement(firm_a, sent_by=fda_staff)
+    held = factories.meeting(
+        engagement,
+        starts_at=utcnow() - timedelta(days=2),
+        status=MeetingStatus.HELD,
+        held_at=utcnow() - timedelta(days=2),
+        scheduled_by=fda_staff,
+    )
+    minutes = factories_minutes.published_record(held, fda_staff)
+    db.session.commit()
+
+    fda = sign_in(fda_staff)
+    record_page = f"/meetings/{held.public_id}/record"
+    assert 'enctype="multipart/form-data"' in fda.get(record_page).get_data(as_text=True)
+    # A revision without a note is refused, and no file is kept.
+    refused = _post_multipart(
+        fda,
+        f"{record_page}/publish",
+        {"note": "", "documents": [(io.BytesIO(files.PDF), "sampling-plan.pdf")]},
+    )
+    assert "Say what changed and why" in refused.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Document.id))) == 0
+    published = _post_multipart(
+        fda,
+        f"{record_page}/publish",
+        {
+            "note": "Added the sampling plan we discussed.",
+            "documents": [(io.BytesIO(files.PDF), "sampling-plan.pdf")],
+        },
+    )
+    assert published.status_code == 302
+    document = db.session.scalars(select(Document)).one()
+    version_two = db.session.scalars(
+        select(MeetingRecordVersion).where(MeetingRecordVersion.number == 2)
+    ).one()
+    assert document.kind == DocumentKind.MEETING_RECORD
+    assert document.record_version_id == version_two.id
+    assert "sampling-plan.pdf" in fda.get(record_page).get_data(as_text=True)
+
+    firm = sign_in(firm_admin)
+    first = firm.get(f"/firm/meeting-records/{minutes.version.public_id}").get_data(as_text=True)
+    assert "sampling-plan.pdf" not in first
+    second = firm.get(f"/firm/meeting-records/{version_two.public_id}").get_data(as_text=True)
+    assert f'href="/firm/documents/{document.public_id}"' in second
+    assert firm.get(f"/firm/documents/{document.public_id}").get_data() == files.PDF

@@ -62,6 +62,7 @@ def grow(world) -> None:
         document = factories_documents.document(
             own.question, person, kind=kind, name=f"file-{number}.pdf"
         )
+        factories_documents.record_document(own.minutes.version, person, name=f"rec-{number}.pdf")
         if number == 2:
             document.withdrawn_at = utcnow()
             document.withdrawn_by_id = world.fda_admin.id

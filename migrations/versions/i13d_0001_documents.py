@@ -18,7 +18,7 @@ down_revision = "i12r_0001"
 branch_labels = None
 depends_on = None
 
-_KINDS = ("question", "answer", "message")
+_KINDS = ("question", "answer", "message", "meeting_record")
 
 
 def upgrade():
@@ -38,6 +38,7 @@ def upgrade():
         ),
         sa.Column("question_id", sa.Integer(), nullable=True),
         sa.Column("message_id", sa.Integer(), nullable=True),
+        sa.Column("record_version_id", sa.Integer(), nullable=True),
         sa.Column("filename", sa.String(length=200), nullable=False),
         sa.Column("content_type", sa.String(length=100), nullable=False),
         sa.Column("size", sa.BigInteger(), nullable=False),
@@ -51,8 +52,12 @@ def upgrade():
         sa.Column("public_id", sa.Uuid(), nullable=False),
         sa.Column("firm_id", sa.Integer(), nullable=False),
         sa.CheckConstraint(
-            "(kind IN ('question', 'answer') AND question_id IS NOT NULL AND message_id IS NULL)"
-            " OR (kind = 'message' AND message_id IS NOT NULL AND question_id IS NULL)",
+            "(kind IN ('question', 'answer') AND question_id IS NOT NULL"
+            " AND message_id IS NULL AND record_version_id IS NULL)"
+            " OR (kind = 'message' AND message_id IS NOT NULL"
+            " AND question_id IS NULL AND record_version_id IS NULL)"
+            " OR (kind = 'meeting_record' AND record_version_id IS NOT NULL"
+            " AND question_id IS NULL AND message_id IS NULL)",
             name=op.f("ck_document_one_record"),
         ),
         sa.ForeignKeyConstraint(["firm_id"], ["firm.id"], name=op.f("fk_document_firm_id_firm")),
@@ -60,6 +65,11 @@ def upgrade():
             ["message_id", "firm_id"],
             ["engagement_message.id", "engagement_message.firm_id"],
             name="fk_document_message_id_engagement_message",
+        ),
+        sa.ForeignKeyConstraint(
+            ["record_version_id", "firm_id"],
+            ["meeting_record_version.id", "meeting_record_version.firm_id"],
+            name="fk_document_record_version_id_meeting_record_version",
         ),
         sa.ForeignKeyConstraint(
             ["question_id", "firm_id"],
@@ -83,6 +93,7 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_document_firm_id"), ["firm_id"], unique=False)
         batch_op.create_index("ix_document_message", ["message_id"], unique=False)
         batch_op.create_index("ix_document_question", ["question_id", "kind"], unique=False)
+        batch_op.create_index("ix_document_record_version", ["record_version_id"], unique=False)
         batch_op.create_index("uq_document_id_firm_id", ["id", "firm_id"], unique=True)
 
     op.create_table(
@@ -113,6 +124,7 @@ def downgrade():
     op.drop_table("document_chunk")
     with op.batch_alter_table("document", schema=None) as batch_op:
         batch_op.drop_index("uq_document_id_firm_id")
+        batch_op.drop_index("ix_document_record_version")
         batch_op.drop_index("ix_document_question")
         batch_op.drop_index("ix_document_message")
         batch_op.drop_index(batch_op.f("ix_document_firm_id"))

@@ -47,10 +47,9 @@ class DocumentKind(enum.StrEnum):
     ANSWER = "answer"
     #: A message in an engagement's thread: both sides.
     MESSAGE = "message"
-
-    @property
-    def label(self) -> str:
-        return {"question": "question", "answer": "FDA's answer", "message": "message"}[self.value]
+    #: A published version of a meeting's record (SPEC 7a): FDA attaches files when it
+    #: publishes, so a draft's files have no row the firm could read.
+    MEETING_RECORD = "meeting_record"
 
 
 class Document(PublicIdMixin, FirmOwned, db.Model):
@@ -61,14 +60,20 @@ class Document(PublicIdMixin, FirmOwned, db.Model):
         firm_key("document"),
         same_firm_as("document", "question", "question_id"),
         same_firm_as("document", "engagement_message", "message_id"),
+        same_firm_as("document", "meeting_record_version", "record_version_id"),
         # Exactly the record its kind names, so a document cannot hang between two records.
         CheckConstraint(
-            "(kind IN ('question', 'answer') AND question_id IS NOT NULL AND message_id IS NULL)"
-            " OR (kind = 'message' AND message_id IS NOT NULL AND question_id IS NULL)",
+            "(kind IN ('question', 'answer') AND question_id IS NOT NULL"
+            " AND message_id IS NULL AND record_version_id IS NULL)"
+            " OR (kind = 'message' AND message_id IS NOT NULL"
+            " AND question_id IS NULL AND record_version_id IS NULL)"
+            " OR (kind = 'meeting_record' AND record_version_id IS NOT NULL"
+            " AND question_id IS NULL AND message_id IS NULL)",
             name="one_record",
         ),
         Index("ix_document_question", "question_id", "kind"),
         Index("ix_document_message", "message_id"),
+        Index("ix_document_record_version", "record_version_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -77,6 +82,7 @@ class Document(PublicIdMixin, FirmOwned, db.Model):
     )
     question_id: Mapped[int | None] = mapped_column()
     message_id: Mapped[int | None] = mapped_column()
+    record_version_id: Mapped[int | None] = mapped_column()
     #: The name the uploader's computer gave it (no folders), shown and offered on download.
     filename: Mapped[str] = mapped_column(String(NAME_MAX), nullable=False)
     #: The type judged from the content (documents.sniff), never the one the browser sent.
@@ -95,6 +101,7 @@ class Document(PublicIdMixin, FirmOwned, db.Model):
     withdrawn_by = relationship("User", foreign_keys=[withdrawn_by_id])
     question = relationship("Question", foreign_keys=[question_id])
     message = relationship("EngagementMessage", foreign_keys=[message_id])
+    record_version = relationship("MeetingRecordVersion", foreign_keys=[record_version_id])
 
     @property
     def is_withdrawn(self) -> bool:

@@ -45,6 +45,11 @@ def download_response(document: Document) -> Response:
 
 def record_link(document: Document, *, firm: bool) -> tuple[str, dict]:
     """The endpoint and arguments of the page that lists ``document``, on the viewer's side."""
+    if document.kind == DocumentKind.MEETING_RECORD:
+        version = document.record_version
+        if firm:
+            return "firm_minutes.record", {"meeting_record_version_id": version.public_id}
+        return "minutes.record", {"meeting_id": version.meeting.public_id, "_anchor": "documents"}
     if document.kind == DocumentKind.MESSAGE:
         engagement = document.message.engagement
         endpoint = "firm_messages.thread" if firm else "messages.thread"

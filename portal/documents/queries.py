@@ -7,10 +7,11 @@ from collections.abc import Iterator
 
 from flask import abort
 from sqlalchemy import exists, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from portal.documents.models import Document, DocumentChunk, DocumentKind
 from portal.extensions import db
+from portal.minutes.models import MeetingRecordVersion
 from portal.questions.models import Question
 from portal.security.scoping import firm_scoped, get_owned_or_404
 
@@ -83,6 +84,20 @@ def message_documents(message_ids: list[int]) -> dict[int, list[Document]]:
     for document in _ordered(select(Document).where(Document.message_id.in_(message_ids))):
         found.setdefault(document.message_id, []).append(document)
     return found
+
+
+def record_documents(meeting_id: int, *, up_to: int | None = None) -> list[Document]:
+    """The documents published with a meeting's record versions (up to version ``up_to``),
+    oldest first, in one query; each knows its version (``record_version``)."""
+    stmt = (
+        select(Document)
+        .join(MeetingRecordVersion, MeetingRecordVersion.id == Document.record_version_id)
+        .where(MeetingRecordVersion.meeting_id == meeting_id)
+        .options(contains_eager(Document.record_version))
+    )
+    if up_to is not None:
+        stmt = stmt.where(MeetingRecordVersion.number <= up_to)
+    return list(_ordered(stmt))
 
 
 def content(document_id: int, chunk_count: int) -> Iterator[bytes]:

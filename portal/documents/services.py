@@ -152,6 +152,7 @@ def store(
     by: User,
     question_id: int | None = None,
     message_id: int | None = None,
+    record_version_id: int | None = None,
 ) -> list[Document]:
     """Write vetted files to the database beside their record, one chunk at a time."""
     documents = []
@@ -161,6 +162,7 @@ def store(
             kind=kind,
             question_id=question_id,
             message_id=message_id,
+            record_version_id=record_version_id,
             filename=upload.filename,
             content_type=upload.kind.mime,
             size=upload.size,
