@@ -111,3 +111,14 @@ def record_document(version, by: User, *, data: bytes = PDF, name: str = "sampli
         record_version_id=version.id,
     )
     return stored
+
+
+def evidence_document(event, by: User, *, data: bytes = PDF, name: str = "sop.pdf"):
+    [stored] = services.store(
+        services.vet([upload(data, name)]),
+        firm_id=event.firm_id,
+        kind=DocumentKind.EVIDENCE,
+        by=by,
+        evidence_event_id=event.id,
+    )
+    return stored

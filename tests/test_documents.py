@@ -546,3 +546,59 @@ def test_a_records_documents_reach_the_firm_with_the_version_they_were_published
     second = firm.get(f"/firm/meeting-records/{version_two.public_id}").get_data(as_text=True)
     assert f'href="/firm/documents/{document.public_id}"' in second
     assert firm.get(f"/firm/documents/{document.public_id}").get_data() == files.PDF
+
+
+# --- quality-action evidence -----------------------------------------------------------------
+
+
+def test_evidence_carries_documents_fda_reads_and_a_refusal_keeps_the_note(
+    meeting, firm_staff, fda_staff, sign_in, no_csrf
+):
+    from portal.quality.models import QualityActionEvent
+
+    action = factories.quality_action(meeting.engagement, firm_staff)
+    db.session.commit()
+    firm = sign_in(firm_staff)
+    url = f"/firm/quality-actions/{action.public_id}/evidence"
+    today = utcnow().date().isoformat()
+    refused = _post_multipart(
+        firm,
+        url,
+        {
+            "evidence_date": today,
+            "note": "SOP-QA-014 revision 3 took effect.",
+            "documents": [(io.BytesIO(b"<svg onload=alert(1)>"), "sop.txt")],
+        },
+    )
+    page = refused.get_data(as_text=True)
+    assert "could carry script" in page and "SOP-QA-014 revision 3 took effect." in page
+    assert (
+        db.session.scalar(
+            select(func.count(QualityActionEvent.id)).where(QualityActionEvent.kind == "evidence")
+        )
+        == 0
+    )
+    added = _post_multipart(
+        firm,
+        url,
+        {
+            "evidence_date": today,
+            "note": "SOP-QA-014 revision 3 took effect.",
+            "documents": [(io.BytesIO(files.DOCX), "SOP-QA-014 r3.docx")],
+        },
+    )
+    assert added.status_code == 302
+    document = db.session.scalars(select(Document)).one()
+    assert document.kind == DocumentKind.EVIDENCE and document.evidence_event_id is not None
+    assert "SOP-QA-014 r3.docx" in firm.get(f"/firm/quality-actions/{action.public_id}").get_data(
+        as_text=True
+    )
+
+    fda = sign_in(fda_staff)
+    page = fda.get(f"/quality-actions/{action.public_id}").get_data(as_text=True)
+    assert f'href="/documents/{document.public_id}"' in page
+    response = fda.get(f"/documents/{document.public_id}")
+    assert response.get_data() == files.DOCX
+    assert response.headers["Content-Type"].startswith(
+        "application/vnd.openxmlformats-officedocument.wordprocessingml"
+    )

@@ -63,6 +63,7 @@ def grow(world) -> None:
             own.question, person, kind=kind, name=f"file-{number}.pdf"
         )
         factories_documents.record_document(own.minutes.version, person, name=f"rec-{number}.pdf")
+        factories_documents.evidence_document(own.event, person, name=f"ev-{number}.pdf")
         if number == 2:
             document.withdrawn_at = utcnow()
             document.withdrawn_by_id = world.fda_admin.id

@@ -18,13 +18,16 @@ down_revision = "i12r_0001"
 branch_labels = None
 depends_on = None
 
-_KINDS = ("question", "answer", "message", "meeting_record")
+_KINDS = ("question", "answer", "message", "meeting_record", "evidence")
 
 
 def upgrade():
-    # A message's documents point at it with its firm: (id, firm_id) must be unique.
+    # A message's and an evidence event's documents point at it with its firm: (id, firm_id)
+    # must be unique.
     with op.batch_alter_table("engagement_message", schema=None) as batch_op:
         batch_op.create_index("uq_engagement_message_id_firm_id", ["id", "firm_id"], unique=True)
+    with op.batch_alter_table("quality_action_event", schema=None) as batch_op:
+        batch_op.create_index("uq_quality_action_event_id_firm_id", ["id", "firm_id"], unique=True)
 
     op.create_table(
         "document",
@@ -39,6 +42,7 @@ def upgrade():
         sa.Column("question_id", sa.Integer(), nullable=True),
         sa.Column("message_id", sa.Integer(), nullable=True),
         sa.Column("record_version_id", sa.Integer(), nullable=True),
+        sa.Column("evidence_event_id", sa.Integer(), nullable=True),
         sa.Column("filename", sa.String(length=200), nullable=False),
         sa.Column("content_type", sa.String(length=100), nullable=False),
         sa.Column("size", sa.BigInteger(), nullable=False),
@@ -52,12 +56,14 @@ def upgrade():
         sa.Column("public_id", sa.Uuid(), nullable=False),
         sa.Column("firm_id", sa.Integer(), nullable=False),
         sa.CheckConstraint(
-            "(kind IN ('question', 'answer') AND question_id IS NOT NULL"
-            " AND message_id IS NULL AND record_version_id IS NULL)"
-            " OR (kind = 'message' AND message_id IS NOT NULL"
-            " AND question_id IS NULL AND record_version_id IS NULL)"
-            " OR (kind = 'meeting_record' AND record_version_id IS NOT NULL"
-            " AND question_id IS NULL AND message_id IS NULL)",
+            "(CASE WHEN question_id IS NULL THEN 0 ELSE 1 END"
+            " + CASE WHEN message_id IS NULL THEN 0 ELSE 1 END"
+            " + CASE WHEN record_version_id IS NULL THEN 0 ELSE 1 END"
+            " + CASE WHEN evidence_event_id IS NULL THEN 0 ELSE 1 END) = 1"
+            " AND (kind NOT IN ('question', 'answer') OR question_id IS NOT NULL)"
+            " AND (kind <> 'message' OR message_id IS NOT NULL)"
+            " AND (kind <> 'meeting_record' OR record_version_id IS NOT NULL)"
+            " AND (kind <> 'evidence' OR evidence_event_id IS NOT NULL)",
             name=op.f("ck_document_one_record"),
         ),
         sa.ForeignKeyConstraint(["firm_id"], ["firm.id"], name=op.f("fk_document_firm_id_firm")),
@@ -65,6 +71,11 @@ def upgrade():
             ["message_id", "firm_id"],
             ["engagement_message.id", "engagement_message.firm_id"],
             name="fk_document_message_id_engagement_message",
+        ),
+        sa.ForeignKeyConstraint(
+            ["evidence_event_id", "firm_id"],
+            ["quality_action_event.id", "quality_action_event.firm_id"],
+            name="fk_document_evidence_event_id_quality_action_event",
         ),
         sa.ForeignKeyConstraint(
             ["record_version_id", "firm_id"],
@@ -94,6 +105,7 @@ def upgrade():
         batch_op.create_index("ix_document_message", ["message_id"], unique=False)
         batch_op.create_index("ix_document_question", ["question_id", "kind"], unique=False)
         batch_op.create_index("ix_document_record_version", ["record_version_id"], unique=False)
+        batch_op.create_index("ix_document_evidence_event", ["evidence_event_id"], unique=False)
         batch_op.create_index("uq_document_id_firm_id", ["id", "firm_id"], unique=True)
 
     op.create_table(
@@ -124,10 +136,13 @@ def downgrade():
     op.drop_table("document_chunk")
     with op.batch_alter_table("document", schema=None) as batch_op:
         batch_op.drop_index("uq_document_id_firm_id")
+        batch_op.drop_index("ix_document_evidence_event")
         batch_op.drop_index("ix_document_record_version")
         batch_op.drop_index("ix_document_question")
         batch_op.drop_index("ix_document_message")
         batch_op.drop_index(batch_op.f("ix_document_firm_id"))
     op.drop_table("document")
+    with op.batch_alter_table("quality_action_event", schema=None) as batch_op:
+        batch_op.drop_index("uq_quality_action_event_id_firm_id")
     with op.batch_alter_table("engagement_message", schema=None) as batch_op:
         batch_op.drop_index("uq_engagement_message_id_firm_id")

@@ -50,6 +50,8 @@ class DocumentKind(enum.StrEnum):
     #: A published version of a meeting's record (SPEC 7a): FDA attaches files when it
     #: publishes, so a draft's files have no row the firm could read.
     MEETING_RECORD = "meeting_record"
+    #: The firm's evidence on a quality action (SPEC 11): both sides.
+    EVIDENCE = "evidence"
 
 
 class Document(PublicIdMixin, FirmOwned, db.Model):
@@ -61,19 +63,23 @@ class Document(PublicIdMixin, FirmOwned, db.Model):
         same_firm_as("document", "question", "question_id"),
         same_firm_as("document", "engagement_message", "message_id"),
         same_firm_as("document", "meeting_record_version", "record_version_id"),
+        same_firm_as("document", "quality_action_event", "evidence_event_id"),
         # Exactly the record its kind names, so a document cannot hang between two records.
         CheckConstraint(
-            "(kind IN ('question', 'answer') AND question_id IS NOT NULL"
-            " AND message_id IS NULL AND record_version_id IS NULL)"
-            " OR (kind = 'message' AND message_id IS NOT NULL"
-            " AND question_id IS NULL AND record_version_id IS NULL)"
-            " OR (kind = 'meeting_record' AND record_version_id IS NOT NULL"
-            " AND question_id IS NULL AND message_id IS NULL)",
+            "(CASE WHEN question_id IS NULL THEN 0 ELSE 1 END"
+            " + CASE WHEN message_id IS NULL THEN 0 ELSE 1 END"
+            " + CASE WHEN record_version_id IS NULL THEN 0 ELSE 1 END"
+            " + CASE WHEN evidence_event_id IS NULL THEN 0 ELSE 1 END) = 1"
+            " AND (kind NOT IN ('question', 'answer') OR question_id IS NOT NULL)"
+            " AND (kind <> 'message' OR message_id IS NOT NULL)"
+            " AND (kind <> 'meeting_record' OR record_version_id IS NOT NULL)"
+            " AND (kind <> 'evidence' OR evidence_event_id IS NOT NULL)",
             name="one_record",
         ),
         Index("ix_document_question", "question_id", "kind"),
         Index("ix_document_message", "message_id"),
         Index("ix_document_record_version", "record_version_id"),
+        Index("ix_document_evidence_event", "evidence_event_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -83,6 +89,7 @@ class Document(PublicIdMixin, FirmOwned, db.Model):
     question_id: Mapped[int | None] = mapped_column()
     message_id: Mapped[int | None] = mapped_column()
     record_version_id: Mapped[int | None] = mapped_column()
+    evidence_event_id: Mapped[int | None] = mapped_column()
     #: The name the uploader's computer gave it (no folders), shown and offered on download.
     filename: Mapped[str] = mapped_column(String(NAME_MAX), nullable=False)
     #: The type judged from the content (documents.sniff), never the one the browser sent.
@@ -102,6 +109,7 @@ class Document(PublicIdMixin, FirmOwned, db.Model):
     question = relationship("Question", foreign_keys=[question_id])
     message = relationship("EngagementMessage", foreign_keys=[message_id])
     record_version = relationship("MeetingRecordVersion", foreign_keys=[record_version_id])
+    evidence_event = relationship("QualityActionEvent", foreign_keys=[evidence_event_id])
 
     @property
     def is_withdrawn(self) -> bool:

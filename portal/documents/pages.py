@@ -45,6 +45,10 @@ def download_response(document: Document) -> Response:
 
 def record_link(document: Document, *, firm: bool) -> tuple[str, dict]:
     """The endpoint and arguments of the page that lists ``document``, on the viewer's side."""
+    if document.kind == DocumentKind.EVIDENCE:
+        action = document.evidence_event.action
+        endpoint = "firm_quality.detail" if firm else "quality.detail"
+        return endpoint, {"quality_action_id": action.public_id, "_anchor": "history"}
     if document.kind == DocumentKind.MEETING_RECORD:
         version = document.record_version
         if firm:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 from portal.documents.models import Document, DocumentChunk, DocumentKind
 from portal.extensions import db
 from portal.minutes.models import MeetingRecordVersion
+from portal.quality.models import QualityActionEvent
 from portal.questions.models import Question
 from portal.security.scoping import firm_scoped, get_owned_or_404
 
@@ -98,6 +99,19 @@ def record_documents(meeting_id: int, *, up_to: int | None = None) -> list[Docum
     if up_to is not None:
         stmt = stmt.where(MeetingRecordVersion.number <= up_to)
     return list(_ordered(stmt))
+
+
+def evidence_documents(action_id: int) -> dict[int, list[Document]]:
+    """The documents of a quality action's evidence, in one query: {event id: [...]}."""
+    found: dict[int, list[Document]] = {}
+    stmt = (
+        select(Document)
+        .join(QualityActionEvent, QualityActionEvent.id == Document.evidence_event_id)
+        .where(QualityActionEvent.action_id == action_id)
+    )
+    for document in _ordered(stmt):
+        found.setdefault(document.evidence_event_id, []).append(document)
+    return found
 
 
 def content(document_id: int, chunk_count: int) -> Iterator[bytes]:

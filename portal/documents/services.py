@@ -153,6 +153,7 @@ def store(
     question_id: int | None = None,
     message_id: int | None = None,
     record_version_id: int | None = None,
+    evidence_event_id: int | None = None,
 ) -> list[Document]:
     """Write vetted files to the database beside their record, one chunk at a time."""
     documents = []
@@ -163,6 +164,7 @@ def store(
             question_id=question_id,
             message_id=message_id,
             record_version_id=record_version_id,
+            evidence_event_id=evidence_event_id,
             filename=upload.filename,
             content_type=upload.kind.mime,
             size=upload.size,
