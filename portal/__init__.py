@@ -20,6 +20,7 @@ def import_models() -> None:
     from portal.api import models as _api  # noqa: F401
     from portal.audit import models as _audit  # noqa: F401
     from portal.auth import models as _auth  # noqa: F401
+    from portal.documents import fda_internal as _internal  # noqa: F401 - FDA's, kept apart
     from portal.documents import models as _documents  # noqa: F401
     from portal.engagements import models as _engagements  # noqa: F401
     from portal.feedback import models as _feedback  # noqa: F401

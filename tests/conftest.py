@@ -28,7 +28,13 @@ from sqlalchemy import event, text
 from portal import create_app
 from portal.auth.models import Role
 from portal.extensions import db, limiter
-from tests import factories, factories_documents, factories_jobs, factories_minutes
+from tests import (
+    factories,
+    factories_documents,
+    factories_jobs,
+    factories_messages,
+    factories_minutes,
+)
 
 #: With SEP_REQUIRE_ALL=1 (CI), a skipped test counts as a failure: CI provides everything.
 REQUIRE_ALL = os.environ.get("SEP_REQUIRE_ALL") == "1"
@@ -398,6 +404,9 @@ def build_world(copy: str = "") -> SimpleNamespace:
         )
         question = factories.question(upcoming, admin)
         document = factories_documents.document(question, admin)
+        internal = factories_documents.internal_document(
+            factories_messages.note(engagement, world.fda_staff), world.fda_staff
+        )
         survey = factories.meeting_survey(held, template)
         response = factories.feedback_response(survey, admin)
         action = factories.quality_action(engagement, admin, meeting_id=held.id)
@@ -415,6 +424,7 @@ def build_world(copy: str = "") -> SimpleNamespace:
             held_meeting=held,
             question=question,
             document=document,
+            internal_document=internal,
             survey=survey,
             response=response,
             action=action,
@@ -452,6 +462,7 @@ def build_world(copy: str = "") -> SimpleNamespace:
             a.meeting,
             a.question,
             a.document,
+            a.internal_document,
             a.survey,
             a.response,
             a.action,

@@ -122,3 +122,16 @@ def evidence_document(event, by: User, *, data: bytes = PDF, name: str = "sop.pd
         evidence_event_id=event.id,
     )
     return stored
+
+
+def internal_document(note, by: User, *, data: bytes = PDF, name: str = "fda-internal.pdf"):
+    """A file on an FDA-internal note (an EngagementNote or a QuestionNote)."""
+    from portal.documents import fda_internal
+    from portal.messages.fda_notes import EngagementNote
+
+    if isinstance(note, EngagementNote):
+        kind, record = fda_internal.InternalKind.ENGAGEMENT_NOTE, {"engagement_note_id": note.id}
+    else:
+        kind, record = fda_internal.InternalKind.QUESTION_NOTE, {"question_note_id": note.id}
+    [stored] = fda_internal._store(services.vet([upload(data, name)]), note, kind, by, **record)
+    return stored

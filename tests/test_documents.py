@@ -602,3 +602,76 @@ def test_evidence_carries_documents_fda_reads_and_a_refusal_keeps_the_note(
     assert response.headers["Content-Type"].startswith(
         "application/vnd.openxmlformats-officedocument.wordprocessingml"
     )
+
+
+# --- FDA's internal notes --------------------------------------------------------------------
+
+
+def test_files_on_fdas_internal_notes_never_reach_a_firm(
+    meeting, firm_admin, fda_staff, sign_in, no_csrf
+):
+    from portal.documents.fda_internal import InternalDocument, InternalDocumentChunk
+    from portal.security import tenancy
+
+    engagement = meeting.engagement
+    question = factories.question(meeting, firm_admin)
+    db.session.commit()
+    fda = sign_in(fda_staff)
+    thread = f"/engagements/{engagement.public_id}/messages"
+    sent = _post_multipart(
+        fda,
+        f"{thread}/notes",
+        {
+            "note-body": "Their CAPA is late again.",
+            "note-documents": [(io.BytesIO(files.PDF), "internal-capa-review.pdf")],
+        },
+    )
+    assert sent.status_code == 302
+    noted = _post_multipart(
+        fda,
+        f"/questions/{question.public_id}/notes",
+        {
+            "body": "Ask the reviewer.",
+            "note_documents": [(io.BytesIO(files.TXT), "reviewer-notes.txt")],
+        },
+    )
+    assert noted.status_code == 302
+    internal = db.session.scalars(select(InternalDocument).order_by(InternalDocument.id)).all()
+    assert [d.filename for d in internal] == ["internal-capa-review.pdf", "reviewer-notes.txt"]
+    assert db.session.scalar(select(func.count(Document.id))) == 0
+    assert "internal-capa-review.pdf" in fda.get(thread).get_data(as_text=True)
+    assert "reviewer-notes.txt" in fda.get(f"/questions/{question.public_id}").get_data(
+        as_text=True
+    )
+    assert fda.get(f"/documents/internal/{internal[0].public_id}").get_data() == files.PDF
+
+    firm = sign_in(firm_admin)
+    for document in internal:
+        assert firm.get(f"/firm/documents/{document.public_id}").status_code == 404
+        assert firm.get(f"/documents/internal/{document.public_id}").status_code == 404
+    for page in (
+        f"/firm/engagements/{engagement.public_id}/messages",
+        f"/firm/questions/{question.public_id}",
+    ):
+        text = firm.get(page).get_data(as_text=True)
+        assert "internal-capa-review.pdf" not in text and "reviewer-notes.txt" not in text
+
+    # Structural: under the firm's own scope the session reads none of the rows.
+    tenancy.firm_scope(db.session, firm_admin.firm_id)
+    try:
+        assert db.session.scalars(select(InternalDocument)).all() == []
+        assert db.session.scalars(select(InternalDocumentChunk)).all() == []
+    finally:
+        tenancy.declare(db.session, None)
+
+
+def test_a_refused_file_on_an_internal_note_keeps_the_note(meeting, fda_staff, sign_in, no_csrf):
+    fda = sign_in(fda_staff)
+    thread = f"/engagements/{meeting.engagement.public_id}/messages"
+    refused = _post_multipart(
+        fda,
+        f"{thread}/notes",
+        {"note-body": "Keep this text.", "note-documents": [(io.BytesIO(b"MZ"), "x.pdf")]},
+    )
+    page = refused.get_data(as_text=True)
+    assert "a program, not a document" in page and "Keep this text." in page

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from portal.audiences import Audience, audience_blueprint
 from portal.audit import services as audit
-from portal.documents import pages, queries, services
+from portal.documents import fda_internal, pages, queries, services
 from portal.documents.forms import WithdrawDocumentForm
 from portal.extensions import db
 from portal.forms import show_error
@@ -42,6 +42,49 @@ def download(document_id: uuid.UUID):
 def withdraw(document_id: uuid.UUID):
     document = queries.load_for_fda(document_id)
     endpoint, values = pages.record_link(document, firm=False)
+    back = url_for(endpoint, **values)
+    if document.is_withdrawn:
+        flash("That document is already withdrawn.", "info")
+        return redirect(back)
+    audit.record_view(document)
+    form = WithdrawDocumentForm()
+    if form.validate_on_submit():
+        try:
+            services.withdraw(
+                document, reason=form.reason.data, by=current_user._get_current_object()
+            )
+        except services.DocumentError as error:
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(
+                f"\u201c{document.filename}\u201d is withdrawn; nobody can download it now.",
+                "success",
+            )
+            return redirect(back)
+    return render_template("documents/fda_withdraw.html", form=form, document=document, back=back)
+
+
+@bp.route("/documents/internal/<uuid:internal_document_id>")
+@access.fda_staff
+def internal_download(internal_document_id: uuid.UUID):
+    """A file on an FDA-internal note: FDA's URL alone reaches it (SPEC 8, 14)."""
+    document = fda_internal.load(internal_document_id)
+    if document.is_withdrawn:
+        audit.record_view(document)
+        endpoint, values = fda_internal.record_link(document)
+        return render_template(
+            "documents/fda_withdrawn.html", document=document, back=url_for(endpoint, **values)
+        ), 410
+    services.note_download(document)
+    return pages.download_response(document, fda_internal.InternalDocumentChunk)
+
+
+@bp.route("/documents/internal/<uuid:internal_document_id>/withdraw", methods=["GET", "POST"])
+@access.fda_staff
+def internal_withdraw(internal_document_id: uuid.UUID):
+    document = fda_internal.load(internal_document_id)
+    endpoint, values = fda_internal.record_link(document)
     back = url_for(endpoint, **values)
     if document.is_withdrawn:
         flash("That document is already withdrawn.", "info")

@@ -25,7 +25,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from portal.documents.sniff import BY_MIME
 from portal.extensions import db
@@ -54,8 +54,57 @@ class DocumentKind(enum.StrEnum):
     EVIDENCE = "evidence"
 
 
-class Document(PublicIdMixin, FirmOwned, db.Model):
-    """One uploaded file's facts; its bytes are in ``DocumentChunk`` rows."""
+class StoredFile(PublicIdMixin, FirmOwned):
+    """What every stored file records: name, judged type, size, SHA-256, uploader and time,
+    withdrawal. Its content is in chunk rows (``ChunkOf``)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The name the uploader's computer gave it (no folders), shown and offered on download.
+    filename: Mapped[str] = mapped_column(String(NAME_MAX), nullable=False)
+    #: The type judged from the content (documents.sniff), never the one the browser sent.
+    content_type: Mapped[str] = mapped_column(String(100), nullable=False)
+    size: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    #: Hex SHA-256 of the content, computed while it was stored.
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    chunk_count: Mapped[int] = mapped_column(Integer, nullable=False)
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), nullable=False)
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    withdrawn_reason: Mapped[str] = mapped_column(Text, nullable=False, default="")
+
+    @declared_attr
+    def uploaded_by(cls):  # noqa: N805
+        return relationship("User", foreign_keys=[cls.uploaded_by_id])
+
+    @declared_attr
+    def withdrawn_by(cls):  # noqa: N805
+        return relationship("User", foreign_keys=[cls.withdrawn_by_id])
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+    @property
+    def type_label(self) -> str:
+        kind = BY_MIME.get(self.content_type)
+        return kind.label if kind else self.content_type
+
+
+class ChunkOf(FirmOwned):
+    """Up to CHUNK_SIZE bytes of one stored file, in order by ``seq`` from 0."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(nullable=False)
+    seq: Mapped[int] = mapped_column(Integer, nullable=False)
+    data: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+
+
+class Document(StoredFile, db.Model):
+    """A file on a record both sides may see (by its kind's rule); bytes in ``DocumentChunk``.
+
+    FDA's internal notes' files are not here: ``documents.fda_internal`` keeps them in
+    tables the firm's session never reads."""
 
     __tablename__ = "document"
     __table_args__ = (
@@ -82,7 +131,6 @@ class Document(PublicIdMixin, FirmOwned, db.Model):
         Index("ix_document_evidence_event", "evidence_event_id"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[DocumentKind] = mapped_column(
         string_enum(DocumentKind, "document_kind"), nullable=False
     )
@@ -90,47 +138,16 @@ class Document(PublicIdMixin, FirmOwned, db.Model):
     message_id: Mapped[int | None] = mapped_column()
     record_version_id: Mapped[int | None] = mapped_column()
     evidence_event_id: Mapped[int | None] = mapped_column()
-    #: The name the uploader's computer gave it (no folders), shown and offered on download.
-    filename: Mapped[str] = mapped_column(String(NAME_MAX), nullable=False)
-    #: The type judged from the content (documents.sniff), never the one the browser sent.
-    content_type: Mapped[str] = mapped_column(String(100), nullable=False)
-    size: Mapped[int] = mapped_column(BigInteger, nullable=False)
-    #: Hex SHA-256 of the content, computed while it was stored.
-    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
-    chunk_count: Mapped[int] = mapped_column(Integer, nullable=False)
-    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), nullable=False)
-    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
-    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    withdrawn_reason: Mapped[str] = mapped_column(Text, nullable=False, default="")
 
-    uploaded_by = relationship("User", foreign_keys=[uploaded_by_id])
-    withdrawn_by = relationship("User", foreign_keys=[withdrawn_by_id])
     question = relationship("Question", foreign_keys=[question_id])
     message = relationship("EngagementMessage", foreign_keys=[message_id])
     record_version = relationship("MeetingRecordVersion", foreign_keys=[record_version_id])
     evidence_event = relationship("QualityActionEvent", foreign_keys=[evidence_event_id])
 
-    @property
-    def is_withdrawn(self) -> bool:
-        return self.withdrawn_at is not None
 
-    @property
-    def type_label(self) -> str:
-        kind = BY_MIME.get(self.content_type)
-        return kind.label if kind else self.content_type
-
-
-class DocumentChunk(FirmOwned, db.Model):
-    """Up to CHUNK_SIZE bytes of one document, in order by ``seq`` from 0."""
-
+class DocumentChunk(ChunkOf, db.Model):
     __tablename__ = "document_chunk"
     __table_args__ = (
         UniqueConstraint("document_id", "seq", name="uq_document_chunk_document_seq"),
         same_firm_as("document_chunk", "document", "document_id"),
     )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    document_id: Mapped[int] = mapped_column(nullable=False)
-    seq: Mapped[int] = mapped_column(Integer, nullable=False)
-    data: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)

@@ -10,7 +10,7 @@ from flask import Response, request, stream_with_context
 from flask_login import current_user
 
 from portal.documents import queries
-from portal.documents.models import Document, DocumentKind
+from portal.documents.models import ChunkOf, Document, DocumentChunk, DocumentKind, StoredFile
 from portal.documents.services import MEGABYTE, max_bytes, per_record, request_limit
 
 
@@ -29,10 +29,10 @@ def content_disposition(name: str) -> str:
     )
 
 
-def download_response(document: Document) -> Response:
+def download_response(document: StoredFile, chunk_model: type[ChunkOf] = DocumentChunk) -> Response:
     """The file, streamed a chunk at a time; never shown inline, never guessed at, never cached."""
     response = Response(
-        stream_with_context(queries.content(document.id, document.chunk_count)),
+        stream_with_context(queries.content(document.id, document.chunk_count, chunk_model)),
         content_type=document.content_type,
         direct_passthrough=True,
     )

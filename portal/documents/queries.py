@@ -9,7 +9,7 @@ from flask import abort
 from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
-from portal.documents.models import Document, DocumentChunk, DocumentKind
+from portal.documents.models import ChunkOf, Document, DocumentChunk, DocumentKind
 from portal.extensions import db
 from portal.minutes.models import MeetingRecordVersion
 from portal.quality.models import QualityActionEvent
@@ -17,8 +17,8 @@ from portal.questions.models import Question
 from portal.security.scoping import firm_scoped, get_owned_or_404
 
 
-def _with_people() -> tuple:
-    return (joinedload(Document.uploaded_by), joinedload(Document.withdrawn_by))
+def _with_people(model=Document) -> tuple:
+    return (joinedload(model.uploaded_by), joinedload(model.withdrawn_by))
 
 
 def firm_visible():
@@ -47,9 +47,10 @@ def load_for_firm(document_id: uuid.UUID) -> Document:
     return document
 
 
-def _ordered(stmt):
+def ordered(stmt, model=Document):
+    """A statement's documents, uploaders and withdrawers loaded with them, oldest first."""
     return db.session.scalars(
-        stmt.options(*_with_people()).order_by(Document.uploaded_at, Document.id)
+        stmt.options(*_with_people(model)).order_by(model.uploaded_at, model.id)
     ).all()
 
 
@@ -57,7 +58,7 @@ def question_documents(question: Question, kinds: tuple[DocumentKind, ...]) -> d
     """The question's documents of these kinds, withdrawn ones too, in one query:
     {kind: [document, ...]} in the order they came."""
     found: dict[DocumentKind, list[Document]] = {kind: [] for kind in kinds}
-    for document in _ordered(
+    for document in ordered(
         select(Document).where(Document.question_id == question.id, Document.kind.in_(kinds))
     ):
         found[document.kind].append(document)
@@ -82,7 +83,7 @@ def message_documents(message_ids: list[int]) -> dict[int, list[Document]]:
     found: dict[int, list[Document]] = {}
     if not message_ids:
         return found
-    for document in _ordered(select(Document).where(Document.message_id.in_(message_ids))):
+    for document in ordered(select(Document).where(Document.message_id.in_(message_ids))):
         found.setdefault(document.message_id, []).append(document)
     return found
 
@@ -98,7 +99,7 @@ def record_documents(meeting_id: int, *, up_to: int | None = None) -> list[Docum
     )
     if up_to is not None:
         stmt = stmt.where(MeetingRecordVersion.number <= up_to)
-    return list(_ordered(stmt))
+    return list(ordered(stmt))
 
 
 def evidence_documents(action_id: int) -> dict[int, list[Document]]:
@@ -109,17 +110,19 @@ def evidence_documents(action_id: int) -> dict[int, list[Document]]:
         .join(QualityActionEvent, QualityActionEvent.id == Document.evidence_event_id)
         .where(QualityActionEvent.action_id == action_id)
     )
-    for document in _ordered(stmt):
+    for document in ordered(stmt):
         found.setdefault(document.evidence_event_id, []).append(document)
     return found
 
 
-def content(document_id: int, chunk_count: int) -> Iterator[bytes]:
+def content(
+    document_id: int, chunk_count: int, chunk_model: type[ChunkOf] = DocumentChunk
+) -> Iterator[bytes]:
     """The bytes of a document, a chunk per query: one chunk in memory at a time."""
     for seq in range(chunk_count):
         data = db.session.scalar(
-            select(DocumentChunk.data).where(
-                DocumentChunk.document_id == document_id, DocumentChunk.seq == seq
+            select(chunk_model.data).where(
+                chunk_model.document_id == document_id, chunk_model.seq == seq
             )
         )
         if data is None:

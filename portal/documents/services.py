@@ -23,9 +23,11 @@ from portal.documents.models import (
     CHUNK_SIZE,
     NAME_MAX,
     REASON_MAX,
+    ChunkOf,
     Document,
     DocumentChunk,
     DocumentKind,
+    StoredFile,
 )
 from portal.documents.sniff import Kind, Refused, sniff
 from portal.extensions import db
@@ -148,23 +150,22 @@ def store(
     uploads: Sequence[Upload],
     *,
     firm_id: int,
-    kind: DocumentKind,
+    kind,
     by: User,
-    question_id: int | None = None,
-    message_id: int | None = None,
-    record_version_id: int | None = None,
-    evidence_event_id: int | None = None,
-) -> list[Document]:
-    """Write vetted files to the database beside their record, one chunk at a time."""
+    model: type[StoredFile] = Document,
+    chunk_model: type[ChunkOf] = DocumentChunk,
+    **record: int | None,
+) -> list:
+    """Write vetted files to the database beside their record, one chunk at a time.
+
+    ``record`` names the record's column (``question_id=...``); ``model`` and
+    ``chunk_model`` are the tables (FDA's internal files have their own).
+    """
     documents = []
     for upload in uploads:
-        document = Document(
+        document = model(
             firm_id=firm_id,
             kind=kind,
-            question_id=question_id,
-            message_id=message_id,
-            record_version_id=record_version_id,
-            evidence_event_id=evidence_event_id,
             filename=upload.filename,
             content_type=upload.kind.mime,
             size=upload.size,
@@ -172,6 +173,7 @@ def store(
             chunk_count=0,
             uploaded_by_id=by.id,
             uploaded_at=utcnow(),
+            **record,
         )
         db.session.add(document)
         db.session.flush()
@@ -182,7 +184,7 @@ def store(
             digest.update(data)
             # A Core insert: the bytes are not kept in the session's identity map.
             db.session.execute(
-                insert(DocumentChunk),
+                insert(chunk_model),
                 [{"firm_id": firm_id, "document_id": document.id, "seq": seq, "data": data}],
             )
             seq += 1
@@ -200,7 +202,7 @@ def store(
     return documents
 
 
-def may_withdraw(document: Document, person: User) -> bool:
+def may_withdraw(document: StoredFile, person: User) -> bool:
     """FDA may withdraw any document; a firm user only their own firm's uploads."""
     if document.is_withdrawn:
         return False
@@ -213,7 +215,7 @@ def may_withdraw(document: Document, person: User) -> bool:
     )
 
 
-def withdraw(document: Document, *, reason: str | None, by: User) -> None:
+def withdraw(document: StoredFile, *, reason: str | None, by: User) -> None:
     """Withdrawn, never deleted (SPEC 15): listed as withdrawn and no longer sent."""
     if document.is_withdrawn:
         raise DocumentError("This document is already withdrawn.", None)
@@ -231,7 +233,7 @@ def withdraw(document: Document, *, reason: str | None, by: User) -> None:
     db.session.flush()
 
 
-def note_download(document: Document) -> None:
+def note_download(document: StoredFile) -> None:
     """One audit event per download, written by the request's view log (one per request)."""
     audit.note_view(
         "document.download",

@@ -11,6 +11,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from portal.audiences import Audience, audience_blueprint
 from portal.auth.models import Firm
+from portal.documents import fda_internal
 from portal.documents import pages as document_pages
 from portal.documents import queries as document_queries
 from portal.documents import services as document_services
@@ -61,6 +62,7 @@ def _thread(engagement: Engagement, message_form: MessageForm, note_form: NoteFo
         message_form=message_form,
         note_form=note_form,
         documents=document_queries.message_documents([m.id for m in page.items]),
+        note_documents=fda_internal.engagement_note_documents([n.id for n in notes.items]),
         may_withdraw=_may_withdraw,
         document_limits=document_pages.limits(),
     )
@@ -96,7 +98,9 @@ def note(engagement_id: uuid.UUID):
     form = NoteForm(prefix=NOTE_PREFIX)
     if form.validate_on_submit():
         try:
-            fda_notes.post_note(engagement, form.body.data, by=current_user)
+            fda_internal.post_engagement_note(
+                engagement, form.body.data, by=current_user, files=form.documents.data
+            )
         except services.MessageError as error:
             show_error(form, error)
         else:

@@ -26,6 +26,7 @@ class NoteForm(PortalForm):
         validators=[InputRequired("Write your note before adding it."), Length(max=BODY_MAX)],
         description="FDA staff only: the firm never sees internal notes.",
     )
+    documents = documents_field("Documents for FDA only")
     submit = SubmitField("Add the internal note")
 
 

@@ -94,6 +94,8 @@ class NoteForm(PortalForm):
         description="For FDA only: the firm never sees these notes.",
         validators=[InputRequired("Write the note."), Length(max=NOTE_MAX)],
     )
+    #: Named apart from the response form's field: both forms share the question's page.
+    note_documents = documents_field("Documents for FDA only")
     submit = SubmitField("Add the note")
 
 

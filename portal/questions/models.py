@@ -193,7 +193,11 @@ class QuestionNote(PublicIdMixin, FirmOwned, db.Model):
     """
 
     __tablename__ = "question_note"
-    __table_args__ = (same_firm_as("question_note", "question", "question_id"),)
+    __table_args__ = (
+        same_firm_as("question_note", "question", "question_id"),
+        # Its files (portal.documents.fda_internal) point at it with its firm.
+        firm_key("question_note"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     question_id: Mapped[int] = mapped_column(nullable=False, index=True)
