@@ -10,10 +10,10 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from portal.auth.models import Firm, User
-from portal.documents import services
+from portal.documents import fda_internal, services
 from portal.documents.models import DocumentKind
 from portal.extensions import db
-from portal.questions.models import Question, QuestionStatus
+from portal.questions.models import Question, QuestionNote, QuestionStatus
 
 STAFF = "staff@fda.example.gov"
 
@@ -86,3 +86,27 @@ def seed(people: dict[str, User], firms: list[Firm]) -> None:
     answered = next((q for q in questions if q.status == QuestionStatus.ANSWERED_IN_WRITING), None)
     if answered is not None:
         _attach(answered, LIMITS, "Residue limits FDA reviewed.csv", DocumentKind.ANSWER, staff)
+    _internal(staff)
+
+
+#: On FDA's internal note: never on a firm's page (tests/e2e/test_firm_canary_sweep.py).
+INTERNAL_NAME = "FDA internal - audit trail CAPA history (Pangolin-4417).txt"
+
+
+def _internal(staff: User) -> None:
+    note = db.session.scalars(select(QuestionNote).order_by(QuestionNote.id)).first()
+    if note is None:
+        return
+    upload = FileStorage(
+        stream=io.BytesIO(b"Internal only: their 2023 audit-trail CAPA is still open.\n"),
+        filename=INTERNAL_NAME,
+    )
+    services.store(
+        services.vet([upload]),
+        firm_id=note.firm_id,
+        kind=fda_internal.InternalKind.QUESTION_NOTE,
+        by=staff,
+        model=fda_internal.InternalDocument,
+        chunk_model=fda_internal.InternalDocumentChunk,
+        question_note_id=note.id,
+    )
