@@ -79,7 +79,9 @@ def engagement_sections(engagement: Engagement) -> dict:
         "upcoming_meetings": meeting_sections.upcoming_meetings(ids),
         "latest_questions": question_sections.latest_questions(ids),
         "feedback_requests": feedback_sections.open_requests(ids, current_user.id),
-        "quality_actions": quality_sections.engagement_actions(engagement, program_today()),
+        "quality_actions": quality_sections.engagement_actions(
+            engagement, program_today()
+        ),
         "message_thread": message_sections.engagement_thread(engagement, current_user),
     }
 
