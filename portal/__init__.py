@@ -20,6 +20,8 @@ def import_models() -> None:
     from portal.api import models as _api  # noqa: F401
     from portal.audit import models as _audit  # noqa: F401
     from portal.auth import models as _auth  # noqa: F401
+    from portal.documents import fda_internal as _internal  # noqa: F401 - FDA's, kept apart
+    from portal.documents import models as _documents  # noqa: F401
     from portal.engagements import models as _engagements  # noqa: F401
     from portal.feedback import models as _feedback  # noqa: F401
     from portal.imports import models as _imports  # noqa: F401
@@ -77,6 +79,8 @@ def _register_blueprints(app: Flask) -> None:
     from portal.auth import account_views, key_views, recovery_views, session_views  # noqa: F401
     from portal.auth import blueprints as auth
     from portal.auth import views as sign_in  # noqa: F401
+    from portal.documents import fda_views as documents
+    from portal.documents import firm_views as firm_documents
     from portal.engagements import views as engagements
     from portal.exports import views as exports
     from portal.feedback import admin_views as feedback_templates  # noqa: F401
@@ -115,6 +119,7 @@ def _register_blueprints(app: Flask) -> None:
         questions.bp,
         quality.bp,
         messages.bp,
+        documents.bp,
         feedback.bp,
         metrics.bp,
         exports.bp,
@@ -132,6 +137,7 @@ def _register_blueprints(app: Flask) -> None:
         firm_quality.bp,
         firm_feedback.bp,
         firm_messages.bp,
+        firm_documents.bp,
     )
     public = (auth.sign_in, invitation_links.bp, calendar_feed.bp)
     account = (home.bp, auth.account, calendar_feed.account_bp, message_notices.bp)

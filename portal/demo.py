@@ -106,6 +106,7 @@ def seed() -> bool:
         for email, name, title, role in spec["people"]:
             people[email] = _person(email, name, title, role, firm)
     db.session.flush()
+    from portal.documents import demo as documents_demo
     from portal.feedback import demo as feedback_demo
     from portal.invitations import demo as invitations_demo
     from portal.meetings import demo as meetings_demo
@@ -120,6 +121,7 @@ def seed() -> bool:
         invitations_demo,
         meetings_demo,
         questions_demo,
+        documents_demo,
         feedback_demo,
         quality_demo,
         messages_demo,

@@ -89,9 +89,12 @@ def handle_http_error(error: HTTPException):
     }:
         return render_template("auth/too_many_attempts.html"), 429
     if error.code == 413:
+        limit = request.max_content_length
+        size = f" ({limit // (1024 * 1024)} MB in one sending)" if limit else ""
         return _render(
             413,
-            "That upload is larger than the portal accepts. Split the file and upload the parts.",
+            f"That upload is larger than the portal accepts{size}. Nothing was saved. Go back "
+            "and send fewer or smaller files, or split a large file into parts.",
         )
     if error.code == 401:
         return _render(401, "Your session has ended. Sign in again to continue.")

@@ -28,7 +28,13 @@ from sqlalchemy import event, text
 from portal import create_app
 from portal.auth.models import Role
 from portal.extensions import db, limiter
-from tests import factories, factories_jobs, factories_minutes
+from tests import (
+    factories,
+    factories_documents,
+    factories_jobs,
+    factories_messages,
+    factories_minutes,
+)
 
 #: With SEP_REQUIRE_ALL=1 (CI), a skipped test counts as a failure: CI provides everything.
 REQUIRE_ALL = os.environ.get("SEP_REQUIRE_ALL") == "1"
@@ -463,6 +469,10 @@ def build_world(copy: str = "") -> SimpleNamespace:
             scheduled_by=world.fda_staff,
         )
         question = factories.question(upcoming, admin)
+        document = factories_documents.document(question, admin)
+        internal = factories_documents.internal_document(
+            factories_messages.note(engagement, world.fda_staff), world.fda_staff
+        )
         survey = factories.meeting_survey(held, template)
         response = factories.feedback_response(survey, admin)
         action = factories.quality_action(engagement, admin, meeting_id=held.id)
@@ -479,6 +489,8 @@ def build_world(copy: str = "") -> SimpleNamespace:
             meeting=upcoming,
             held_meeting=held,
             question=question,
+            document=document,
+            internal_document=internal,
             survey=survey,
             response=response,
             action=action,
@@ -515,6 +527,8 @@ def build_world(copy: str = "") -> SimpleNamespace:
             a.engagement,
             a.meeting,
             a.question,
+            a.document,
+            a.internal_document,
             a.survey,
             a.response,
             a.action,

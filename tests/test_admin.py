@@ -73,6 +73,8 @@ def settings_data(**changes):
         "survey_close_days": 30,
         "feedback_reminder_days": 7,
         "open_action_review_years": 5,
+        "document_max_megabytes": 25,
+        "documents_per_record": 10,
         "site_creating_product_types": "Drugs",
     }
     data.update(changes)

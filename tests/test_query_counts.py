@@ -12,7 +12,7 @@ from sqlalchemy import event
 
 from portal.auth.models import Role
 from portal.extensions import db
-from tests import factories
+from tests import factories, factories_documents
 from tests.conftest import build_world, login_as
 from tests.sweep import get_pages, people
 
@@ -49,6 +49,25 @@ def grow(world) -> None:
         factories.product(own.site)
         factories.site_contact(own.site)
     factories.user(Role.FIRM_STAFF, firm=own.firm)
+    # Documents on the world's question, by several people, one withdrawn: the question's
+    # pages list them all in one query, uploaders and withdrawers loaded with them.
+    from portal.documents.models import DocumentKind
+    from portal.timeutil import utcnow
+
+    own.question.response_html = "<p>Answered.</p>"
+    for number, (person, kind) in enumerate(
+        [(own.staff, DocumentKind.QUESTION), (own.admin, DocumentKind.QUESTION)] * 3
+        + [(world.fda_staff, DocumentKind.ANSWER), (world.fda_admin, DocumentKind.ANSWER)]
+    ):
+        document = factories_documents.document(
+            own.question, person, kind=kind, name=f"file-{number}.pdf"
+        )
+        factories_documents.record_document(own.minutes.version, person, name=f"rec-{number}.pdf")
+        factories_documents.evidence_document(own.event, person, name=f"ev-{number}.pdf")
+        if number == 2:
+            document.withdrawn_at = utcnow()
+            document.withdrawn_by_id = world.fda_admin.id
+            document.withdrawn_reason = "Duplicate."
     db.session.commit()
 
 

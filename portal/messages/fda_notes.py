@@ -29,7 +29,14 @@ from portal.messages.services import (
     newest_message,
     queue_immediate_notices,
 )
-from portal.models import FdaOnly, FirmOwned, PublicIdMixin, UTCDateTime, same_firm_as
+from portal.models import (
+    FdaOnly,
+    FirmOwned,
+    PublicIdMixin,
+    UTCDateTime,
+    firm_key,
+    same_firm_as,
+)
 from portal.paging import requested_page
 from portal.timeutil import utcnow
 
@@ -43,6 +50,8 @@ class EngagementNote(PublicIdMixin, FirmOwned, FdaOnly, db.Model):
     __table_args__ = (
         Index("ix_engagement_note_engagement_created", "engagement_id", "created_at"),
         same_firm_as("engagement_note", "engagement", "engagement_id"),
+        # Its files (portal.documents.fda_internal) point at it with its firm.
+        firm_key("engagement_note"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

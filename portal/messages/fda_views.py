@@ -11,6 +11,10 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from portal.audiences import Audience, audience_blueprint
 from portal.auth.models import Firm
+from portal.documents import fda_internal
+from portal.documents import pages as document_pages
+from portal.documents import queries as document_queries
+from portal.documents import services as document_services
 from portal.engagements.models import Engagement, EngagementStatus
 from portal.extensions import db
 from portal.forms import show_error
@@ -57,7 +61,15 @@ def _thread(engagement: Engagement, message_form: MessageForm, note_form: NoteFo
         read_before=read_before,
         message_form=message_form,
         note_form=note_form,
+        documents=document_queries.message_documents([m.id for m in page.items]),
+        note_documents=fda_internal.engagement_note_documents([n.id for n in notes.items]),
+        may_withdraw=_may_withdraw,
+        document_limits=document_pages.limits(),
     )
+
+
+def _may_withdraw(document) -> bool:
+    return document_services.may_withdraw(document, current_user)
 
 
 @bp.route("/engagements/<uuid:engagement_id>/messages", methods=["GET", "POST"])
@@ -67,7 +79,9 @@ def thread(engagement_id: uuid.UUID):
     form = MessageForm()
     if form.validate_on_submit():
         try:
-            services.post_message(engagement, form.body.data, by=current_user)
+            services.post_message(
+                engagement, form.body.data, by=current_user, files=form.documents.data
+            )
         except services.MessageError as error:
             show_error(form, error)
         else:
@@ -84,7 +98,9 @@ def note(engagement_id: uuid.UUID):
     form = NoteForm(prefix=NOTE_PREFIX)
     if form.validate_on_submit():
         try:
-            fda_notes.post_note(engagement, form.body.data, by=current_user)
+            fda_internal.post_engagement_note(
+                engagement, form.body.data, by=current_user, files=form.documents.data
+            )
         except services.MessageError as error:
             show_error(form, error)
         else:

@@ -10,6 +10,9 @@ from sqlalchemy import case
 from sqlalchemy.orm import joinedload
 
 from portal.audiences import Audience, audience_blueprint
+from portal.documents import pages as document_pages
+from portal.documents import queries as document_queries
+from portal.documents import services as document_services
 from portal.engagements.models import Engagement, EngagementStatus
 from portal.extensions import db
 from portal.forms import show_error
@@ -37,7 +40,9 @@ def thread(engagement_id: uuid.UUID):
     form = MessageForm()
     if form.validate_on_submit():
         try:
-            services.post_message(engagement, form.body.data, by=current_user)
+            services.post_message(
+                engagement, form.body.data, by=current_user, files=form.documents.data
+            )
         except services.MessageError as error:
             show_error(form, error)
         else:
@@ -57,7 +62,14 @@ def thread(engagement_id: uuid.UUID):
         page=page,
         read_before=read_before,
         form=form,
+        documents=document_queries.message_documents([m.id for m in page.items]),
+        may_withdraw=_may_withdraw,
+        document_limits=document_pages.limits(),
     )
+
+
+def _may_withdraw(document) -> bool:
+    return document_services.may_withdraw(document, current_user)
 
 
 @bp.route("/messages")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from wtforms import RadioField, SubmitField
 from wtforms.validators import InputRequired, Length
 
+from portal.documents.forms import documents_field
 from portal.forms import FormattedTextField, PortalForm, choices
 from portal.messages.models import BODY_MAX, NoticeMode
 
@@ -15,6 +16,7 @@ class MessageForm(PortalForm):
         validators=[InputRequired("Write your message before sending it."), Length(max=BODY_MAX)],
         description="Everyone on the thread reads it: the firm's users and FDA staff.",
     )
+    documents = documents_field("Documents")
     submit = SubmitField("Send the message")
 
 
@@ -24,6 +26,7 @@ class NoteForm(PortalForm):
         validators=[InputRequired("Write your note before adding it."), Length(max=BODY_MAX)],
         description="FDA staff only: the firm never sees internal notes.",
     )
+    documents = documents_field("Documents for FDA only")
     submit = SubmitField("Add the internal note")
 
 

@@ -13,7 +13,14 @@ from sqlalchemy import Date, ForeignKey, Index, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
-from portal.models import FirmOwned, PublicIdMixin, UTCDateTime, same_firm_as, string_enum
+from portal.models import (
+    FirmOwned,
+    PublicIdMixin,
+    UTCDateTime,
+    firm_key,
+    same_firm_as,
+    string_enum,
+)
 from portal.timeutil import utcnow
 
 #: Longest message a person may post; a thread is a conversation, not a document.
@@ -27,6 +34,8 @@ class EngagementMessage(PublicIdMixin, FirmOwned, db.Model):
     __table_args__ = (
         # The thread reads in order and the unread count looks for the newest.
         Index("ix_engagement_message_engagement_created", "engagement_id", "created_at"),
+        # A message's documents point at it with its firm (portal.documents).
+        firm_key("engagement_message"),
         same_firm_as("engagement_message", "engagement", "engagement_id"),
     )
 
@@ -39,6 +48,7 @@ class EngagementMessage(PublicIdMixin, FirmOwned, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
 
     author = relationship("User")
+    engagement = relationship("Engagement", foreign_keys=[engagement_id])
 
 
 class MessageReadMarker(FirmOwned, db.Model):

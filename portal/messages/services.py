@@ -23,6 +23,8 @@ from sqlalchemy.orm import joinedload
 
 from portal.audit import services as audit
 from portal.auth.models import Role, User, UserStatus
+from portal.documents import services as documents
+from portal.documents.models import DocumentKind
 from portal.engagements.models import Engagement, EngagementStatus
 from portal.extensions import db
 from portal.mail import queue_email
@@ -171,10 +173,17 @@ def queue_immediate_notices(
 # --- writing and reading ------------------------------------------------------------------
 
 
-def post_message(engagement: Engagement, body: str | None, *, by: User) -> EngagementMessage:
-    """Add a message to the thread; the author has read it; the others are told (SPEC 14)."""
+def post_message(
+    engagement: Engagement, body: str | None, *, by: User, files=()
+) -> EngagementMessage:
+    """Add a message to the thread, with any documents; the author has read it; the others
+    are told (SPEC 14, 15). A refused file refuses the message: nothing is posted."""
     check_may_write(engagement, by)
     text = clean_body(body)
+    try:
+        uploads = documents.vet(files)
+    except documents.DocumentError as error:
+        raise MessageError(str(error), error.field) from error
     message = EngagementMessage(
         firm_id=engagement.firm_id,
         engagement_id=engagement.id,
@@ -186,6 +195,9 @@ def post_message(engagement: Engagement, body: str | None, *, by: User) -> Engag
     db.session.flush()
     mark_read(engagement, by, at=message.created_at)
     audit.record("engagement_message.post", message, detail=f"{len(text)} characters")
+    documents.store(
+        uploads, firm_id=message.firm_id, kind=DocumentKind.MESSAGE, by=by, message_id=message.id
+    )
     queue_immediate_notices(
         engagement, [*firm_people(engagement), *fda_people(engagement)], author=by
     )

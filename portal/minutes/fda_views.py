@@ -13,6 +13,9 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from portal.audiences import Audience, audience_blueprint
+from portal.documents import pages as document_pages
+from portal.documents import queries as document_queries
+from portal.documents import services as document_services
 from portal.extensions import db
 from portal.forms import show_error
 from portal.meetings import queries as meeting_queries
@@ -56,7 +59,14 @@ def _page(meeting: Meeting, form: RecordForm, publish_form: PublishForm | None =
         publish_form=publish_form or PublishForm(formdata=None),
         versions=services.versions(meeting),
         replies=services.replies(meeting),
+        documents=document_queries.record_documents(meeting.id),
+        may_withdraw=_may_withdraw,
+        document_limits=document_pages.limits(),
     )
+
+
+def _may_withdraw(document) -> bool:
+    return document_services.may_withdraw(document, current_user)
 
 
 @bp.route("/meetings/<uuid:meeting_id>/record", methods=["GET", "POST"])
@@ -114,7 +124,10 @@ def publish(meeting_id: uuid.UUID):
     if form.validate_on_submit():
         try:
             version = services.publish(
-                record, form.note.data, by=current_user._get_current_object()
+                record,
+                form.note.data,
+                by=current_user._get_current_object(),
+                files=form.documents.data,
             )
         except services.RecordError as error:
             show_error(form, error)

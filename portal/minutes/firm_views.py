@@ -13,6 +13,8 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from portal.audiences import Audience, audience_blueprint
+from portal.documents import queries as document_queries
+from portal.documents import services as document_services
 from portal.extensions import db
 from portal.forms import ConfirmForm, show_error
 from portal.minutes import services
@@ -47,7 +49,13 @@ def _page(version: MeetingRecordVersion, comment_form: CommentForm):
         acknowledged=services.acknowledged_by(version, current_user),
         ack_form=ConfirmForm(formdata=None),
         comment_form=comment_form,
+        documents=document_queries.record_documents(meeting.id, up_to=version.number),
+        may_withdraw=_may_withdraw,
     )
+
+
+def _may_withdraw(document) -> bool:
+    return document_services.may_withdraw(document, current_user)
 
 
 @bp.route("/firm/meeting-records/<uuid:meeting_record_version_id>")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from wtforms import RadioField, SelectMultipleField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
+from portal.documents.forms import documents_field
 from portal.forms import FormattedTextField, PortalForm, TrimmedStringField, choices
 from portal.meetings.forms import DayField
 from portal.minutes.models import TEXT_MAX
@@ -107,6 +108,7 @@ class PublishForm(PortalForm):
         description="Needed for a revision: the firm reads it beside the new version.",
         validators=[Optional(), Length(max=2000)],
     )
+    documents = documents_field("Documents to publish with it")
     submit = SubmitField("Publish to the firm")
 
 

@@ -19,6 +19,8 @@ from sqlalchemy.orm import joinedload
 from portal.audit import services as audit
 from portal.auth.models import Role, User, UserStatus
 from portal.auth.queries import active_member_of
+from portal.documents import services as documents
+from portal.documents.models import DocumentKind
 from portal.engagements.models import Engagement
 from portal.extensions import db
 from portal.mail import queue_email
@@ -307,22 +309,28 @@ def latest_version(meeting: Meeting) -> MeetingRecordVersion | None:
     ).first()
 
 
-def publish(record: MeetingRecord, note: str, *, by: User) -> MeetingRecordVersion:
+def publish(record: MeetingRecord, note: str, *, by: User, files=()) -> MeetingRecordVersion:
     """Publish the working copy to the firm as a new version; earlier versions stay.
 
     A revision names the sections it changed, and FDA says why; the firm's active
-    users are emailed either way.
+    users are emailed either way. ``files`` are published with the version (SPEC 15):
+    a document exists only on a published version, so a draft's files never reach a
+    firm. A revision may add documents alone.
     """
     note = (note or "").strip()
     if len(note) > 2000:
         raise RecordError("Keep the note under 2,000 characters.", "note")
+    try:
+        uploads = documents.vet(files)
+    except documents.DocumentError as error:
+        raise RecordError(str(error), error.field) from error
     content = snapshot(record)
     previous = latest_version(record.meeting)
     if previous is None:
         changed = []
     else:
         changed = [name for name, _ in SECTIONS if previous.content.get(name) != content[name]]
-        if not changed:
+        if not changed and not uploads:
             raise RecordError("Nothing has changed since the published version.")
         if not note:
             raise RecordError("Say what changed and why; the firm reads your note.", "note")
@@ -343,6 +351,13 @@ def publish(record: MeetingRecord, note: str, *, by: User) -> MeetingRecordVersi
     record.published_number = version.number
     record.has_unpublished_changes = False
     db.session.flush()
+    documents.store(
+        uploads,
+        firm_id=record.firm_id,
+        kind=DocumentKind.MEETING_RECORD,
+        by=by,
+        record_version_id=version.id,
+    )
     audit.record(
         "meeting_record.publish",
         record,

@@ -87,6 +87,22 @@ DEFINITIONS: tuple[SettingDefinition, ...] = (
         1,
         60,
     ),
+    SettingDefinition(
+        "document_max_megabytes",
+        "Largest document, in MB",
+        "A file attached to a question, an answer or a message may be at most this large.",
+        25,
+        1,
+        100,
+    ),
+    SettingDefinition(
+        "documents_per_record",
+        "Documents per record",
+        "How many documents one question, answer or message may carry (withdrawn ones included).",
+        10,
+        1,
+        50,
+    ),
 )
 
 

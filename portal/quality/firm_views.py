@@ -81,7 +81,11 @@ def evidence(quality_action_id: uuid.UUID):
     if form.validate_on_submit() and pages.saved(
         form,
         lambda: services.add_evidence(
-            action, form.note.data or "", form.evidence_date.data, by=current_user
+            action,
+            form.note.data or "",
+            form.evidence_date.data,
+            by=current_user,
+            files=form.documents.data,
         ),
         "Evidence note added.",
     ):

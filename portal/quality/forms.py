@@ -12,6 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, Optional
 
+from portal.documents.forms import documents_field
 from portal.forms import FormattedTextField, PortalForm, TrimmedStringField, choices
 from portal.quality.models import ActionKind, ActionStatus
 from portal.quality.services import DESCRIPTION_MAX, NOTE_MAX, OWNER_MAX, ActionDetails
@@ -86,6 +87,7 @@ class EvidenceForm(PortalForm):
         description="What was done and where the record is: document numbers, batch records, "
         "training records.",
     )
+    documents = documents_field("Documents that show it")
     submit = SubmitField("Add the evidence note")
 
 

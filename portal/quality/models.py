@@ -135,7 +135,11 @@ class QualityActionEvent(PublicIdMixin, FirmOwned, db.Model):
     """History of an action: each status change, evidence note or FDA comment."""
 
     __tablename__ = "quality_action_event"
-    __table_args__ = (same_firm_as("quality_action_event", "quality_action", "action_id"),)
+    __table_args__ = (
+        same_firm_as("quality_action_event", "quality_action", "action_id"),
+        # Evidence's documents point at their event with its firm (portal.documents).
+        firm_key("quality_action_event"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     action_id: Mapped[int] = mapped_column(nullable=False, index=True)

@@ -11,6 +11,9 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.auth.models import Firm
+from portal.documents import pages as document_pages
+from portal.documents import queries as document_queries
+from portal.documents import services as document_services
 from portal.engagements.models import Engagement
 from portal.extensions import db
 from portal.forms import PortalForm, choices, show_error
@@ -97,8 +100,15 @@ def detail_page(template: str, action: QualityAction, **forms: PortalForm) -> st
         action=action,
         transitions=services.transitions_for(action, current_user),
         today=program_today(),
+        documents=document_queries.evidence_documents(action.id),
+        may_withdraw=_may_withdraw,
+        document_limits=document_pages.limits(),
         **forms,
     )
+
+
+def _may_withdraw(document) -> bool:
+    return document_services.may_withdraw(document, current_user)
 
 
 def saved(form: PortalForm, change: Callable[[], object], done: str) -> bool:

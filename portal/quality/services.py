@@ -29,6 +29,8 @@ from sqlalchemy import select, update
 from portal.audit import services as audit
 from portal.auth.models import User
 from portal.auth.queries import active_firm_users
+from portal.documents import services as documents
+from portal.documents.models import DocumentKind
 from portal.engagements.models import Engagement, EngagementStatus
 from portal.extensions import db
 from portal.mail import queue_email
@@ -324,9 +326,10 @@ def change_status(
 
 
 def add_evidence(
-    action: QualityAction, note: str, evidence_date: date | None, *, by: User
+    action: QualityAction, note: str, evidence_date: date | None, *, by: User, files=()
 ) -> QualityActionEvent:
-    """The firm's dated note of what was done: a procedure revised, a batch record, training."""
+    """The firm's dated note of what was done: a procedure revised, a batch record, training;
+    with the documents that show it (SPEC 15), which FDA reads beside it."""
     _check_firm(action, by)
     if by.is_fda:
         raise QualityError("Evidence notes are the firm's; FDA adds comments.")
@@ -339,8 +342,20 @@ def add_evidence(
         raise QualityError("Give the date the evidence is from.", "evidence_date")
     if evidence_date > local_today(by):
         raise QualityError("The evidence's date cannot be in the future.", "evidence_date")
+    try:
+        uploads = documents.vet(files)
+    except documents.DocumentError as error:
+        raise QualityError(str(error), error.field) from error
     event = _event(action, by, EventKind.EVIDENCE, note=note, evidence_date=evidence_date)
     audit.record("quality_action.evidence", action, detail=note[:300])
+    db.session.flush()
+    documents.store(
+        uploads,
+        firm_id=action.firm_id,
+        kind=DocumentKind.EVIDENCE,
+        by=by,
+        evidence_event_id=event.id,
+    )
     return event
 
 

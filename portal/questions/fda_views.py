@@ -9,6 +9,10 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.audiences import Audience, audience_blueprint
+from portal.documents import fda_internal
+from portal.documents import pages as document_pages
+from portal.documents import queries as document_queries
+from portal.documents import services as document_services
 from portal.engagements.models import Engagement
 from portal.extensions import db
 from portal.forms import show_error
@@ -98,6 +102,7 @@ def _detail_page(question: Question, *, form=None, assign_form=None, note_form=N
             formdata=None, assignee=str(assignee.public_id) if assignee else ""
         )
     assign_form.assignee.choices = colleague_choices(colleagues, "Nobody yet")
+    notes = queries.question_notes(question)
     return render_template(
         "questions/detail.html",
         form=form,
@@ -105,8 +110,16 @@ def _detail_page(question: Question, *, form=None, assign_form=None, note_form=N
         note_form=note_form or NoteForm(formdata=None),
         question=question,
         revisions=services.revision_changes(question),
-        notes=queries.question_notes(question),
+        notes=notes,
+        note_documents=fda_internal.question_note_documents([n.id for n in notes]),
+        documents=document_queries.fda_question_documents(question),
+        may_withdraw=_may_withdraw,
+        document_limits=document_pages.limits(),
     )
+
+
+def _may_withdraw(document) -> bool:
+    return document_services.may_withdraw(document, current_user)
 
 
 @bp.route("/questions/<uuid:question_id>/assign", methods=["POST"])
@@ -144,7 +157,12 @@ def add_note(question_id: uuid.UUID):
     form = NoteForm()
     if form.validate_on_submit():
         try:
-            services.add_note(question, form.body.data, by=current_user._get_current_object())
+            fda_internal.add_question_note(
+                question,
+                form.body.data,
+                by=current_user._get_current_object(),
+                files=form.note_documents.data,
+            )
         except services.QuestionError as error:
             show_error(form, error)
         else:
@@ -170,6 +188,7 @@ def detail(question_id: uuid.UUID):
                 status=QuestionStatus(form.status.data),
                 response=form.response.data or "",
                 by=current_user._get_current_object(),
+                files=form.documents.data,
             )
         except services.QuestionError as error:
             show_error(form, error)

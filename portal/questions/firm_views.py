@@ -11,6 +11,9 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from portal.audiences import Audience, audience_blueprint
+from portal.documents import pages as document_pages
+from portal.documents import queries as document_queries
+from portal.documents import services as document_services
 from portal.extensions import db
 from portal.forms import ConfirmForm, choices, show_error
 from portal.meetings.models import Meeting, MeetingStatus
@@ -117,7 +120,12 @@ def _ask(chosen: Meeting | None, *, follows: Question | None = None):
                 flash("Your question has been sent to FDA. A receipt is on its way.", "success")
                 return redirect(url_for("firm_questions.detail", question_id=question.public_id))
     return render_template(
-        "questions/new.html", form=form, open_meetings=open_list, now=now, follows=follows
+        "questions/new.html",
+        form=form,
+        open_meetings=open_list,
+        now=now,
+        follows=follows,
+        document_limits=document_pages.limits(),
     )
 
 
@@ -145,8 +153,14 @@ def detail(question_id: uuid.UUID):
         changeable=services.can_change(question, now),
         follow_up=services.can_follow_up(question),
         taken_up_message=services.taken_up_message(question),
+        documents=document_queries.firm_question_documents(question),
+        may_withdraw=_may_withdraw,
         now=now,
     )
+
+
+def _may_withdraw(document) -> bool:
+    return document_services.may_withdraw(document, current_user)
 
 
 @bp.route("/firm/questions/<uuid:question_id>/edit", methods=["GET", "POST"])
@@ -170,7 +184,13 @@ def edit(question_id: uuid.UUID):
             db.session.commit()
             flash("Your changes are saved." if changed else "Nothing had changed.", "success")
             return redirect(url_for("firm_questions.detail", question_id=question.public_id))
-    return render_template("questions/edit.html", form=form, question=question, now=now)
+    return render_template(
+        "questions/edit.html",
+        form=form,
+        question=question,
+        now=now,
+        document_limits=document_pages.limits(),
+    )
 
 
 @bp.route("/firm/questions/<uuid:question_id>/withdraw", methods=["GET", "POST"])

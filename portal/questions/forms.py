@@ -6,6 +6,7 @@ from wtforms import RadioField, SelectField, SubmitField
 from wtforms.validators import InputRequired, Length, Optional
 
 from portal.auth.models import User
+from portal.documents.forms import documents_field
 from portal.forms import (
     FormattedTextField,
     PortalForm,
@@ -32,10 +33,16 @@ class QuestionFields(PortalForm):
         "Your question",
         validators=[InputRequired("Write the question itself."), Length(max=BODY_MAX)],
     )
+    documents = documents_field("Documents for FDA")
 
     def question_text(self) -> dict[str, str]:
         """Subject, topic and body, as submit_question and edit_question take them."""
-        return {"subject": self.subject.data, "topic": self.topic.data, "body": self.body.data}
+        return {
+            "subject": self.subject.data,
+            "topic": self.topic.data,
+            "body": self.body.data,
+            "files": self.documents.data,
+        }
 
 
 class AskQuestionForm(QuestionFields):
@@ -66,6 +73,7 @@ class ResponseForm(PortalForm):
             Length(max=BODY_MAX),
         ],
     )
+    documents = documents_field("Documents with the answer")
     submit = SubmitField("Save and tell the firm when answered")
 
 
@@ -86,6 +94,8 @@ class NoteForm(PortalForm):
         description="For FDA only: the firm never sees these notes.",
         validators=[InputRequired("Write the note."), Length(max=NOTE_MAX)],
     )
+    #: Named apart from the response form's field: both forms share the question's page.
+    note_documents = documents_field("Documents for FDA only")
     submit = SubmitField("Add the note")
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import enum
 from datetime import datetime, timedelta
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, or_
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -52,6 +53,9 @@ CGMP_TOPICS = (
     ("other", "Other"),
 )
 CGMP_TOPIC_LABELS = dict(CGMP_TOPICS)
+
+#: Statuses under which FDA has not yet said anything to the firm.
+ANSWER_PENDING = (QuestionStatus.RECEIVED, QuestionStatus.UNDER_REVIEW)
 
 #: FDA answers a question this long before its meeting starts, so that the firm has
 #: time to read the answer and prepare (the due dates on "my questions").
@@ -132,6 +136,17 @@ class Question(PublicIdMixin, TimestampMixin, FirmOwned, db.Model):
     def topic_label(self) -> str:
         return CGMP_TOPIC_LABELS.get(self.topic, self.topic)
 
+    @hybrid_property
+    def answer_shown(self) -> bool:
+        """The firm's page shows FDA's response: a written answer, or the question set
+        down for (or discussed at) the meeting. The answer's documents go with it."""
+        return bool(self.response_html) or self.status not in ANSWER_PENDING
+
+    @answer_shown.inplace.expression
+    @classmethod
+    def _answer_shown_expression(cls):
+        return or_(cls.response_html != "", cls.status.not_in(ANSWER_PENDING))
+
     @property
     def answer_due_at(self) -> datetime:
         """When FDA's answer is due: early enough for the firm to read it before the
@@ -178,7 +193,11 @@ class QuestionNote(PublicIdMixin, FirmOwned, db.Model):
     """
 
     __tablename__ = "question_note"
-    __table_args__ = (same_firm_as("question_note", "question", "question_id"),)
+    __table_args__ = (
+        same_firm_as("question_note", "question", "question_id"),
+        # Its files (portal.documents.fda_internal) point at it with its firm.
+        firm_key("question_note"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     question_id: Mapped[int] = mapped_column(nullable=False, index=True)

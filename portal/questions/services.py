@@ -16,6 +16,8 @@ from sqlalchemy import select, update
 from portal.audit import services as audit
 from portal.auth.models import Role, User
 from portal.auth.queries import active_member_of
+from portal.documents import services as documents
+from portal.documents.models import DocumentKind
 from portal.extensions import db
 from portal.mail import queue_email
 from portal.meetings.models import Meeting, MeetingStatus
@@ -99,6 +101,19 @@ def _clean_fields(subject: str, topic: str, body: str) -> tuple[str, str, str]:
     return subject, topic, body_html
 
 
+def _vet(files, question: Question | None, kind: DocumentKind) -> list[documents.Upload]:
+    """The files judged before anything is written: a refused file leaves no change."""
+    already = documents.count_on(question_id=question.id, kind=kind) if question else 0
+    try:
+        return documents.vet(files, already=already)
+    except documents.DocumentError as error:
+        raise QuestionError(str(error), error.field) from error
+
+
+def _store(uploads, question: Question, kind: DocumentKind, by: User) -> None:
+    documents.store(uploads, firm_id=question.firm_id, kind=kind, by=by, question_id=question.id)
+
+
 def _firm_admins(firm_id: int) -> list[User]:
     return list(
         db.session.scalars(
@@ -123,10 +138,12 @@ def submit_question(
     topic: str,
     body: str,
     follows: Question | None = None,
+    files=(),
 ) -> Question:
     """A firm user asks FDA something before a meeting; they get a receipt.
 
-    ``follows`` is the firm's earlier question this one follows up (SPEC 8).
+    ``follows`` is the firm's earlier question this one follows up (SPEC 8); ``files``
+    are documents attached to it (SPEC 15).
     """
     _check_firm(meeting, author)
     if follows is not None and follows.firm_id != meeting.firm_id:
@@ -134,6 +151,7 @@ def submit_question(
     now = utcnow()
     _check_open(meeting, author, now)
     subject, topic, body_html = _clean_fields(subject, topic, body)
+    uploads = _vet(files, None, DocumentKind.QUESTION)
     question = Question(
         firm_id=meeting.firm_id,
         meeting_id=meeting.id,
@@ -153,6 +171,7 @@ def submit_question(
     db.session.flush()
     detail = f"follows {follows.public_id}" if follows is not None else ""
     audit.record("question.submit", question, detail=detail, actor=author)
+    _store(uploads, question, DocumentKind.QUESTION, author)
     queue_email(
         author.email,
         "questions_receipt",
@@ -224,20 +243,27 @@ def can_follow_up(question: Question) -> bool:
     return not question.is_withdrawn and question.taken_up
 
 
-def edit_question(question: Question, editor: User, *, subject: str, topic: str, body: str) -> bool:
+def edit_question(
+    question: Question, editor: User, *, subject: str, topic: str, body: str, files=()
+) -> bool:
     """Until the deadline, and while FDA has not taken it up, the firm may reword its
-    question; the text it replaces is kept for FDA. Returns False if nothing changed."""
+    question and attach more documents; the text it replaces is kept for FDA. Returns
+    False if nothing changed."""
     now = utcnow()
     _check_changeable(question, editor, now)
     subject, topic, body_html = _clean_fields(subject, topic, body)
+    uploads = _vet(files, question, DocumentKind.QUESTION)
     changed = [
         name
         for name, value in (("subject", subject), ("topic", topic), ("body_html", body_html))
         if getattr(question, name) != value
     ]
-    if not changed:
+    if not changed and not uploads:
         return False
     _hold_untaken(question)
+    _store(uploads, question, DocumentKind.QUESTION, editor)
+    if not changed:
+        return True
     db.session.add(
         QuestionRevision(
             firm_id=question.firm_id,
@@ -262,8 +288,12 @@ def withdraw_question(question: Question, person: User) -> None:
     audit.record("question.withdraw", question, actor=person)
 
 
-def respond(question: Question, *, status: QuestionStatus, response: str, by: User) -> Responded:
-    """FDA sets a question's status and may write a response; falsy if nothing changed.
+def respond(
+    question: Question, *, status: QuestionStatus, response: str, by: User, files=()
+) -> Responded:
+    """FDA sets a question's status and may write a response and attach documents to
+    it; falsy if nothing changed. The firm sees the answer's documents once it sees the
+    answer (``Question.answer_shown``).
 
     "Answered in writing" needs the written answer. The author, and the
     firm's quality lead, hear when a question is answered or put down for
@@ -278,10 +308,12 @@ def respond(question: Question, *, status: QuestionStatus, response: str, by: Us
     response_html = clean_html(response)
     if status == QuestionStatus.ANSWERED_IN_WRITING and not plain_text(response_html):
         raise QuestionError("Write the answer before marking the question answered.", "response")
+    uploads = _vet(files, question, DocumentKind.ANSWER)
+    _store(uploads, question, DocumentKind.ANSWER, by)
     status_changed = status != question.status
     response_changed = response_html != question.response_html
     if not (status_changed or response_changed):
-        return Responded(changed=False)
+        return Responded(changed=bool(uploads))
     previous = question.status
     question.status = status
     if response_changed:

@@ -126,3 +126,32 @@ def test_the_canaries_would_be_caught(portal_app, demo_db, visit, firms):
     response = visit("fda_admin").get(f"/sites/{uuid.UUID(str(site))}")
     page = " ".join(html.unescape(response.text).split())
     assert any(canary in page for canary in canaries)
+
+
+def test_no_firm_page_shows_a_file_on_fdas_internal_notes(portal_app, demo_db, visit, firms):
+    """The demo's file on an FDA-internal note is a canary: on FDA's question page, on no
+    page of its own firm's, and its id answers 404 on the firm's download URL."""
+    from portal.documents.demo import INTERNAL_NAME
+
+    own, _ = firms
+    rows = demo_db.rows(
+        "SELECT d.filename, d.public_id, q.public_id FROM internal_document d "
+        "JOIN question_note n ON n.id = d.question_note_id "
+        "JOIN question q ON q.id = n.question_id WHERE d.firm_id = :firm",
+        firm=own,
+    )
+    assert [row[0] for row in rows] == [INTERNAL_NAME]
+    _, document_id, question_id = rows[0]
+    document_id, question_id = uuid.UUID(str(document_id)), uuid.UUID(str(question_id))
+    fda_page = visit("fda_staff").get(f"/questions/{question_id}").text
+    assert INTERNAL_NAME in html.unescape(fda_page), "the canary is on FDA's page"
+
+    person = visit("firm_admin@a")
+    leaks = []
+    for url in _firm_pages(portal_app, _record_ids(demo_db, own)):
+        response = person.get(url, allow_redirects=True)
+        if INTERNAL_NAME in html.unescape(response.text) or "Pangolin-4417" in response.text:
+            leaks.append(url)
+    assert not leaks, leaks
+    assert person.get(f"/firm/documents/{document_id}").status_code == 404
+    assert person.get(f"/documents/internal/{document_id}").status_code == 404
