@@ -95,6 +95,8 @@ SQLITE_DROP = (
 )
 #: PostgreSQL: the expression the queries use, word for word, so the planner uses the index.
 TSVECTOR = "to_tsvector('simple'::regconfig, terms)"
+#: Indexes made by this DDL, which the metadata does not describe (tests/test_migrations.py).
+DDL_INDEXES = frozenset({"ix_search_entry_terms"})
 POSTGRESQL_DDL = (f"CREATE INDEX ix_search_entry_terms ON search_entry USING gin ({TSVECTOR})",)
 POSTGRESQL_DROP = ("DROP INDEX IF EXISTS ix_search_entry_terms",)
 
