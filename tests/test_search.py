@@ -170,6 +170,19 @@ def test_an_answer_is_indexed_once_written_and_follows_its_revisions(people):
     assert found("stability") == [("answer", question.id), ("question", question.id)]
 
 
+def test_a_status_change_or_assignment_leaves_the_entry_untouched(people, count_queries):
+    question = factories.question(people.meeting_a, people.a, body_html="<p>Capping</p>")
+    db.session.commit()
+    with count_queries() as counter:
+        question_services.assign(question, people.fda, by=people.fda)
+        question_services.respond(
+            question, status=QuestionStatus.UNDER_REVIEW, response="", by=people.fda
+        )
+        db.session.commit()
+    assert "UPDATE question" in " ".join(counter.statements)
+    assert not [sql for sql in counter.statements if "search_entry" in sql]
+
+
 def test_messages_records_and_actions_are_indexed_but_fda_notes_and_drafts_are_not(people):
     message_services.post_message(
         people.eng_a, "Our *deviation* trending report is attached.", by=people.a

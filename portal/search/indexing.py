@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import delete, event, func, insert, select, tuple_
+from sqlalchemy import delete, event, func, insert, inspect, select, tuple_
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -158,13 +158,52 @@ def action_entries(action: Any) -> list[Entry]:
     ]
 
 
-#: Each indexed model: the entry kinds it owns (by its id) and how its entries are made.
-SOURCES: dict[type, tuple[tuple[EntryKind, ...], Any, Any]] = {
-    Question: ((EntryKind.QUESTION, EntryKind.ANSWER), question_entries, lambda q: q.id),
-    EngagementMessage: ((EntryKind.MESSAGE,), message_entries, lambda m: m.id),
-    MeetingRecordVersion: ((EntryKind.MEETING_RECORD,), record_entries, lambda v: v.record_id),
-    QualityAction: ((EntryKind.QUALITY_ACTION,), action_entries, lambda a: a.id),
+#: Each indexed model: the entry kinds it owns (by its id), how its entries are made, the
+#: source id, and the attributes whose change rewrites them (a status change or an
+#: assignment leaves the entry as it is).
+SOURCES: dict[type, tuple[tuple[EntryKind, ...], Any, Any, frozenset[str]]] = {
+    Question: (
+        (EntryKind.QUESTION, EntryKind.ANSWER),
+        question_entries,
+        lambda q: q.id,
+        frozenset(
+            {
+                "subject",
+                "topic",
+                "body_html",
+                "submitted_at",
+                "withdrawn_at",
+                "response_html",
+                "responded_at",
+                "firm_id",
+            }
+        ),
+    ),
+    EngagementMessage: (
+        (EntryKind.MESSAGE,),
+        message_entries,
+        lambda m: m.id,
+        frozenset({"body", "created_at"}),
+    ),
+    MeetingRecordVersion: (
+        (EntryKind.MEETING_RECORD,),
+        record_entries,
+        lambda v: v.record_id,
+        frozenset({"content", "number", "published_at"}),
+    ),
+    QualityAction: (
+        (EntryKind.QUALITY_ACTION,),
+        action_entries,
+        lambda a: a.id,
+        frozenset({"description", "closed_reason", "kind", "created_at"}),
+    ),
 }
+
+
+def _text_changed(obj: object, watched: frozenset[str]) -> bool:
+    # In after_flush the attributes still carry this flush's history.
+    attrs = inspect(obj).attrs
+    return any(attrs[name].history.has_changes() for name in watched)
 
 
 def write(
@@ -188,11 +227,14 @@ def _index_flushed(session: Session, _context) -> None:
     sources: list[tuple[tuple[EntryKind, ...], int]] = []
     entries: list[Entry] = []
     seen: set[tuple[type, int]] = set()
-    for obj in (*session.new, *session.dirty, *session.deleted):
+    dirty, deleted = session.dirty, session.deleted
+    for obj in (*session.new, *dirty, *deleted):
         spec = SOURCES.get(type(obj))
         if spec is None:
             continue
-        kinds, make, key = spec
+        kinds, make, key, watched = spec
+        if obj in dirty and not _text_changed(obj, watched):
+            continue
         if isinstance(obj, MeetingRecordVersion) and not _is_newest(session, obj):
             continue
         marker = (type(obj), key(obj))
@@ -200,7 +242,7 @@ def _index_flushed(session: Session, _context) -> None:
             continue
         seen.add(marker)
         sources.append((kinds, key(obj)))
-        if obj not in session.deleted:
+        if obj not in deleted:
             entries.extend(make(obj))
     if sources:
         write(session.connection(), sources, entries)
