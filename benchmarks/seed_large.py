@@ -9,6 +9,12 @@ It empties the database it is given (drop_all, create_all): never point it at a
 database whose data matters, nor at a test database someone else is using.
 Rows go in with multi-row Core inserts in batches; the history is random but
 seeded, so every run loads the same data.
+
+Questions, answers and actions have varied words (a Zipf-like draw from a CGMP vocabulary
+and a long tail of rarer words), so that the search benchmark (benchmarks/search.py) finds
+some words everywhere and others rarely, as in a real program. Bulk inserts bypass the
+search index's session listener, so the index is rebuilt at the end (`flask search
+reindex`'s code), and its time is reported.
 """
 
 from __future__ import annotations
@@ -41,7 +47,8 @@ from portal.feedback.models import (  # noqa: E402
 from portal.invitations.models import Invitation, InvitationStatus  # noqa: E402
 from portal.meetings.models import Meeting, MeetingMode, MeetingStatus  # noqa: E402
 from portal.quality.models import ActionKind, ActionStatus, QualityAction  # noqa: E402
-from portal.questions.models import Question, QuestionStatus  # noqa: E402
+from portal.questions.models import CGMP_TOPICS, Question, QuestionStatus  # noqa: E402
+from portal.search.indexing import rebuild  # noqa: E402
 from portal.sites.models import (  # noqa: E402
     ContactLog,
     ContactOutcome,
@@ -62,6 +69,48 @@ SPAN_DAYS = 7 * 365
 
 #: The benchmark's FDA account (signed in by benchmarks/dashboard.py).
 BENCH_EMAIL = "bench@fda.example.gov"
+TOPICS = [value for value, _label in CGMP_TOPICS]
+
+
+#: Common words first: a word's weight falls with its rank (Zipf), so "validation" is in
+#: most texts and a tail word in a few dozen.
+COMMON_WORDS = (
+    "the of and to a in we for is on our that with be are as this at by or from an it "
+    "should how does can what when which would must do under need if during each any "
+    "validation cleaning process batch quality line product data equipment sterile "
+    "aseptic media fill fills filling testing stability microbial contamination "
+    "deviation investigation change control supplier audit label labeling packaging "
+    "water system environmental monitoring grade room cleanroom airflow smoke study "
+    "protocol report sampling limit limits specification method analytical assay "
+    "impurity residue swab rinse hold time temperature humidity storage shipping "
+    "release review record records electronic audit trail integrity computerized "
+    "qualification calibration maintenance preventive corrective action capa risk "
+    "assessment annual trend complaint recall training operator gowning disinfectant "
+    "lyophilizer autoclave isolator vial stopper endotoxin bioburden sterility "
+    "container closure extractables leachables excipient api intermediate site"
+).split()
+_SYLLABLES = "ka lo mi nu pe ra si tu vo xe ba do fi gu hy ja ko le mo ne pi qu re so ti".split()
+
+
+def vocabulary(rng: random.Random, tail: int = 20_000) -> tuple[list[str], list[float]]:
+    words = list(COMMON_WORDS)
+    seen = set(words)
+    while len(words) < len(COMMON_WORDS) + tail:
+        word = "".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(3, 5)))
+        if word not in seen:
+            seen.add(word)
+            words.append(word)
+    weights = [1 / (rank + 1) for rank in range(len(words))]
+    cumulative, total = [], 0.0
+    for weight in weights:
+        total += weight
+        cumulative.append(total)
+    return words, cumulative
+
+
+def sentence(rng: random.Random, words_and_weights, count: int) -> str:
+    words, cumulative = words_and_weights
+    return " ".join(rng.choices(words, cum_weights=cumulative, k=count))
 
 
 def moment(rng: random.Random) -> datetime:
@@ -211,6 +260,10 @@ def seed() -> dict[str, int]:
 
     meetings, questions, surveys, responses, answers = [], [], [], [], []
     meeting_id = 0
+    words = vocabulary(random.Random(13))
+    # Texts draw from their own generator: the rest of the history (dates, statuses) stays
+    # what it was before the texts varied, so the dashboard's figures do not move.
+    texts = random.Random(7)  # noqa: S311 - benchmark data, not secrets
     for engagement in range(1, ENGAGEMENTS + 1):
         for _ in range(MEETINGS_PER_ENGAGEMENT):
             meeting_id += 1
@@ -239,9 +292,12 @@ def seed() -> dict[str, int]:
                         meeting_id=meeting_id,
                         engagement_id=engagement,
                         author_id=fda.id + engagement,
-                        subject="How should we validate cleaning?",
-                        topic="production_process",
-                        body_html="<p>Question.</p>",
+                        subject=sentence(texts, words, texts.randint(3, 8)).capitalize(),
+                        topic=texts.choice(TOPICS),
+                        body_html=f"<p>{sentence(texts, words, texts.randint(20, 60))}?</p>",
+                        response_html=f"<p>{sentence(texts, words, texts.randint(15, 50))}.</p>"
+                        if answered
+                        else "",
                         status=QuestionStatus.ANSWERED_IN_WRITING
                         if answered
                         else QuestionStatus.RECEIVED,
@@ -298,7 +354,7 @@ def seed() -> dict[str, int]:
                 firm_id=n % ENGAGEMENTS + 1,
                 engagement_id=n % ENGAGEMENTS + 1,
                 kind=ActionKind.CORRECTIVE,
-                description="Revise the cleaning validation protocol.",
+                description=sentence(texts, words, texts.randint(6, 20)).capitalize() + ".",
                 status=status,
                 closed_reason="No longer needed." if status == ActionStatus.CLOSED else "",
                 target_date=(created + timedelta(days=90)).date(),
@@ -311,6 +367,10 @@ def seed() -> dict[str, int]:
             )
         )
     put(QualityAction, actions)
+    indexing_started = time.perf_counter()
+    indexed = rebuild(db.session.connection())
+    db.session.commit()
+    indexing_seconds = time.perf_counter() - indexing_started
     return {
         "sites": SITES,
         "engagements": ENGAGEMENTS,
@@ -319,6 +379,8 @@ def seed() -> dict[str, int]:
         "surveys": len(surveys),
         "feedback responses": len(responses),
         "quality actions": len(actions),
+        "search entries": sum(indexed.values()),
+        "seconds to index them (flask search reindex)": round(indexing_seconds),
     }
 
 

@@ -37,6 +37,8 @@ def import_models() -> None:
     from portal.program import models as _program  # noqa: F401
     from portal.quality import models as _quality  # noqa: F401
     from portal.questions import models as _questions  # noqa: F401
+    from portal.search import indexing as _search_indexing  # noqa: F401 - keeps the index
+    from portal.search import models as _search  # noqa: F401
     from portal.sites import models as _sites  # noqa: F401
 
 
@@ -105,6 +107,8 @@ def _register_blueprints(app: Flask) -> None:
     from portal.quality import firm_views as firm_quality
     from portal.questions import fda_views as questions
     from portal.questions import firm_views as firm_questions
+    from portal.search import fda_views as search
+    from portal.search import firm_views as firm_search
     from portal.sites import views as sites
     from portal.worklist import views as worklist
 
@@ -120,6 +124,7 @@ def _register_blueprints(app: Flask) -> None:
         quality.bp,
         messages.bp,
         documents.bp,
+        search.bp,
         feedback.bp,
         metrics.bp,
         exports.bp,
@@ -138,6 +143,7 @@ def _register_blueprints(app: Flask) -> None:
         firm_feedback.bp,
         firm_messages.bp,
         firm_documents.bp,
+        firm_search.bp,
     )
     public = (auth.sign_in, invitation_links.bp, calendar_feed.bp)
     account = (home.bp, auth.account, calendar_feed.account_bp, message_notices.bp)

@@ -36,6 +36,7 @@ ITEMS: tuple[NavItem, ...] = (
     NavItem("Questions", "questions.index", FDA_ROLES, "questions."),
     NavItem("Quality actions", "quality.index", FDA_ROLES, "quality."),
     NavItem("Messages", "messages.index", FDA_ROLES, "messages."),
+    NavItem("Search", "search.index", FDA_ROLES, "search."),
     NavItem("Feedback", "feedback.results", FDA_ROLES, "feedback."),
     NavItem("Success measures", "metrics.dashboard", FDA_ROLES, "metrics."),
     NavItem("Administration", "admin.index", FDA_ADMIN_ONLY, "admin."),
@@ -44,6 +45,7 @@ ITEMS: tuple[NavItem, ...] = (
     NavItem("Our questions", "firm_questions.index", FIRM_ROLES, "firm_questions."),
     NavItem("Quality actions", "firm_quality.index", FIRM_ROLES, "firm_quality."),
     NavItem("Messages", "firm_messages.index", FIRM_ROLES, "firm_messages."),
+    NavItem("Search", "firm_search.index", FIRM_ROLES, "firm_search."),
     NavItem("Feedback", "firm_feedback.index", FIRM_ROLES, "firm_feedback."),
     NavItem("Colleagues", "firm.team", frozenset({Role.FIRM_ADMIN}), "firm.team"),
 )

@@ -82,3 +82,35 @@ def test_every_page_issues_a_fixed_number_of_queries(app, role):
     after = count_per_page(app, client, pages)
     grew = {url: (before[url], after[url]) for url in pages if before[url] != after[url]}
     assert not grew, f"pages whose queries grow with the data (before, after): {grew}"
+
+
+@pytest.mark.parametrize(
+    ("role", "url"),
+    [
+        ("fda_admin", "/search?q=cleaning"),
+        ("fda_admin", "/search?q=clean+validat&kind=question&topic=production_process"),
+        ("fda_admin", "/search?q=%22cleaning+validation%22&date_from=2000-01-01&page=2"),
+        ("firm_admin", "/firm/search?q=cleaning"),
+        ("firm_staff", "/firm/search?q=revise&kind=quality_action"),
+    ],
+)
+def test_search_results_issue_a_fixed_number_of_queries(app, role, url):
+    """The sweep opens the search pages without words; with results (issue 13), a page of
+    hits (firm names, message threads, snippets) costs the same whatever the data."""
+    from tests import factories_messages
+
+    world = build_world()
+    client = app.test_client()
+    login_as(client, people(world)[role])
+    own = world.by_firm["a"]
+    factories_messages.message(own.engagement, own.admin, "Cleaning validation of line 3")
+    db.session.commit()
+    before = count_per_page(app, client, [url])[url]
+    grow(world)
+    for _ in range(25):
+        factories_messages.message(own.engagement, own.admin, "Cleaning the revised way")
+    db.session.commit()
+    page = client.get(url).get_data(as_text=True)
+    assert "<mark>" in page
+    after = count_per_page(app, client, [url])[url]
+    assert before == after, f"{url}: {before} queries, then {after}"
