@@ -103,6 +103,13 @@ def register(app: Flask) -> None:
     from portal.invitations import commands as invitation_commands
     from portal.jobs import commands as job_commands
     from portal.messages import commands as message_commands
+    from portal.metrics import commands as metrics_commands
 
-    for domain_commands in (import_commands, invitation_commands, job_commands, message_commands):
+    for domain_commands in (
+        import_commands,
+        invitation_commands,
+        job_commands,
+        message_commands,
+        metrics_commands,
+    ):
         domain_commands.register(app)

@@ -18,7 +18,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, and_, case, distinct, exists, func, literal, or_, select
+from sqlalchemy import and_, case, distinct, exists, func, literal, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from portal.auth.models import User
@@ -34,7 +34,8 @@ from portal.feedback.models import (
 )
 from portal.feedback.results import in_feedback_period
 from portal.invitations.models import Invitation, InvitationStatus
-from portal.meetings.models import Meeting, MeetingStatus
+from portal.meetings.models import Meeting
+from portal.metrics.models import MetricsDay
 from portal.metrics.period import Period
 from portal.metrics.sql import days_between, median, standard_question_deadline
 from portal.program.settings import get_setting
@@ -68,41 +69,6 @@ def meeting_question_deadline() -> ColumnElement:
     """``Meeting``'s standard question deadline (SPEC 8), before any extension."""
     return standard_question_deadline(
         Meeting.starts_at, Meeting.timezone, literal(get_setting("question_deadline_days"))
-    )
-
-
-def _questions_sent_and_on_time(period: Period) -> Select:
-    """Questions submitted in the period (not withdrawn), and how many of them by their
-    meeting's standard deadline.
-
-    The deadline is worked out once per meeting, not once per question: on SQLite it is
-    a Python function, and a question's meeting changes from row to row when the
-    questions are read in submission order (by their index), so a per-question call
-    spent the query's time recomputing deadlines. MATERIALIZED keeps SQLite from folding
-    the meetings' deadlines back into the per-question loop.
-    """
-    sent = and_(Question.withdrawn_at.is_(None), period.contains(Question.submitted_at))
-    deadlines = (
-        select(Meeting.id.label("meeting_id"), meeting_question_deadline().label("deadline"))
-        .where(Meeting.id.in_(select(Question.meeting_id).where(sent)))
-        .cte("question_deadlines")
-        .prefix_with("MATERIALIZED")
-    )
-    on_time_at_meeting = (
-        select(func.count())
-        .select_from(Question)
-        .where(
-            Question.meeting_id == deadlines.c.meeting_id,
-            sent,
-            Question.submitted_at <= deadlines.c.deadline,
-        )
-        .scalar_subquery()
-    )
-    return select(
-        select(func.count()).select_from(Question).where(sent).scalar_subquery(),
-        select(func.coalesce(func.sum(on_time_at_meeting), 0))
-        .select_from(deadlines)
-        .scalar_subquery(),
     )
 
 
@@ -219,39 +185,48 @@ def engagement_level(period: Period) -> EngagementLevel:
     (N is the ``question_deadline_days`` setting, 14 by default). A question sent
     later came in under an FDA extension, and left FDA less time to prepare.
     """
-    active = select(func.count(Engagement.id)).where(engagement_active_during(period))
-    held = (
-        select(func.count(distinct(Meeting.id)), func.count(Question.id))
-        .select_from(Meeting)
-        .outerjoin(
-            Question, and_(Question.meeting_id == Meeting.id, Question.withdrawn_at.is_(None))
+    days = and_(MetricsDay.day >= period.first_day, MetricsDay.day <= period.last_day)
+    # Summed per program day (``metrics.summary``: kept by triggers with every change).
+    counts = (
+        select(
+            select(func.count(Engagement.id))
+            .where(engagement_active_during(period))
+            .scalar_subquery(),
+            *(
+                func.coalesce(func.sum(column), 0)
+                for column in (
+                    MetricsDay.meetings_held,
+                    MetricsDay.questions_at_held,
+                    MetricsDay.questions_submitted,
+                    MetricsDay.questions_on_time,
+                    MetricsDay.questions_answered,
+                )
+            ),
         )
-        .where(Meeting.status == MeetingStatus.HELD, period.contains(Meeting.starts_at))
+        .select_from(MetricsDay)
+        .where(days)
     )
-    submitted = _questions_sent_and_on_time(period)
     answered_in_period = and_(
         Question.responded_at.is_not(None),
         Question.withdrawn_at.is_(None),
         period.contains(Question.responded_at),
     )
-    answered = select(
-        select(func.count(Question.id)).where(answered_in_period).scalar_subquery(),
+    median_days = db.session.execute(
         median(
             select(days_between(Question.responded_at, Question.submitted_at).label("value")).where(
                 answered_in_period
             )
-        ).scalar_subquery(),
+        )
+    ).scalar_one()
+    active_count, meetings_held, at_held, questions, on_time, answered_count = (
+        int(n) for n in db.session.execute(counts).one()
     )
-    active_count = db.session.execute(active).scalar_one()
-    meetings_held, at_held = db.session.execute(held).one()
-    questions, on_time = db.session.execute(submitted).one()
-    answered_count, median_days = db.session.execute(answered).one()
     return EngagementLevel(
         active_count,
         meetings_held,
         at_held,
         questions,
-        int(on_time),
+        on_time,
         answered_count,
         _number(median_days),
     )

@@ -5,7 +5,9 @@ The listeners that bump it are in ``freshness``, installed by ``portal.import_mo
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, String
+from datetime import date
+
+from sqlalchemy import BigInteger, Date, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
@@ -22,3 +24,33 @@ class MetricsVersion(db.Model):
     generation: Mapped[str] = mapped_column(String(32), nullable=False)
     #: Raised by one in the same transaction as every change that can move a figure.
     counter: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
+
+
+class MetricsDay(db.Model):
+    """Per program day, the engagement figures that add up over days (SPEC 12).
+
+    Kept by database triggers in the transaction of every change to a question, a
+    meeting or the question deadline setting (``portal.metrics.summary``), so a
+    period's figures are a sum over at most a few thousand rows, whatever the
+    number of questions. Never written by the portal's code, except by
+    ``flask metrics rebuild``.
+    """
+
+    __tablename__ = "metrics_day"
+
+    #: A day in the program's zone (``metrics.period``), which is how periods are cut.
+    day: Mapped[date] = mapped_column(Date, primary_key=True, autoincrement=False)
+    #: Meetings held that started this day.
+    meetings_held: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    #: Questions (not withdrawn) of those meetings.
+    questions_at_held: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    #: Questions (not withdrawn) submitted this day...
+    questions_submitted: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    #: ...and of those, how many by their meeting's standard deadline (SPEC 8).
+    questions_on_time: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    #: Questions (not withdrawn) answered in writing this day.
+    questions_answered: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+
+# The triggers that keep MetricsDay, installed with the tables (create_all).
+from portal.metrics import summary  # noqa: E402,F401

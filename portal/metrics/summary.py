@@ -1,0 +1,357 @@
+"""The triggers that keep ``metrics_day`` current, in the transaction of each change.
+
+Why summary rows as well as the cached figures (``cache``): the cache is only as
+fast as its first reader after a write, and a busy program writes all day; over
+the whole history the question figures read half a million questions (5 s on
+SQLite). Summed per program day instead, a period is a few thousand rows.
+
+Why database triggers and not ORM events: questions and meetings are also written
+by bulk statements (imports, another session's ``update()``), and a trigger runs
+in the writing transaction whatever wrote the row, on both databases (the same
+choice as ``portal.api.site_changes``). The row is changed and counted in one
+commit or not at all, so no reader ever sees one without the other.
+
+Each trigger takes back what the old row contributed and adds what the new row
+contributes. Taking back only updates rows that exist: a counted contribution
+always has its day row, and a table emptied first (a test's cleanup) stays empty.
+Adding is an upsert in day order, so two writers lock day rows in the same order.
+
+A question is "on time" by its meeting's standard deadline (``measures.
+submitted_on_time``), which depends on the meeting's start and zone and on the
+``question_deadline_days`` setting: rescheduling a meeting recounts its questions,
+and changing the setting recounts them all.
+"""
+
+# S608: the statements are built from this module's constants (table and column names);
+# nothing from a request reaches them.
+# ruff: noqa: S608
+
+from __future__ import annotations
+
+from sqlalchemy import DDL, event, literal_column
+from sqlalchemy.dialects import postgresql, sqlite
+
+from portal.extensions import db
+from portal.metrics import sql as _sql  # noqa: F401 - SQLite's functions, which the triggers call
+from portal.metrics.sql import program_day, standard_question_deadline
+
+COLUMNS = (
+    "meetings_held",
+    "questions_at_held",
+    "questions_submitted",
+    "questions_on_time",
+    "questions_answered",
+)
+DIALECTS = {"sqlite": sqlite.dialect(), "postgresql": postgresql.dialect()}
+DEADLINE_SETTING = "question_deadline_days"
+#: The setting's default (``portal.program.settings``; a test holds them equal), for a
+#: database where nobody has set it. Models may not import the settings' service.
+DEADLINE_DEFAULT = 14
+
+
+def _compiled(element, dialect: str) -> str:
+    return str(element.compile(dialect=DIALECTS[dialect]))
+
+
+def _day(moment: str, dialect: str) -> str:
+    return _compiled(program_day(literal_column(moment)), dialect)
+
+
+def _deadline_days() -> str:
+    return (
+        "COALESCE((SELECT CAST(value AS INTEGER) FROM program_setting "
+        f"WHERE \"key\" = '{DEADLINE_SETTING}'), {DEADLINE_DEFAULT})"
+    )
+
+
+def _deadline(starts_at: str, timezone: str, dialect: str) -> str:
+    element = standard_question_deadline(
+        literal_column(starts_at), literal_column(timezone), literal_column(_deadline_days())
+    )
+    return _compiled(element, dialect)
+
+
+def _row(day: str, values: dict[str, str], where: str, source: str = "") -> str:
+    columns = ", ".join(f"{values.get(c, '0')} AS {c}" for c in COLUMNS)
+    return f"SELECT {day} AS day, {columns}{source} WHERE {where}"
+
+
+def question_rows(row: str, dialect: str) -> str:
+    """What question ``row`` (NEW or OLD) adds to the days: submitted (and on time),
+    answered, and one more question at its meeting if the meeting was held."""
+    counted = f"{row}.withdrawn_at IS NULL"
+    on_time = (
+        f"COALESCE((SELECT CASE WHEN {row}.submitted_at <= "
+        f"{_deadline('m.starts_at', 'm.timezone', dialect)} THEN 1 ELSE 0 END "
+        f"FROM meeting m WHERE m.id = {row}.meeting_id), 0)"
+    )
+    return " UNION ALL ".join(
+        (
+            _row(
+                _day(f"{row}.submitted_at", dialect),
+                {"questions_submitted": "1", "questions_on_time": on_time},
+                counted,
+            ),
+            _row(
+                _day(f"{row}.responded_at", dialect),
+                {"questions_answered": "1"},
+                f"{counted} AND {row}.responded_at IS NOT NULL",
+            ),
+            _row(
+                _day("m.starts_at", dialect),
+                {"questions_at_held": "1"},
+                f"{counted} AND m.id = {row}.meeting_id AND m.status = 'held'",
+                " FROM meeting m",
+            ),
+        )
+    )
+
+
+def meeting_rows(row: str, dialect: str) -> str:
+    """What meeting ``row`` adds: itself and its questions if held, and its questions'
+    on-time counts (its start and zone set their deadline)."""
+    questions = f"q.meeting_id = {row}.id AND q.withdrawn_at IS NULL"
+    return " UNION ALL ".join(
+        (
+            _row(
+                _day(f"{row}.starts_at", dialect),
+                {
+                    "meetings_held": "1",
+                    "questions_at_held": f"(SELECT count(*) FROM question q WHERE {questions})",
+                },
+                f"{row}.status = 'held'",
+            ),
+            _row(
+                _day("q.submitted_at", dialect),
+                {"questions_on_time": "1"},
+                f"{questions} AND q.submitted_at <= "
+                f"{_deadline(f'{row}.starts_at', f'{row}.timezone', dialect)}",
+                " FROM question q",
+            ),
+        )
+    )
+
+
+def all_rows(dialect: str) -> str:
+    """Every record's contribution: the whole table from the base tables (rebuild)."""
+    counted = "q.withdrawn_at IS NULL"
+    return " UNION ALL ".join(
+        (
+            _row(
+                _day("q.submitted_at", dialect),
+                {
+                    "questions_submitted": "1",
+                    "questions_on_time": f"CASE WHEN q.submitted_at <= "
+                    f"{_deadline('m.starts_at', 'm.timezone', dialect)} THEN 1 ELSE 0 END",
+                },
+                f"{counted} AND m.id = q.meeting_id",
+                " FROM question q, meeting m",
+            ),
+            _row(
+                _day("q.responded_at", dialect),
+                {"questions_answered": "1"},
+                f"{counted} AND q.responded_at IS NOT NULL",
+                " FROM question q",
+            ),
+            _row(
+                _day("m.starts_at", dialect),
+                {
+                    "meetings_held": "1",
+                    "questions_at_held": "(SELECT count(*) FROM question q "
+                    f"WHERE q.meeting_id = m.id AND {counted})",
+                },
+                "m.status = 'held'",
+                " FROM meeting m",
+            ),
+        )
+    )
+
+
+def on_time_rows(dialect: str) -> str:
+    return _row(
+        _day("q.submitted_at", dialect),
+        {"questions_on_time": "1"},
+        f"q.withdrawn_at IS NULL AND m.id = q.meeting_id AND q.submitted_at <= "
+        f"{_deadline('m.starts_at', 'm.timezone', dialect)}",
+        " FROM question q, meeting m",
+    )
+
+
+def _totals(rows: str) -> str:
+    sums = ", ".join(f"sum({c}) AS {c}" for c in COLUMNS)
+    return f"SELECT day, {sums} FROM ({rows}) AS contribution WHERE day IS NOT NULL GROUP BY day"
+
+
+def add(rows: str, columns: tuple[str, ...] = COLUMNS) -> str:
+    names = ", ".join(columns)
+    sums = ", ".join(f"sum({c})" for c in columns)
+    increments = ", ".join(f"{c} = metrics_day.{c} + excluded.{c}" for c in columns)
+    zeros = ", ".join("0" for c in COLUMNS if c not in columns)
+    others = [c for c in COLUMNS if c not in columns]
+    if others:
+        names, sums = f"{names}, {', '.join(others)}", f"{sums}, {zeros}"
+    return (
+        f"INSERT INTO metrics_day (day, {names}) SELECT day, {sums} "
+        f"FROM ({rows}) AS contribution WHERE day IS NOT NULL GROUP BY day ORDER BY day "
+        f"ON CONFLICT (day) DO UPDATE SET {increments}"
+    )
+
+
+def take_back(rows: str) -> str:
+    decrements = ", ".join(f"{c} = metrics_day.{c} - taken.{c}" for c in COLUMNS)
+    return (
+        f"UPDATE metrics_day SET {decrements} FROM ({_totals(rows)}) AS taken "
+        "WHERE metrics_day.day = taken.day"
+    )
+
+
+def recount_on_time(dialect: str) -> list[str]:
+    return [
+        "UPDATE metrics_day SET questions_on_time = 0",
+        add(on_time_rows(dialect), ("questions_on_time",)),
+    ]
+
+
+def rebuild_statements(dialect: str) -> list[str]:
+    """Empty ``metrics_day`` and fill it from the base tables (``flask metrics rebuild``)."""
+    return ["DELETE FROM metrics_day", add(all_rows(dialect))]
+
+
+# --- the triggers ---------------------------------------------------------------------------
+
+#: (table, the columns whose change moves a figure, the rows a NEW or OLD record adds)
+WATCHED = (
+    ("question", ("submitted_at", "withdrawn_at", "responded_at", "meeting_id"), question_rows),
+    ("meeting", ("status", "starts_at", "timezone"), meeting_rows),
+)
+EVENTS = ("insert", "update", "delete")
+
+
+def _bodies(rows, dialect: str) -> dict[str, list[str]]:
+    return {
+        "insert": [add(rows("NEW", dialect))],
+        "update": [take_back(rows("OLD", dialect)), add(rows("NEW", dialect))],
+        "delete": [take_back(rows("OLD", dialect))],
+    }
+
+
+def _postgresql_locks(table: str) -> dict[str, list[str]]:
+    """What a PostgreSQL trigger locks before it counts.
+
+    A question is counted by its meeting's start, zone and status, and a meeting's
+    change recounts its questions: were both written at once, each trigger would
+    count with the other's row as it was before, and the uncommitted question would
+    be missed by the meeting's recount. Holding the meeting row FOR SHARE while a
+    question is counted makes a change to that meeting wait for the question's
+    commit, and a question wait for the meeting's (it then reads the new row).
+    A change of the deadline setting recounts every question: it takes the question
+    and meeting tables in SHARE mode, waiting for writers in progress and holding new
+    ones until it commits. (SQLite has one writer at a time.)
+    """
+    if table != "question":
+        return {}
+    lock = "PERFORM 1 FROM meeting WHERE id IN ({ids}) ORDER BY id FOR SHARE"
+    return {
+        "insert": [lock.format(ids="NEW.meeting_id")],
+        "update": [lock.format(ids="OLD.meeting_id, NEW.meeting_id")],
+        "delete": [lock.format(ids="OLD.meeting_id")],
+    }
+
+
+def _sqlite_create() -> list[str]:
+    statements = []
+    for table, columns, rows in WATCHED:
+        bodies = _bodies(rows, "sqlite")
+        for when in EVENTS:
+            timing = f"UPDATE OF {', '.join(columns)}" if when == "update" else when.upper()
+            body = " ".join(f"{statement};" for statement in bodies[when])
+            statements.append(
+                f"CREATE TRIGGER metrics_day_{table}_{when} AFTER {timing} ON {table} "
+                f"BEGIN {body} END"
+            )
+    setting = f"WHEN {{row}}.\"key\" = '{DEADLINE_SETTING}'"
+    body = " ".join(f"{statement};" for statement in recount_on_time("sqlite"))
+    for when, row in (("insert", "NEW"), ("update", "NEW"), ("delete", "OLD")):
+        statements.append(
+            f"CREATE TRIGGER metrics_day_program_setting_{when} AFTER {when.upper()} "
+            f"ON program_setting {setting.format(row=row)} BEGIN {body} END"
+        )
+    return statements
+
+
+def _sqlite_drop() -> list[str]:
+    tables = [table for table, _, _ in WATCHED] + ["program_setting"]
+    return [
+        f"DROP TRIGGER IF EXISTS metrics_day_{table}_{when}" for table in tables for when in EVENTS
+    ]
+
+
+def _plpgsql(name: str, statements: list[str]) -> str:
+    body = "".join(f"    {statement};\n" for statement in statements)
+    return (
+        f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger AS $$\nBEGIN\n{body}"
+        "    RETURN NULL;\nEND $$ LANGUAGE plpgsql"
+    )
+
+
+def _postgresql_create() -> list[str]:
+    statements = []
+    for table, columns, rows in WATCHED:
+        bodies = _bodies(rows, "postgresql")
+        locks = _postgresql_locks(table)
+        for when in EVENTS:
+            name = f"metrics_day_{table}_{when}"
+            timing = f"UPDATE OF {', '.join(columns)}" if when == "update" else when.upper()
+            statements += [
+                _plpgsql(name, locks.get(when, []) + bodies[when]),
+                f"CREATE TRIGGER {name} AFTER {timing} ON {table} "
+                f"FOR EACH ROW EXECUTE FUNCTION {name}()",
+            ]
+    recount = ["LOCK TABLE question, meeting IN SHARE MODE", *recount_on_time("postgresql")]
+    statements.append(_plpgsql("metrics_day_program_setting", recount))
+    for name, timing, row in (
+        ("metrics_day_program_setting", "INSERT OR UPDATE", "NEW"),
+        ("metrics_day_program_setting_delete", "DELETE", "OLD"),
+    ):
+        statements.append(
+            f"CREATE TRIGGER {name} AFTER {timing} ON program_setting FOR EACH ROW "
+            f"WHEN ({row}.\"key\" = '{DEADLINE_SETTING}') "
+            "EXECUTE FUNCTION metrics_day_program_setting()"
+        )
+    return statements
+
+
+def _postgresql_drop() -> list[str]:
+    statements = [
+        f"DROP TRIGGER IF EXISTS {name} ON program_setting"
+        for name in ("metrics_day_program_setting", "metrics_day_program_setting_delete")
+    ]
+    for table, _, _ in WATCHED:
+        statements += [
+            f"DROP TRIGGER IF EXISTS metrics_day_{table}_{when} ON {table}" for when in EVENTS
+        ]
+    names = [f"metrics_day_{table}_{when}" for table, _, _ in WATCHED for when in EVENTS]
+    return statements + [
+        f"DROP FUNCTION IF EXISTS {name}()" for name in (*names, "metrics_day_program_setting")
+    ]
+
+
+CREATE = {"sqlite": _sqlite_create, "postgresql": _postgresql_create}
+DROP = {"sqlite": _sqlite_drop, "postgresql": _postgresql_drop}
+
+
+def _install(target, connection, **_kw) -> None:
+    if not {"metrics_day", "question", "meeting", "program_setting"} <= set(target.tables):
+        return
+    for statement in CREATE.get(connection.dialect.name, list)():
+        connection.execute(DDL(statement.replace("%", "%%")))
+
+
+def _remove(_target, connection, **_kw) -> None:
+    for statement in DROP.get(connection.dialect.name, list)():
+        connection.execute(DDL(statement))
+
+
+# create_all (the tests, a new database without migrations) builds the tables first.
+event.listen(db.metadata, "after_create", _install)
+event.listen(db.metadata, "before_drop", _remove)
