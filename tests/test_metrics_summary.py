@@ -15,10 +15,11 @@ from portal.extensions import db
 from portal.meetings.models import Meeting, MeetingStatus
 from portal.metrics import summary
 from portal.metrics.measures import compute
-from portal.metrics.models import MetricsDay
+from portal.metrics.models import MetricsAnswer, MetricsDay
 from portal.metrics.period import Period
 from portal.program.settings import BY_KEY, update_settings
 from portal.questions.models import Question, QuestionStatus
+from portal.timeutil import PROGRAM_TIMEZONE, to_local
 from tests import factories_metrics
 from tests.factories_metrics import EXPECTED, NOW, at
 
@@ -47,9 +48,36 @@ def _recounted() -> dict:
     return {str(day): tuple(int(v) for v in values) for day, *values in rows if any(values)}
 
 
+def _answers_kept() -> list:
+    rows = db.session.execute(
+        select(MetricsAnswer.question_id, MetricsAnswer.day, MetricsAnswer.days).order_by(
+            MetricsAnswer.question_id
+        )
+    )
+    return [(q, str(day), round(days, 6)) for q, day, days in rows]
+
+
+def _answers_recounted() -> list:
+    answered = (
+        select(Question.id, Question.submitted_at, Question.responded_at)
+        .where(Question.withdrawn_at.is_(None), Question.responded_at.is_not(None))
+        .order_by(Question.id)
+    )
+    return [
+        (q, str(fiscal_day(responded)), round((responded - submitted) / timedelta(days=1), 6))
+        for q, submitted, responded in db.session.execute(answered)
+    ]
+
+
 def _assert_kept_right() -> None:
     db.session.rollback()
     assert _kept() == _recounted()
+    assert _answers_kept() == _answers_recounted()
+
+
+def fiscal_day(moment):
+    """The program day of a UTC instant, worked out in Python."""
+    return to_local(moment, PROGRAM_TIMEZONE).date()
 
 
 def _question_values(meeting: Meeting, author_id: int, submitted_at, **values) -> dict:

@@ -35,7 +35,7 @@ from portal.feedback.models import (
 from portal.feedback.results import in_feedback_period
 from portal.invitations.models import Invitation, InvitationStatus
 from portal.meetings.models import Meeting
-from portal.metrics.models import MetricsDay
+from portal.metrics.models import MetricsAnswer, MetricsDay
 from portal.metrics.period import Period
 from portal.metrics.sql import days_between, median, standard_question_deadline
 from portal.program.settings import get_setting
@@ -206,21 +206,19 @@ def engagement_level(period: Period) -> EngagementLevel:
         .select_from(MetricsDay)
         .where(days)
     )
-    answered_in_period = and_(
-        Question.responded_at.is_not(None),
-        Question.withdrawn_at.is_(None),
-        period.contains(Question.responded_at),
-    )
-    median_days = db.session.execute(
-        median(
-            select(days_between(Question.responded_at, Question.submitted_at).label("value")).where(
-                answered_in_period
-            )
-        )
-    ).scalar_one()
     active_count, meetings_held, at_held, questions, on_time, answered_count = (
         int(n) for n in db.session.execute(counts).one()
     )
+    # The middle one or two of the period's answers, by time taken: an offset into the
+    # index ordered by it, since the count is known (the median of ``metrics.sql``).
+    middle = db.session.scalars(
+        select(MetricsAnswer.days)
+        .where(MetricsAnswer.day >= period.first_day, MetricsAnswer.day <= period.last_day)
+        .order_by(MetricsAnswer.days)
+        .offset(max(answered_count - 1, 0) // 2)
+        .limit(2 - answered_count % 2)
+    ).all()
+    median_days = sum(middle) / len(middle) if middle else None
     return EngagementLevel(
         active_count,
         meetings_held,

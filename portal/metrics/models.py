@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import BigInteger, Date, Integer, String
+from sqlalchemy import BigInteger, Date, Float, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
@@ -52,5 +52,23 @@ class MetricsDay(db.Model):
     questions_answered: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
 
 
-# The triggers that keep MetricsDay, installed with the tables (create_all).
+class MetricsAnswer(db.Model):
+    """Each question answered in writing (not withdrawn): its day and how long it took.
+
+    Kept by the same triggers as ``MetricsDay``. The median time to answer of a
+    period is read from the index in the order of ``days``: the middle row is an
+    offset into it (the count comes from ``MetricsDay``), not a sort of every answer.
+    """
+
+    __tablename__ = "metrics_answer"
+    __table_args__ = (Index("ix_metrics_answer_days_day", "days", "day"),)
+
+    question_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    #: The program day it was answered (``MetricsDay.day``).
+    day: Mapped[date] = mapped_column(Date, nullable=False)
+    #: Submission to written answer, in days (``metrics.sql.days_between``).
+    days: Mapped[float] = mapped_column(Float, nullable=False)
+
+
+# The triggers that keep MetricsDay and MetricsAnswer, installed with the tables (create_all).
 from portal.metrics import summary  # noqa: E402,F401

@@ -33,7 +33,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from portal.extensions import db
 from portal.metrics import sql as _sql  # noqa: F401 - SQLite's functions, which the triggers call
-from portal.metrics.sql import program_day, standard_question_deadline
+from portal.metrics.sql import days_between, program_day, standard_question_deadline
 
 COLUMNS = (
     "meetings_held",
@@ -212,9 +212,27 @@ def recount_on_time(dialect: str) -> list[str]:
     ]
 
 
+def add_answers(row: str, dialect: str, source: str = "") -> str:
+    """``metrics_answer``'s row for question ``row`` if it was answered (and not withdrawn)."""
+    days = _compiled(
+        days_between(literal_column(f"{row}.responded_at"), literal_column(f"{row}.submitted_at")),
+        dialect,
+    )
+    return (
+        f"INSERT INTO metrics_answer (question_id, day, days) "
+        f"SELECT {row}.id, {_day(f'{row}.responded_at', dialect)}, {days}{source} "
+        f"WHERE {row}.withdrawn_at IS NULL AND {row}.responded_at IS NOT NULL"
+    )
+
+
 def rebuild_statements(dialect: str) -> list[str]:
-    """Empty ``metrics_day`` and fill it from the base tables (``flask metrics rebuild``)."""
-    return ["DELETE FROM metrics_day", add(all_rows(dialect))]
+    """Empty the summary tables and fill them from the base tables (``flask metrics rebuild``)."""
+    return [
+        "DELETE FROM metrics_day",
+        add(all_rows(dialect)),
+        "DELETE FROM metrics_answer",
+        add_answers("q", dialect, " FROM question q"),
+    ]
 
 
 # --- the triggers ---------------------------------------------------------------------------
@@ -227,12 +245,18 @@ WATCHED = (
 EVENTS = ("insert", "update", "delete")
 
 
-def _bodies(rows, dialect: str) -> dict[str, list[str]]:
-    return {
+def _bodies(table: str, rows, dialect: str) -> dict[str, list[str]]:
+    bodies = {
         "insert": [add(rows("NEW", dialect))],
         "update": [take_back(rows("OLD", dialect)), add(rows("NEW", dialect))],
         "delete": [take_back(rows("OLD", dialect))],
     }
+    if table == "question":
+        forget = "DELETE FROM metrics_answer WHERE question_id = OLD.id"
+        bodies["insert"].append(add_answers("NEW", dialect))
+        bodies["update"] += [forget, add_answers("NEW", dialect)]
+        bodies["delete"].append(forget)
+    return bodies
 
 
 def _postgresql_locks(table: str) -> dict[str, list[str]]:
@@ -261,7 +285,7 @@ def _postgresql_locks(table: str) -> dict[str, list[str]]:
 def _sqlite_create() -> list[str]:
     statements = []
     for table, columns, rows in WATCHED:
-        bodies = _bodies(rows, "sqlite")
+        bodies = _bodies(table, rows, "sqlite")
         for when in EVENTS:
             timing = f"UPDATE OF {', '.join(columns)}" if when == "update" else when.upper()
             body = " ".join(f"{statement};" for statement in bodies[when])
@@ -297,7 +321,7 @@ def _plpgsql(name: str, statements: list[str]) -> str:
 def _postgresql_create() -> list[str]:
     statements = []
     for table, columns, rows in WATCHED:
-        bodies = _bodies(rows, "postgresql")
+        bodies = _bodies(table, rows, "postgresql")
         locks = _postgresql_locks(table)
         for when in EVENTS:
             name = f"metrics_day_{table}_{when}"
@@ -341,7 +365,8 @@ DROP = {"sqlite": _sqlite_drop, "postgresql": _postgresql_drop}
 
 
 def _install(target, connection, **_kw) -> None:
-    if not {"metrics_day", "question", "meeting", "program_setting"} <= set(target.tables):
+    needed = {"metrics_day", "metrics_answer", "question", "meeting", "program_setting"}
+    if not needed <= set(target.tables):
         return
     for statement in CREATE.get(connection.dialect.name, list)():
         connection.execute(DDL(statement.replace("%", "%%")))
