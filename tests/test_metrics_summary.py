@@ -11,7 +11,9 @@ from flask import current_app
 from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
+from portal.auth.models import Role, User, UserStatus
 from portal.extensions import db
+from portal.feedback.models import MeetingSurvey
 from portal.meetings.models import Meeting, MeetingStatus
 from portal.metrics import summary
 from portal.metrics.measures import compute
@@ -20,7 +22,7 @@ from portal.metrics.period import Period
 from portal.program.settings import BY_KEY, update_settings
 from portal.questions.models import Question, QuestionStatus
 from portal.timeutil import PROGRAM_TIMEZONE, to_local
-from tests import factories_metrics
+from tests import factories, factories_metrics
 from tests.factories_metrics import EXPECTED, NOW, at
 
 FY2025 = Period.for_fiscal_year(2025)
@@ -142,6 +144,25 @@ def test_the_rows_follow_every_kind_of_change(history):
         other.commit()
     _assert_kept_right()
 
+    # Feedback: a person leaves the firm's active users (still asked where they answered),
+    # another answers, and a surveyed meeting moves into the next fiscal year.
+    a1, s1, _d1, a2, _a3 = history.firm_users
+    s1.status = UserStatus.DEACTIVATED
+    db.session.commit()
+    _assert_kept_right()
+    survey = db.session.scalars(
+        select(MeetingSurvey).where(MeetingSurvey.meeting_id == m6.id)
+    ).one()
+    factories.feedback_response(survey, factories.user(Role.FIRM_STAFF, firm=a2.firm), rating=4)
+    db.session.commit()
+    _assert_kept_right()
+    m2.starts_at = at(2024, 10, 2, 15)
+    db.session.commit()
+    _assert_kept_right()
+    a1.firm_id = a2.firm_id
+    db.session.commit()
+    _assert_kept_right()
+
     # The deadline setting recounts every question's "on time".
     update_settings({"question_deadline_days": 20}, by_user=history.fda)
     db.session.commit()
@@ -168,13 +189,14 @@ def test_flask_metrics_rebuild_recounts_the_rows(history, runner):
 
 
 def test_two_writers_at_once_keep_the_rows_right(history):
-    """Two connections write questions and reschedule their meetings at the same moments
-    (PostgreSQL: really at once; SQLite: one writer waits for the other)."""
+    """Three connections write questions, reschedule their meetings and change who is an
+    active user of the firms, at the same moments (PostgreSQL: really at once; SQLite:
+    one writer waits for the other)."""
     app = current_app._get_current_object()
     m1, _m2, m3, m6, _m7 = history.meetings
     author_id = history.firm_users[0].id
     starts = {m.id: m.starts_at for m in (m1, m3, m6)}
-    start = threading.Barrier(2)
+    start = threading.Barrier(3)
     errors: list[BaseException] = []
 
     def questions_writer():
@@ -221,7 +243,26 @@ def test_two_writers_at_once_keep_the_rows_right(history):
         except BaseException as error:  # noqa: BLE001 - reported by the main thread
             errors.append(error)
 
-    threads = [threading.Thread(target=questions_writer), threading.Thread(target=meetings_writer)]
+    people = [u.id for u in history.firm_users]
+
+    def people_writer():
+        try:
+            with app.app_context(), Session(db.engine) as session:
+                start.wait()
+                for n in range(20):
+                    session.execute(
+                        update(User)
+                        .where(User.id == people[n % len(people)])
+                        .values(status=UserStatus.ACTIVE if n % 2 else UserStatus.DEACTIVATED)
+                    )
+                    session.commit()
+        except BaseException as error:  # noqa: BLE001 - reported by the main thread
+            errors.append(error)
+
+    threads = [
+        threading.Thread(target=writer)
+        for writer in (questions_writer, meetings_writer, people_writer)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -86,7 +86,9 @@ def asked_for_feedback(survey_id: ColumnElement, firm_id: ColumnElement) -> Colu
     answered = exists().where(
         FeedbackResponse.survey_id == survey_id, FeedbackResponse.user_id == User.id
     )
-    return or_(active_member_of(firm_id), and_(User.firm_id == firm_id, answered))
+    # The firm's equality stands outside the OR so the database reads the firm's users by
+    # their index instead of testing every user against every survey.
+    return and_(User.firm_id == firm_id, or_(active_member_of(firm_id), answered))
 
 
 def overdue_action() -> ColumnElement[bool]:
@@ -308,23 +310,22 @@ def feedback(period: Period) -> Feedback:
 
     People asked: see ``asked_for_feedback``.
     """
-    surveys = (
-        select(MeetingSurvey.id, MeetingSurvey.firm_id)
-        .join(Meeting, MeetingSurvey.meeting_id == Meeting.id)
-        .where(in_feedback_period(period))
-        .subquery()
+    # Summed per program day of the meeting (``metrics.summary``, kept by triggers).
+    survey_count, asked, responses = (
+        int(n)
+        for n in db.session.execute(
+            select(
+                *(
+                    func.coalesce(func.sum(column), 0)
+                    for column in (
+                        MetricsDay.surveys,
+                        MetricsDay.people_asked,
+                        MetricsDay.survey_responses,
+                    )
+                )
+            ).where(MetricsDay.day >= period.first_day, MetricsDay.day <= period.last_day)
+        ).one()
     )
-    totals = select(
-        select(func.count()).select_from(surveys).scalar_subquery(),
-        select(func.count())
-        .select_from(surveys)
-        .join(User, asked_for_feedback(surveys.c.id, surveys.c.firm_id))
-        .scalar_subquery(),
-        select(func.count(FeedbackResponse.id))
-        .where(FeedbackResponse.survey_id.in_(select(surveys.c.id)))
-        .scalar_subquery(),
-    )
-    survey_count, asked, responses = db.session.execute(totals).one()
     ratings = tuple(
         summary
         for _, summary in rating_summaries(

@@ -30,10 +30,10 @@ class MetricsDay(db.Model):
     """Per program day, the engagement figures that add up over days (SPEC 12).
 
     Kept by database triggers in the transaction of every change to a question, a
-    meeting or the question deadline setting (``portal.metrics.summary``), so a
-    period's figures are a sum over at most a few thousand rows, whatever the
-    number of questions. Never written by the portal's code, except by
-    ``flask metrics rebuild``.
+    meeting, a survey, a response, a person or the question deadline setting
+    (``portal.metrics.summary``), so a period's figures are a sum over at most a few
+    thousand rows, whatever the number of questions. Never written by the portal's
+    code, except by ``flask metrics rebuild``.
     """
 
     __tablename__ = "metrics_day"
@@ -50,6 +50,11 @@ class MetricsDay(db.Model):
     questions_on_time: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     #: Questions (not withdrawn) answered in writing this day.
     questions_answered: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    #: Feedback surveys of meetings that started this day (held or not), their
+    #: responses, and the people asked to answer them (``measures.asked_for_feedback``).
+    surveys: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    survey_responses: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    people_asked: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
 
 
 class MetricsAnswer(db.Model):

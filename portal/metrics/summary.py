@@ -41,6 +41,9 @@ COLUMNS = (
     "questions_submitted",
     "questions_on_time",
     "questions_answered",
+    "surveys",
+    "survey_responses",
+    "people_asked",
 )
 DIALECTS = {"sqlite": sqlite.dialect(), "postgresql": postgresql.dialect()}
 DEADLINE_SETTING = "question_deadline_days"
@@ -128,7 +131,72 @@ def meeting_rows(row: str, dialect: str) -> str:
                 f"{_deadline(f'{row}.starts_at', f'{row}.timezone', dialect)}",
                 " FROM question q",
             ),
+            # Feedback counts in its meeting's period, held or not (``in_feedback_period``).
+            _row(
+                _day(f"{row}.starts_at", dialect),
+                {
+                    "surveys": "(SELECT count(*) FROM meeting_survey s "
+                    f"WHERE s.meeting_id = {row}.id)",
+                    "survey_responses": "(SELECT count(*) FROM feedback_response r, "
+                    f"meeting_survey s WHERE r.survey_id = s.id AND s.meeting_id = {row}.id)",
+                    "people_asked": f"(SELECT coalesce(sum({_asked('s')}), 0) "
+                    f"FROM meeting_survey s WHERE s.meeting_id = {row}.id)",
+                },
+                f"{row}.id IS NOT NULL",
+            ),
         )
+    )
+
+
+def _asked(survey: str) -> str:
+    """People asked to answer ``survey`` (``measures.asked_for_feedback``): the firm's active
+    users, and its other users who answered it."""
+    return (
+        f"(SELECT count(*) FROM user_account u WHERE u.firm_id = {survey}.firm_id AND "
+        f"(u.status = 'active' OR EXISTS (SELECT 1 FROM feedback_response r "
+        f"WHERE r.survey_id = {survey}.id AND r.user_id = u.id)))"
+    )
+
+
+def survey_rows(row: str, dialect: str) -> str:
+    """What survey ``row`` adds on its meeting's day: itself, its responses, the people asked."""
+    return _row(
+        _day("m.starts_at", dialect),
+        {
+            "surveys": "1",
+            "survey_responses": "(SELECT count(*) FROM feedback_response r "
+            f"WHERE r.survey_id = {row}.id)",
+            "people_asked": _asked(row),
+        },
+        f"m.id = {row}.meeting_id",
+        " FROM meeting m",
+    )
+
+
+def response_rows(row: str, dialect: str) -> str:
+    """A response adds itself, and one person asked if its author is of the survey's firm
+    but not one of its active users (those are counted already)."""
+    return _row(
+        _day("m.starts_at", dialect),
+        {
+            "survey_responses": "1",
+            "people_asked": f"(SELECT count(*) FROM user_account u WHERE u.id = {row}.user_id "
+            "AND u.firm_id = s.firm_id AND u.status <> 'active')",
+        },
+        f"s.id = {row}.survey_id AND m.id = s.meeting_id",
+        " FROM meeting_survey s, meeting m",
+    )
+
+
+def user_rows(row: str, dialect: str) -> str:
+    """A person counts as asked for each survey of their firm they are active for or answered."""
+    return _row(
+        _day("m.starts_at", dialect),
+        {"people_asked": "1"},
+        f"s.firm_id = {row}.firm_id AND m.id = s.meeting_id AND ({row}.status = 'active' OR "
+        "EXISTS (SELECT 1 FROM feedback_response r "
+        f"WHERE r.survey_id = s.id AND r.user_id = {row}.id))",
+        " FROM meeting_survey s, meeting m",
     )
 
 
@@ -162,6 +230,9 @@ def all_rows(dialect: str) -> str:
                 },
                 "m.status = 'held'",
                 " FROM meeting m",
+            ),
+            survey_rows("s", dialect).replace(
+                " FROM meeting m", " FROM meeting_survey s, meeting m"
             ),
         )
     )
@@ -241,6 +312,9 @@ def rebuild_statements(dialect: str) -> list[str]:
 WATCHED = (
     ("question", ("submitted_at", "withdrawn_at", "responded_at", "meeting_id"), question_rows),
     ("meeting", ("status", "starts_at", "timezone"), meeting_rows),
+    ("meeting_survey", ("meeting_id", "firm_id"), survey_rows),
+    ("feedback_response", ("survey_id", "user_id"), response_rows),
+    ("user_account", ("status", "firm_id"), user_rows),
 )
 EVENTS = ("insert", "update", "delete")
 
@@ -272,13 +346,17 @@ def _postgresql_locks(table: str) -> dict[str, list[str]]:
     and meeting tables in SHARE mode, waiting for writers in progress and holding new
     ones until it commits. (SQLite has one writer at a time.)
     """
-    if table != "question":
-        return {}
-    lock = "PERFORM 1 FROM meeting WHERE id IN ({ids}) ORDER BY id FOR SHARE"
+    if table == "question":
+        lock = "PERFORM 1 FROM meeting WHERE id IN ({ids}) ORDER BY id FOR SHARE"
+    else:
+        # Meetings, surveys, responses and people of one firm count each other: their
+        # writers take turns on the firm's row (NO KEY: other rows may still reference it).
+        lock = "PERFORM 1 FROM firm WHERE id IN ({ids}) ORDER BY id FOR NO KEY UPDATE"
+    column = "meeting_id" if table == "question" else "firm_id"
     return {
-        "insert": [lock.format(ids="NEW.meeting_id")],
-        "update": [lock.format(ids="OLD.meeting_id, NEW.meeting_id")],
-        "delete": [lock.format(ids="OLD.meeting_id")],
+        "insert": [lock.format(ids=f"NEW.{column}")],
+        "update": [lock.format(ids=f"OLD.{column}, NEW.{column}")],
+        "delete": [lock.format(ids=f"OLD.{column}")],
     }
 
 
@@ -365,7 +443,7 @@ DROP = {"sqlite": _sqlite_drop, "postgresql": _postgresql_drop}
 
 
 def _install(target, connection, **_kw) -> None:
-    needed = {"metrics_day", "metrics_answer", "question", "meeting", "program_setting"}
+    needed = {"metrics_day", "metrics_answer", "program_setting", *(t for t, _, _ in WATCHED)}
     if not needed <= set(target.tables):
         return
     for statement in CREATE.get(connection.dialect.name, list)():
