@@ -13,11 +13,11 @@ from sqlalchemy.orm import Session
 
 from portal.auth.models import Role, User, UserStatus
 from portal.extensions import db
-from portal.feedback.models import MeetingSurvey
+from portal.feedback.models import FeedbackAnswer, MeetingSurvey
 from portal.meetings.models import Meeting, MeetingStatus
 from portal.metrics import summary
 from portal.metrics.measures import compute
-from portal.metrics.models import MetricsAnswer, MetricsDay
+from portal.metrics.models import MetricsAnswer, MetricsDay, MetricsRating
 from portal.metrics.period import Period
 from portal.program.settings import BY_KEY, update_settings
 from portal.questions.models import Question, QuestionStatus
@@ -71,9 +71,28 @@ def _answers_recounted() -> list:
     ]
 
 
+def _ratings_kept() -> dict:
+    columns = [getattr(MetricsRating, c) for c in summary.RATING_COLUMNS]
+    rows = db.session.execute(select(MetricsRating.day, MetricsRating.question_id, *columns))
+    return {(str(day), q): tuple(values) for day, q, *values in rows if any(values)}
+
+
+def _ratings_recounted() -> dict:
+    dialect = db.session.get_bind().dialect.name
+    sums = ", ".join(f"sum({c})" for c in summary.RATING_COLUMNS)
+    rows = db.session.execute(
+        text(
+            f"SELECT day, question_id, {sums} FROM ({summary.all_rating_rows(dialect)}) AS a "
+            "GROUP BY day, question_id"
+        )
+    )
+    return {(str(day), q): tuple(int(v) for v in values) for day, q, *values in rows}
+
+
 def _assert_kept_right() -> None:
     db.session.rollback()
     assert _kept() == _recounted()
+    assert _ratings_kept() == _ratings_recounted()
     assert _answers_kept() == _answers_recounted()
 
 
@@ -154,6 +173,12 @@ def test_the_rows_follow_every_kind_of_change(history):
         select(MeetingSurvey).where(MeetingSurvey.meeting_id == m6.id)
     ).one()
     factories.feedback_response(survey, factories.user(Role.FIRM_STAFF, firm=a2.firm), rating=4)
+    db.session.commit()
+    _assert_kept_right()
+    answer = db.session.scalars(
+        select(FeedbackAnswer).where(FeedbackAnswer.rating.is_not(None))
+    ).first()
+    answer.rating = 1 if answer.rating != 1 else 2
     db.session.commit()
     _assert_kept_right()
     m2.starts_at = at(2024, 10, 2, 15)

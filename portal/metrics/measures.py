@@ -32,10 +32,9 @@ from portal.feedback.models import (
     SurveyQuestion,
     SurveyQuestionKind,
 )
-from portal.feedback.results import in_feedback_period
 from portal.invitations.models import Invitation, InvitationStatus
 from portal.meetings.models import Meeting
-from portal.metrics.models import MetricsAnswer, MetricsDay
+from portal.metrics.models import MetricsAnswer, MetricsDay, MetricsRating
 from portal.metrics.period import Period
 from portal.metrics.sql import days_between, median, standard_question_deadline
 from portal.program.settings import get_setting
@@ -326,15 +325,47 @@ def feedback(period: Period) -> Feedback:
             ).where(MetricsDay.day >= period.first_day, MetricsDay.day <= period.last_day)
         ).one()
     )
-    ratings = tuple(
-        summary
-        for _, summary in rating_summaries(
-            MeetingSurvey.meeting_id.in_(
-                select(Meeting.id).where(in_feedback_period(period)).scalar_subquery()
-            )
+    return Feedback(survey_count, asked, responses, _period_ratings(period))
+
+
+def _period_ratings(period: Period) -> tuple[RatingSummary, ...]:
+    """``rating_summaries`` of the period's surveys, summed from ``MetricsRating`` per day."""
+    counts = [
+        func.coalesce(func.sum(column), 0)
+        for column in (
+            MetricsRating.rated_1,
+            MetricsRating.rated_2,
+            MetricsRating.rated_3,
+            MetricsRating.rated_4,
+            MetricsRating.rated_5,
         )
+    ]
+    answers = func.sum(MetricsRating.answers)
+    rows = db.session.execute(
+        select(
+            SurveyQuestion.prompt,
+            answers,
+            func.sum(MetricsRating.rating_sum) * 1.0 / answers,
+            *counts,
+            func.max(SurveyQuestion.rating_labels),
+        )
+        .select_from(MetricsRating)
+        .join(SurveyQuestion, MetricsRating.question_id == SurveyQuestion.id)
+        .where(MetricsRating.day >= period.first_day, MetricsRating.day <= period.last_day)
+        .group_by(SurveyQuestion.prompt)
+        .having(answers > 0)
+        .order_by(func.min(SurveyQuestion.position), SurveyQuestion.prompt)
+    ).all()
+    return tuple(
+        RatingSummary(
+            prompt=row[0],
+            answers=int(row[1]),
+            mean=_number(row[2]),
+            distribution=tuple(int(n) for n in row[3:8]),  # type: ignore[arg-type]
+            labels=_rating_labels(row[8]),
+        )
+        for row in rows
     )
-    return Feedback(survey_count, asked, responses, ratings)
 
 
 # --- quality improvement --------------------------------------------------------------------------

@@ -75,5 +75,22 @@ class MetricsAnswer(db.Model):
     days: Mapped[float] = mapped_column(Float, nullable=False)
 
 
-# The triggers that keep MetricsDay and MetricsAnswer, installed with the tables (create_all).
+class MetricsRating(db.Model):
+    """Per program day of the meeting and rating question: its answers, their sum and how
+    many gave each point (SPEC 10, 12). Kept by the same triggers."""
+
+    __tablename__ = "metrics_rating"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True, autoincrement=False)
+    question_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    answers: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    rating_sum: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    rated_1: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    rated_2: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    rated_3: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    rated_4: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    rated_5: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+
+# The triggers that keep the summary tables, installed with the tables (create_all).
 from portal.metrics import summary  # noqa: E402,F401

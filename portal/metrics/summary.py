@@ -28,6 +28,8 @@ and changing the setting recounts them all.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import DDL, event, literal_column
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -248,31 +250,111 @@ def on_time_rows(dialect: str) -> str:
     )
 
 
+RATING_COLUMNS = ("answers", "rating_sum", *(f"rated_{n}" for n in range(1, 6)))
+
+
+@dataclass(frozen=True)
+class Target:
+    """A summary table: the key its rows are kept by, and the counts they add up."""
+
+    table: str
+    keys: tuple[str, ...]
+    columns: tuple[str, ...]
+
+
+DAY = Target("metrics_day", ("day",), COLUMNS)
+RATING = Target("metrics_rating", ("day", "question_id"), RATING_COLUMNS)
+
+
+def add(rows: str, columns: tuple[str, ...] = COLUMNS, target: Target = DAY) -> str:
+    """Add ``rows`` (keys, then every column of ``target``) to ``target``'s counts, or only
+    to ``columns``; a new key gets a row. In key order, so writers lock rows in one order."""
+    keys = ", ".join(target.keys)
+    names = ", ".join(target.columns)
+    sums = ", ".join(f"sum({c})" if c in columns else "0" for c in target.columns)
+    increments = ", ".join(f"{c} = {target.table}.{c} + excluded.{c}" for c in columns)
+    return (
+        f"INSERT INTO {target.table} ({keys}, {names}) SELECT {keys}, {sums} "
+        f"FROM ({rows}) AS contribution WHERE day IS NOT NULL GROUP BY {keys} ORDER BY {keys} "
+        f"ON CONFLICT ({keys}) DO UPDATE SET {increments}"
+    )
+
+
+def take_back(rows: str, target: Target = DAY) -> str:
+    """Take ``rows`` back from ``target``'s counts: only rows that exist (a counted row has one)."""
+    keys = ", ".join(target.keys)
+    sums = ", ".join(f"sum({c}) AS {c}" for c in target.columns)
+    decrements = ", ".join(f"{c} = {target.table}.{c} - taken.{c}" for c in target.columns)
+    match = " AND ".join(f"{target.table}.{k} = taken.{k}" for k in target.keys)
+    return (
+        f"UPDATE {target.table} SET {decrements} FROM (SELECT {keys}, {sums} FROM ({rows}) "
+        f"AS contribution WHERE day IS NOT NULL GROUP BY {keys}) AS taken WHERE {match}"
+    )
+
+
 def _totals(rows: str) -> str:
     sums = ", ".join(f"sum({c}) AS {c}" for c in COLUMNS)
     return f"SELECT day, {sums} FROM ({rows}) AS contribution WHERE day IS NOT NULL GROUP BY day"
 
 
-def add(rows: str, columns: tuple[str, ...] = COLUMNS) -> str:
-    names = ", ".join(columns)
-    sums = ", ".join(f"sum({c})" for c in columns)
-    increments = ", ".join(f"{c} = metrics_day.{c} + excluded.{c}" for c in columns)
-    zeros = ", ".join("0" for c in COLUMNS if c not in columns)
-    others = [c for c in COLUMNS if c not in columns]
-    if others:
-        names, sums = f"{names}, {', '.join(others)}", f"{sums}, {zeros}"
+# --- ratings: per meeting day and rating question -------------------------------------------
+
+
+def _ratings(day: str, answer: str, source: str, where: str) -> str:
+    """One row per rating answer ``answer`` (not blank, of a rating question)."""
+    rated = ", ".join(
+        f"CASE WHEN {answer}.rating = {n} THEN 1 ELSE 0 END AS rated_{n}" for n in range(1, 6)
+    )
     return (
-        f"INSERT INTO metrics_day (day, {names}) SELECT day, {sums} "
-        f"FROM ({rows}) AS contribution WHERE day IS NOT NULL GROUP BY day ORDER BY day "
-        f"ON CONFLICT (day) DO UPDATE SET {increments}"
+        f"SELECT {day} AS day, {answer}.question_id AS question_id, 1 AS answers, "
+        f"{answer}.rating AS rating_sum, {rated} FROM {source}, survey_question q "
+        f"WHERE {where} AND q.id = {answer}.question_id AND q.kind = 'rating' "
+        f"AND {answer}.rating IS NOT NULL"
     )
 
 
-def take_back(rows: str) -> str:
-    decrements = ", ".join(f"{c} = metrics_day.{c} - taken.{c}" for c in COLUMNS)
-    return (
-        f"UPDATE metrics_day SET {decrements} FROM ({_totals(rows)}) AS taken "
-        "WHERE metrics_day.day = taken.day"
+def answer_rating_rows(row: str, dialect: str) -> str:
+    return _ratings(
+        _day("m.starts_at", dialect),
+        row,
+        "feedback_response r, meeting_survey s, meeting m",
+        f"r.id = {row}.response_id AND s.id = r.survey_id AND m.id = s.meeting_id",
+    )
+
+
+def meeting_rating_rows(row: str, dialect: str) -> str:
+    return _ratings(
+        _day(f"{row}.starts_at", dialect),
+        "a",
+        "feedback_answer a, feedback_response r, meeting_survey s",
+        f"s.meeting_id = {row}.id AND r.survey_id = s.id AND a.response_id = r.id",
+    )
+
+
+def survey_rating_rows(row: str, dialect: str) -> str:
+    return _ratings(
+        _day("m.starts_at", dialect),
+        "a",
+        "feedback_answer a, feedback_response r, meeting m",
+        f"m.id = {row}.meeting_id AND r.survey_id = {row}.id AND a.response_id = r.id",
+    )
+
+
+def response_rating_rows(row: str, dialect: str) -> str:
+    return _ratings(
+        _day("m.starts_at", dialect),
+        "a",
+        "feedback_answer a, meeting_survey s, meeting m",
+        f"s.id = {row}.survey_id AND m.id = s.meeting_id AND a.response_id = {row}.id",
+    )
+
+
+def all_rating_rows(dialect: str) -> str:
+    return _ratings(
+        _day("m.starts_at", dialect),
+        "a",
+        "feedback_answer a, feedback_response r, meeting_survey s, meeting m",
+        "r.id = a.response_id AND s.id = r.survey_id AND m.id = s.meeting_id",
     )
 
 
@@ -303,28 +385,40 @@ def rebuild_statements(dialect: str) -> list[str]:
         add(all_rows(dialect)),
         "DELETE FROM metrics_answer",
         add_answers("q", dialect, " FROM question q"),
+        "DELETE FROM metrics_rating",
+        add(all_rating_rows(dialect), RATING_COLUMNS, RATING),
     ]
 
 
 # --- the triggers ---------------------------------------------------------------------------
 
-#: (table, the columns whose change moves a figure, the rows a NEW or OLD record adds)
+#: (table, the columns whose change moves a figure, the rows a NEW or OLD record adds to
+#: metrics_day, and to metrics_rating)
 WATCHED = (
-    ("question", ("submitted_at", "withdrawn_at", "responded_at", "meeting_id"), question_rows),
-    ("meeting", ("status", "starts_at", "timezone"), meeting_rows),
-    ("meeting_survey", ("meeting_id", "firm_id"), survey_rows),
-    ("feedback_response", ("survey_id", "user_id"), response_rows),
-    ("user_account", ("status", "firm_id"), user_rows),
+    (
+        "question",
+        ("submitted_at", "withdrawn_at", "responded_at", "meeting_id"),
+        question_rows,
+        None,
+    ),
+    ("meeting", ("status", "starts_at", "timezone"), meeting_rows, meeting_rating_rows),
+    ("meeting_survey", ("meeting_id", "firm_id"), survey_rows, survey_rating_rows),
+    ("feedback_response", ("survey_id", "user_id"), response_rows, response_rating_rows),
+    ("user_account", ("status", "firm_id"), user_rows, None),
+    ("feedback_answer", ("rating", "question_id", "response_id"), None, answer_rating_rows),
 )
 EVENTS = ("insert", "update", "delete")
 
 
-def _bodies(table: str, rows, dialect: str) -> dict[str, list[str]]:
-    bodies = {
-        "insert": [add(rows("NEW", dialect))],
-        "update": [take_back(rows("OLD", dialect)), add(rows("NEW", dialect))],
-        "delete": [take_back(rows("OLD", dialect))],
-    }
+def _bodies(table: str, day_rows, rating_rows, dialect: str) -> dict[str, list[str]]:
+    bodies: dict[str, list[str]] = {when: [] for when in EVENTS}
+    for target, rows in ((DAY, day_rows), (RATING, rating_rows)):
+        if rows is None:
+            continue
+        old, new = rows("OLD", dialect), rows("NEW", dialect)
+        bodies["insert"].append(add(new, target.columns, target))
+        bodies["update"] += [take_back(old, target), add(new, target.columns, target)]
+        bodies["delete"].append(take_back(old, target))
     if table == "question":
         forget = "DELETE FROM metrics_answer WHERE question_id = OLD.id"
         bodies["insert"].append(add_answers("NEW", dialect))
@@ -353,6 +447,17 @@ def _postgresql_locks(table: str) -> dict[str, list[str]]:
         # writers take turns on the firm's row (NO KEY: other rows may still reference it).
         lock = "PERFORM 1 FROM firm WHERE id IN ({ids}) ORDER BY id FOR NO KEY UPDATE"
     column = "meeting_id" if table == "question" else "firm_id"
+    if table == "feedback_answer":
+        # An answer's firm is its response's.
+        ids = "SELECT firm_id FROM feedback_response WHERE id IN ({responses})"
+        return {
+            when: [lock.format(ids=ids.format(responses=responses))]
+            for when, responses in (
+                ("insert", "NEW.response_id"),
+                ("update", "OLD.response_id, NEW.response_id"),
+                ("delete", "OLD.response_id"),
+            )
+        }
     return {
         "insert": [lock.format(ids=f"NEW.{column}")],
         "update": [lock.format(ids=f"OLD.{column}, NEW.{column}")],
@@ -362,8 +467,8 @@ def _postgresql_locks(table: str) -> dict[str, list[str]]:
 
 def _sqlite_create() -> list[str]:
     statements = []
-    for table, columns, rows in WATCHED:
-        bodies = _bodies(table, rows, "sqlite")
+    for table, columns, day_rows, rating_rows in WATCHED:
+        bodies = _bodies(table, day_rows, rating_rows, "sqlite")
         for when in EVENTS:
             timing = f"UPDATE OF {', '.join(columns)}" if when == "update" else when.upper()
             body = " ".join(f"{statement};" for statement in bodies[when])
@@ -382,7 +487,7 @@ def _sqlite_create() -> list[str]:
 
 
 def _sqlite_drop() -> list[str]:
-    tables = [table for table, _, _ in WATCHED] + ["program_setting"]
+    tables = [watched[0] for watched in WATCHED] + ["program_setting"]
     return [
         f"DROP TRIGGER IF EXISTS metrics_day_{table}_{when}" for table in tables for when in EVENTS
     ]
@@ -398,8 +503,8 @@ def _plpgsql(name: str, statements: list[str]) -> str:
 
 def _postgresql_create() -> list[str]:
     statements = []
-    for table, columns, rows in WATCHED:
-        bodies = _bodies(table, rows, "postgresql")
+    for table, columns, day_rows, rating_rows in WATCHED:
+        bodies = _bodies(table, day_rows, rating_rows, "postgresql")
         locks = _postgresql_locks(table)
         for when in EVENTS:
             name = f"metrics_day_{table}_{when}"
@@ -428,11 +533,11 @@ def _postgresql_drop() -> list[str]:
         f"DROP TRIGGER IF EXISTS {name} ON program_setting"
         for name in ("metrics_day_program_setting", "metrics_day_program_setting_delete")
     ]
-    for table, _, _ in WATCHED:
+    for table, *_ in WATCHED:
         statements += [
             f"DROP TRIGGER IF EXISTS metrics_day_{table}_{when} ON {table}" for when in EVENTS
         ]
-    names = [f"metrics_day_{table}_{when}" for table, _, _ in WATCHED for when in EVENTS]
+    names = [f"metrics_day_{table}_{when}" for table, *_ in WATCHED for when in EVENTS]
     return statements + [
         f"DROP FUNCTION IF EXISTS {name}()" for name in (*names, "metrics_day_program_setting")
     ]
@@ -443,7 +548,8 @@ DROP = {"sqlite": _sqlite_drop, "postgresql": _postgresql_drop}
 
 
 def _install(target, connection, **_kw) -> None:
-    needed = {"metrics_day", "metrics_answer", "program_setting", *(t for t, _, _ in WATCHED)}
+    summaries = {"metrics_day", "metrics_answer", "metrics_rating", "program_setting"}
+    needed = summaries | {watched[0] for watched in WATCHED}
     if not needed <= set(target.tables):
         return
     for statement in CREATE.get(connection.dialect.name, list)():
