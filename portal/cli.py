@@ -103,6 +103,7 @@ def register(app: Flask) -> None:
     from portal.invitations import commands as invitation_commands
     from portal.jobs import commands as job_commands
     from portal.messages import commands as message_commands
+    from portal.metrics import commands as metrics_commands
     from portal.search import commands as search_commands
 
     for domain_commands in (
@@ -110,6 +111,7 @@ def register(app: Flask) -> None:
         invitation_commands,
         job_commands,
         message_commands,
+        metrics_commands,
         search_commands,
     ):
         domain_commands.register(app)

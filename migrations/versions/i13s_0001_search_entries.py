@@ -8,7 +8,7 @@ over to_tsvector('simple', terms): the same statements create_all runs
 that code ever stops fitting this revision's tables, run the reindex command instead.
 
 Revision ID: i13s_0001
-Revises: i12r_0001
+Revises: i13d_0001
 Create Date: 2026-12-06 09:41:58.692899
 
 """
@@ -20,7 +20,7 @@ import portal.models
 
 # revision identifiers, used by Alembic.
 revision = 'i13s_0001'
-down_revision = 'i12r_0001'
+down_revision = 'i13d_0001'
 branch_labels = None
 depends_on = None
 

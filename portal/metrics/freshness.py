@@ -80,6 +80,11 @@ def _note_statement(state) -> None:
             state.session.info[_CHANGED] = True
 
 
+def note_change(session: Session) -> None:
+    """A write these listeners cannot see (plain SQL text) that can move a figure."""
+    session.info[_CHANGED] = True
+
+
 def _bump_statement(dialect_name: str):
     insert = postgresql_insert if dialect_name == "postgresql" else sqlite_insert
     table = MetricsVersion.__table__

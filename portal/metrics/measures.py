@@ -18,7 +18,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, and_, case, distinct, exists, func, literal, or_, select
+from sqlalchemy import and_, case, distinct, exists, func, literal, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from portal.auth.models import User
@@ -32,9 +32,9 @@ from portal.feedback.models import (
     SurveyQuestion,
     SurveyQuestionKind,
 )
-from portal.feedback.results import in_feedback_period
 from portal.invitations.models import Invitation, InvitationStatus
-from portal.meetings.models import Meeting, MeetingStatus
+from portal.meetings.models import Meeting
+from portal.metrics.models import MetricsAnswer, MetricsDay, MetricsRating
 from portal.metrics.period import Period
 from portal.metrics.sql import days_between, median, standard_question_deadline
 from portal.program.settings import get_setting
@@ -71,41 +71,6 @@ def meeting_question_deadline() -> ColumnElement:
     )
 
 
-def _questions_sent_and_on_time(period: Period) -> Select:
-    """Questions submitted in the period (not withdrawn), and how many of them by their
-    meeting's standard deadline.
-
-    The deadline is worked out once per meeting, not once per question: on SQLite it is
-    a Python function, and a question's meeting changes from row to row when the
-    questions are read in submission order (by their index), so a per-question call
-    spent the query's time recomputing deadlines. MATERIALIZED keeps SQLite from folding
-    the meetings' deadlines back into the per-question loop.
-    """
-    sent = and_(Question.withdrawn_at.is_(None), period.contains(Question.submitted_at))
-    deadlines = (
-        select(Meeting.id.label("meeting_id"), meeting_question_deadline().label("deadline"))
-        .where(Meeting.id.in_(select(Question.meeting_id).where(sent)))
-        .cte("question_deadlines")
-        .prefix_with("MATERIALIZED")
-    )
-    on_time_at_meeting = (
-        select(func.count())
-        .select_from(Question)
-        .where(
-            Question.meeting_id == deadlines.c.meeting_id,
-            sent,
-            Question.submitted_at <= deadlines.c.deadline,
-        )
-        .scalar_subquery()
-    )
-    return select(
-        select(func.count()).select_from(Question).where(sent).scalar_subquery(),
-        select(func.coalesce(func.sum(on_time_at_meeting), 0))
-        .select_from(deadlines)
-        .scalar_subquery(),
-    )
-
-
 def engagement_active_during(period: Period) -> ColumnElement[bool]:
     """The engagement was open at some time in the period."""
     return and_(
@@ -120,7 +85,9 @@ def asked_for_feedback(survey_id: ColumnElement, firm_id: ColumnElement) -> Colu
     answered = exists().where(
         FeedbackResponse.survey_id == survey_id, FeedbackResponse.user_id == User.id
     )
-    return or_(active_member_of(firm_id), and_(User.firm_id == firm_id, answered))
+    # The firm's equality stands outside the OR so the database reads the firm's users by
+    # their index instead of testing every user against every survey.
+    return and_(User.firm_id == firm_id, or_(active_member_of(firm_id), answered))
 
 
 def overdue_action() -> ColumnElement[bool]:
@@ -219,39 +186,46 @@ def engagement_level(period: Period) -> EngagementLevel:
     (N is the ``question_deadline_days`` setting, 14 by default). A question sent
     later came in under an FDA extension, and left FDA less time to prepare.
     """
-    active = select(func.count(Engagement.id)).where(engagement_active_during(period))
-    held = (
-        select(func.count(distinct(Meeting.id)), func.count(Question.id))
-        .select_from(Meeting)
-        .outerjoin(
-            Question, and_(Question.meeting_id == Meeting.id, Question.withdrawn_at.is_(None))
+    days = and_(MetricsDay.day >= period.first_day, MetricsDay.day <= period.last_day)
+    # Summed per program day (``metrics.summary``: kept by triggers with every change).
+    counts = (
+        select(
+            select(func.count(Engagement.id))
+            .where(engagement_active_during(period))
+            .scalar_subquery(),
+            *(
+                func.coalesce(func.sum(column), 0)
+                for column in (
+                    MetricsDay.meetings_held,
+                    MetricsDay.questions_at_held,
+                    MetricsDay.questions_submitted,
+                    MetricsDay.questions_on_time,
+                    MetricsDay.questions_answered,
+                )
+            ),
         )
-        .where(Meeting.status == MeetingStatus.HELD, period.contains(Meeting.starts_at))
+        .select_from(MetricsDay)
+        .where(days)
     )
-    submitted = _questions_sent_and_on_time(period)
-    answered_in_period = and_(
-        Question.responded_at.is_not(None),
-        Question.withdrawn_at.is_(None),
-        period.contains(Question.responded_at),
+    active_count, meetings_held, at_held, questions, on_time, answered_count = (
+        int(n) for n in db.session.execute(counts).one()
     )
-    answered = select(
-        select(func.count(Question.id)).where(answered_in_period).scalar_subquery(),
-        median(
-            select(days_between(Question.responded_at, Question.submitted_at).label("value")).where(
-                answered_in_period
-            )
-        ).scalar_subquery(),
-    )
-    active_count = db.session.execute(active).scalar_one()
-    meetings_held, at_held = db.session.execute(held).one()
-    questions, on_time = db.session.execute(submitted).one()
-    answered_count, median_days = db.session.execute(answered).one()
+    # The middle one or two of the period's answers, by time taken: an offset into the
+    # index ordered by it, since the count is known (the median of ``metrics.sql``).
+    middle = db.session.scalars(
+        select(MetricsAnswer.days)
+        .where(MetricsAnswer.day >= period.first_day, MetricsAnswer.day <= period.last_day)
+        .order_by(MetricsAnswer.days)
+        .offset(max(answered_count - 1, 0) // 2)
+        .limit(2 - answered_count % 2)
+    ).all()
+    median_days = sum(middle) / len(middle) if middle else None
     return EngagementLevel(
         active_count,
         meetings_held,
         at_held,
         questions,
-        int(on_time),
+        on_time,
         answered_count,
         _number(median_days),
     )
@@ -335,32 +309,63 @@ def feedback(period: Period) -> Feedback:
 
     People asked: see ``asked_for_feedback``.
     """
-    surveys = (
-        select(MeetingSurvey.id, MeetingSurvey.firm_id)
-        .join(Meeting, MeetingSurvey.meeting_id == Meeting.id)
-        .where(in_feedback_period(period))
-        .subquery()
+    # Summed per program day of the meeting (``metrics.summary``, kept by triggers).
+    survey_count, asked, responses = (
+        int(n)
+        for n in db.session.execute(
+            select(
+                *(
+                    func.coalesce(func.sum(column), 0)
+                    for column in (
+                        MetricsDay.surveys,
+                        MetricsDay.people_asked,
+                        MetricsDay.survey_responses,
+                    )
+                )
+            ).where(MetricsDay.day >= period.first_day, MetricsDay.day <= period.last_day)
+        ).one()
     )
-    totals = select(
-        select(func.count()).select_from(surveys).scalar_subquery(),
-        select(func.count())
-        .select_from(surveys)
-        .join(User, asked_for_feedback(surveys.c.id, surveys.c.firm_id))
-        .scalar_subquery(),
-        select(func.count(FeedbackResponse.id))
-        .where(FeedbackResponse.survey_id.in_(select(surveys.c.id)))
-        .scalar_subquery(),
-    )
-    survey_count, asked, responses = db.session.execute(totals).one()
-    ratings = tuple(
-        summary
-        for _, summary in rating_summaries(
-            MeetingSurvey.meeting_id.in_(
-                select(Meeting.id).where(in_feedback_period(period)).scalar_subquery()
-            )
+    return Feedback(survey_count, asked, responses, _period_ratings(period))
+
+
+def _period_ratings(period: Period) -> tuple[RatingSummary, ...]:
+    """``rating_summaries`` of the period's surveys, summed from ``MetricsRating`` per day."""
+    counts = [
+        func.coalesce(func.sum(column), 0)
+        for column in (
+            MetricsRating.rated_1,
+            MetricsRating.rated_2,
+            MetricsRating.rated_3,
+            MetricsRating.rated_4,
+            MetricsRating.rated_5,
         )
+    ]
+    answers = func.sum(MetricsRating.answers)
+    rows = db.session.execute(
+        select(
+            SurveyQuestion.prompt,
+            answers,
+            func.sum(MetricsRating.rating_sum) * 1.0 / answers,
+            *counts,
+            func.max(SurveyQuestion.rating_labels),
+        )
+        .select_from(MetricsRating)
+        .join(SurveyQuestion, MetricsRating.question_id == SurveyQuestion.id)
+        .where(MetricsRating.day >= period.first_day, MetricsRating.day <= period.last_day)
+        .group_by(SurveyQuestion.prompt)
+        .having(answers > 0)
+        .order_by(func.min(SurveyQuestion.position), SurveyQuestion.prompt)
+    ).all()
+    return tuple(
+        RatingSummary(
+            prompt=row[0],
+            answers=int(row[1]),
+            mean=_number(row[2]),
+            distribution=tuple(int(n) for n in row[3:8]),  # type: ignore[arg-type]
+            labels=_rating_labels(row[8]),
+        )
+        for row in rows
     )
-    return Feedback(survey_count, asked, responses, ratings)
 
 
 # --- quality improvement --------------------------------------------------------------------------

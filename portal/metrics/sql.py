@@ -13,12 +13,13 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import Float, Select, event, func, select
+from sqlalchemy import Date, Float, Select, event, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 from portal.models import UTCDateTime
+from portal.timeutil import PROGRAM_TIMEZONE
 
 
 class days_between(FunctionElement):  # noqa: N801 - reads as the SQL function it is
@@ -100,6 +101,9 @@ def _register_sqlite_functions(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.create_function(
             "sep_question_deadline", 3, question_deadline_text, deterministic=True
         )
+        # The summary tables' triggers call it (portal.metrics.summary): every connection
+        # that may write a question or a meeting needs it.
+        dbapi_connection.create_function("sep_program_day", 1, program_day_text, deterministic=True)
 
 
 def median(values: Select, column_name: str = "value") -> Select:
@@ -120,3 +124,36 @@ def median(values: Select, column_name: str = "value") -> Select:
     lower = (ranked.c.total + 1) // 2
     upper = (ranked.c.total + 2) // 2
     return select(func.avg(ranked.c.value)).where(ranked.c.position.in_([lower, upper]))
+
+
+class program_day(FunctionElement):  # noqa: N801 - reads as the SQL function it is
+    """The day of a UTC instant in the program's zone (``metrics.period``): a period's days.
+
+    Periods are whole days in the program's zone, so counts kept per program day add
+    up to any period exactly. PostgreSQL knows the zone; SQLite gets a Python function.
+    """
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(program_day, "postgresql")
+def _program_day_postgresql(element: program_day, compiler: Any, **kw: Any) -> str:
+    moment = compiler.process(element.clauses, **kw)
+    return f"CAST((({moment}) AT TIME ZONE 'UTC') AT TIME ZONE '{PROGRAM_TIMEZONE}' AS DATE)"
+
+
+@compiles(program_day, "sqlite")
+def _program_day_sqlite(element: program_day, compiler: Any, **kw: Any) -> str:
+    return f"sep_program_day({compiler.process(element.clauses, **kw)})"
+
+
+def program_day_text(moment: str | None) -> str | None:
+    """SQLite's version, on the text SQLAlchemy stores for a UTC datetime."""
+    if moment is None:
+        return None
+    start = datetime.fromisoformat(moment).replace(tzinfo=UTC)
+    return start.astimezone(_PROGRAM_ZONE).date().isoformat()
+
+
+_PROGRAM_ZONE = ZoneInfo(PROGRAM_TIMEZONE)
