@@ -61,13 +61,15 @@ def _virtual_tables(engine) -> set[str]:
 
 def _outside_the_metadata(engine):
     """compare_metadata's filter: a virtual table and its shadow tables (``<name>_data``,
-    ``_idx``, ...) are the engine's, not the models', and the search's expression index is
-    made by DDL (both are compared by name instead)."""
+    ``_idx``, ...) are the engine's, not the models', and the search's tsvector column and
+    its GIN index are made by DDL (compared by name instead)."""
     virtual = _virtual_tables(engine)
 
     def include_name(name, type_, parent_names):
         if type_ == "index":
             return name not in search_models.DDL_INDEXES
+        if type_ == "column":
+            return name not in search_models.DDL_COLUMNS
         if type_ != "table" or not name:
             return True
         return not any(name == v or name.startswith(f"{v}_") for v in virtual)
@@ -105,6 +107,7 @@ def test_upgrade_matches_the_models_and_downgrade_removes_everything(tmp_path):
         migrated_triggers = _trigger_names(db.engine)
         migrated_virtual = _virtual_tables(db.engine)
         migrated_indexes = _index_names(db.engine)
+        migrated_columns = {c["name"] for c in inspect(db.engine).get_columns("search_entry")}
         downgrade(revision="base")
         remaining = set(inspect(db.engine).get_table_names()) - {"alembic_version"}
         assert remaining == set()
@@ -113,6 +116,9 @@ def test_upgrade_matches_the_models_and_downgrade_removes_everything(tmp_path):
         assert migrated_triggers, "the change keys' triggers exist"
         assert migrated_virtual == _virtual_tables(db.engine)
         assert migrated_indexes == _index_names(db.engine)
+        assert migrated_columns == {
+            c["name"] for c in inspect(db.engine).get_columns("search_entry")
+        }
         search_index = (
             "search_entry_fts" if db.engine.dialect.name == "sqlite" else ("ix_search_entry_terms")
         )

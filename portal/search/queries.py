@@ -59,6 +59,8 @@ def _matches(query: Query) -> ColumnElement[bool]:
             select(_fts.c.rowid).where(_fts.c.search_entry_fts.op("MATCH")(expression))
         )
     expression = " & ".join(f"{term}:*" for term in query.terms)
+    # The stored column has statistics (ANALYZE), so the planner knows a rare word from a
+    # common one: a rare word reads the GIN index, a common one walks the date index.
     return literal_column(TSVECTOR).op("@@")(
         func.to_tsquery(literal_column("'simple'::regconfig"), expression)
     )
