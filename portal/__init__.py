@@ -32,6 +32,7 @@ def import_models() -> None:
     from portal.messages import models as _messages  # noqa: F401
     from portal.metrics import freshness as _freshness  # noqa: F401
     from portal.metrics import models as _metrics  # noqa: F401
+    from portal.metrics import summary as _summary  # noqa: F401 - the summary triggers
     from portal.minutes import models as _minutes  # noqa: F401
     from portal.outbox import models as _outbox  # noqa: F401
     from portal.program import models as _program  # noqa: F401

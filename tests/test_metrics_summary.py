@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 from flask import current_app
-from sqlalchemy import delete, insert, select, text, update
+from sqlalchemy import case, delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from portal.auth.models import Role, User, UserStatus
@@ -17,10 +17,12 @@ from portal.feedback.models import FeedbackAnswer, MeetingSurvey
 from portal.meetings.models import Meeting, MeetingStatus
 from portal.metrics import summary
 from portal.metrics.measures import compute
-from portal.metrics.models import MetricsAnswer, MetricsDay, MetricsRating
+from portal.metrics.models import MetricsAnswer, MetricsDay, MetricsRating, MetricsSite
 from portal.metrics.period import Period
-from portal.program.settings import BY_KEY, update_settings
+from portal.program.settings import update_settings
 from portal.questions.models import Question, QuestionStatus
+from portal.sites.eligibility import eligibility_clause
+from portal.sites.models import RegulatoryAction, Site
 from portal.timeutil import PROGRAM_TIMEZONE, to_local
 from tests import factories, factories_metrics
 from tests.factories_metrics import EXPECTED, NOW, at
@@ -89,10 +91,21 @@ def _ratings_recounted() -> dict:
     return {(str(day), q): tuple(int(v) for v in values) for day, q, *values in rows}
 
 
+def _verdicts_kept() -> dict:
+    return dict(db.session.execute(select(MetricsSite.site_id, MetricsSite.eligible)).all())
+
+
+def _verdicts_now() -> dict:
+    """``sites.eligibility``'s verdict on every site, with the settings as they are."""
+    verdict = case((eligibility_clause(), 1), else_=0)
+    return dict(db.session.execute(select(Site.id, verdict)).all())
+
+
 def _assert_kept_right() -> None:
     db.session.rollback()
     assert _kept() == _recounted()
     assert _ratings_kept() == _ratings_recounted()
+    assert _verdicts_kept() == _verdicts_now()
     assert _answers_kept() == _answers_recounted()
 
 
@@ -114,10 +127,6 @@ def _question_values(meeting: Meeting, author_id: int, submitted_at, **values) -
         submitted_at=submitted_at,
         **values,
     )
-
-
-def test_the_settings_default_is_the_triggers_default():
-    assert summary.DEADLINE_DEFAULT == BY_KEY[summary.DEADLINE_SETTING].default
 
 
 def test_the_rows_follow_every_kind_of_change(history):
@@ -187,6 +196,28 @@ def test_the_rows_follow_every_kind_of_change(history):
     a1.firm_id = a2.firm_id
     db.session.commit()
     _assert_kept_right()
+
+    # Eligibility: an open action, then closed; an archived site; an override; the window.
+    sites = history.sites
+    action = factories.regulatory_action(sites.e1)
+    db.session.commit()
+    _assert_kept_right()
+    action.closed_on = NOW.date()
+    sites.e2.archived_at = NOW
+    sites.x1.eligibility_override = True
+    db.session.commit()
+    _assert_kept_right()
+    with Session(db.engine) as other:
+        other.execute(delete(RegulatoryAction).where(RegulatoryAction.site_id == sites.x1.id))
+        other.commit()
+    _assert_kept_right()
+    eligible = compute(FY2025).participation.eligible
+    update_settings(
+        {"inspection_window_start_fy": 2030, "inspection_window_end_fy": 2031}, by_user=history.fda
+    )
+    db.session.commit()
+    _assert_kept_right()
+    assert compute(FY2025).participation.eligible < eligible
 
     # The deadline setting recounts every question's "on time".
     update_settings({"question_deadline_days": 20}, by_user=history.fda)

@@ -1,11 +1,13 @@
 """Dashboard figures cached under the version of the records they were computed from.
 
-Why a version-keyed cache and not summary tables: the figures include medians
-and "latest letter per site" over any date range a person types, which summary
-tables cannot give without re-reading the rows; and a cache computed by the very
-queries the tests check by hand cannot drift from them. ``freshness`` bumps the
-version in the transaction of every write that can move a figure, so a cached
-entry is used only while no such write has committed since it was computed.
+Both a cache and summary tables (issue 15): a cache hit costs one query, but on a
+busy program most views follow a write; the summary rows ``summary``'s triggers keep
+in the writing transaction make that first computation cheap too (a sum over the
+period's days instead of a read of every question). The cache stays because the
+figures summary rows cannot give alone (the latest letter per site, calls, quality
+medians) still read their tables. ``freshness`` bumps the version in the transaction
+of every write that can move a figure, so a cached entry is used only while no such
+write has committed since it was computed.
 
 Order matters under concurrent writes: the version is read *before* the figures
 are computed. The figures then include at least every change the version counts

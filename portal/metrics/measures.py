@@ -34,14 +34,13 @@ from portal.feedback.models import (
 )
 from portal.invitations.models import Invitation, InvitationStatus
 from portal.meetings.models import Meeting
-from portal.metrics.models import MetricsAnswer, MetricsDay, MetricsRating
+from portal.metrics.models import MetricsAnswer, MetricsDay, MetricsRating, MetricsSite
 from portal.metrics.period import Period
 from portal.metrics.sql import days_between, median, standard_question_deadline
 from portal.program.settings import get_setting
 from portal.quality.models import QualityAction
 from portal.questions.models import Question
-from portal.sites.eligibility import eligibility_clause
-from portal.sites.models import ContactLog, Site
+from portal.sites.models import ContactLog
 from portal.timeutil import program_today, utcnow
 
 
@@ -125,7 +124,9 @@ def participation(period: Period) -> Participation:
     as "expired" once the link has lapsed (whether or not a sweep has marked it).
     """
     pool = select(
-        select(func.count(Site.id)).where(eligibility_clause()).scalar_subquery(),
+        # Each site's verdict is kept by triggers (``metrics.summary``): a count, not a
+        # check of every site's products, inspections and actions.
+        select(func.count()).where(MetricsSite.eligible == 1).scalar_subquery(),
         select(func.count(distinct(ContactLog.site_id)))
         .where(period.contains(ContactLog.called_at))
         .scalar_subquery(),

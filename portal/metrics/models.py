@@ -1,6 +1,7 @@
 """The version every change to the records behind the dashboard bumps.
 
-The listeners that bump it are in ``freshness``, installed by ``portal.import_models``.
+The listeners that bump it are in ``freshness``, and the triggers that keep the summary
+tables in ``summary``, both installed by ``portal.import_models``.
 """
 
 from __future__ import annotations
@@ -92,5 +93,13 @@ class MetricsRating(db.Model):
     rated_5: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
 
 
-# The triggers that keep the summary tables, installed with the tables (create_all).
-from portal.metrics import summary  # noqa: E402,F401
+class MetricsSite(db.Model):
+    """Each site's eligibility verdict today (``sites.eligibility``), kept by the triggers
+    of ``portal.metrics.summary`` with every change to a site, its products, inspections
+    and regulatory actions, and to the inspection window."""
+
+    __tablename__ = "metrics_site"
+
+    site_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    #: 1 when eligible, else 0.
+    eligible: Mapped[int] = mapped_column(Integer, nullable=False)

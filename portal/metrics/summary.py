@@ -30,12 +30,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import DDL, event, literal_column
+from sqlalchemy import DDL, case, event, literal_column, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from portal.extensions import db
 from portal.metrics import sql as _sql  # noqa: F401 - SQLite's functions, which the triggers call
 from portal.metrics.sql import days_between, program_day, standard_question_deadline
+from portal.program.settings import BY_KEY
+from portal.sites.eligibility import eligibility_clause
+from portal.sites.models import Site
 
 COLUMNS = (
     "meetings_held",
@@ -49,9 +52,7 @@ COLUMNS = (
 )
 DIALECTS = {"sqlite": sqlite.dialect(), "postgresql": postgresql.dialect()}
 DEADLINE_SETTING = "question_deadline_days"
-#: The setting's default (``portal.program.settings``; a test holds them equal), for a
-#: database where nobody has set it. Models may not import the settings' service.
-DEADLINE_DEFAULT = 14
+WINDOW_SETTINGS = ("inspection_window_start_fy", "inspection_window_end_fy")
 
 
 def _compiled(element, dialect: str) -> str:
@@ -62,11 +63,16 @@ def _day(moment: str, dialect: str) -> str:
     return _compiled(program_day(literal_column(moment)), dialect)
 
 
-def _deadline_days() -> str:
+def _setting(key: str) -> str:
+    """The program setting's value, or its default where nobody has set it."""
     return (
         "COALESCE((SELECT CAST(value AS INTEGER) FROM program_setting "
-        f"WHERE \"key\" = '{DEADLINE_SETTING}'), {DEADLINE_DEFAULT})"
+        f"WHERE \"key\" = '{key}'), {BY_KEY[key].default})"
     )
+
+
+def _deadline_days() -> str:
+    return _setting(DEADLINE_SETTING)
 
 
 def _deadline(starts_at: str, timezone: str, dialect: str) -> str:
@@ -387,7 +393,76 @@ def rebuild_statements(dialect: str) -> list[str]:
         add_answers("q", dialect, " FROM question q"),
         "DELETE FROM metrics_rating",
         add(all_rating_rows(dialect), RATING_COLUMNS, RATING),
+        *refresh_all_sites(dialect),
     ]
+
+
+# --- eligible sites ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _SettingWindow:
+    """The inspection window as SQL read from the settings (``sites.eligibility``'s window)."""
+
+    first_day: object
+    last_day: object
+
+
+def _window(dialect: str) -> _SettingWindow:
+    start, end = (_setting(key) for key in WINDOW_SETTINGS)
+    if dialect == "postgresql":
+        days = (f"make_date({start} - 1, 10, 1)", f"make_date({end}, 9, 30)")
+    else:
+        days = (f"printf('%04d-10-01', {start} - 1)", f"printf('%04d-09-30', {end})")
+    return _SettingWindow(*(literal_column(day) for day in days))
+
+
+def refresh_sites(ids: str, dialect: str) -> str:
+    """Set ``metrics_site.eligible`` of the sites ``ids`` selects by ``sites.eligibility``'s
+    own clause (compiled, not copied): a verdict is recomputed whole, never adjusted."""
+    verdict = select(Site.id, case((eligibility_clause(_window(dialect)), 1), else_=0)).where(
+        text(f"site.id IN {ids}")
+    )
+    compiled = verdict.compile(dialect=DIALECTS[dialect], compile_kwargs={"literal_binds": True})
+    return (
+        f"INSERT INTO metrics_site (site_id, eligible) {compiled} ORDER BY 1 "
+        "ON CONFLICT (site_id) DO UPDATE SET eligible = excluded.eligible"
+    )
+
+
+#: (table, the columns whose change can move a verdict, the column naming the site)
+SITE_WATCHED = (
+    ("site", ("archived_at", "eligibility_override"), "id"),
+    ("product", ("site_id", "shortage_vulnerable", "archived_at"), "site_id"),
+    ("inspection", ("site_id", "end_date"), "site_id"),
+    ("regulatory_action", ("site_id", "closed_on"), "site_id"),
+)
+
+
+def _site_bodies(table: str, column: str, dialect: str) -> dict[str, list[str]]:
+    ids = {"insert": f"NEW.{column}", "update": f"OLD.{column}, NEW.{column}"}
+    ids["delete"] = f"OLD.{column}"
+    bodies = {when: [refresh_sites(f"({ids[when]})", dialect)] for when in EVENTS}
+    if table == "site":
+        bodies["delete"] = ["DELETE FROM metrics_site WHERE site_id = OLD.id"]
+    return bodies
+
+
+def _site_locks(table: str) -> dict[str, list[str]]:
+    """PostgreSQL: writers of one site's records take turns on the site's row, so each
+    verdict is computed with the others' committed rows."""
+    if table == "site":
+        return {}
+    lock = "PERFORM 1 FROM site WHERE id IN ({ids}) ORDER BY id FOR NO KEY UPDATE"
+    return {
+        "insert": [lock.format(ids="NEW.site_id")],
+        "update": [lock.format(ids="OLD.site_id, NEW.site_id")],
+        "delete": [lock.format(ids="OLD.site_id")],
+    }
+
+
+def refresh_all_sites(dialect: str) -> list[str]:
+    return ["DELETE FROM metrics_site", refresh_sites("(SELECT id FROM site)", dialect)]
 
 
 # --- the triggers ---------------------------------------------------------------------------
@@ -483,13 +558,32 @@ def _sqlite_create() -> list[str]:
             f"CREATE TRIGGER metrics_day_program_setting_{when} AFTER {when.upper()} "
             f"ON program_setting {setting.format(row=row)} BEGIN {body} END"
         )
+    for table, columns, column in SITE_WATCHED:
+        bodies = _site_bodies(table, column, "sqlite")
+        for when in EVENTS:
+            timing = f"UPDATE OF {', '.join(columns)}" if when == "update" else when.upper()
+            body = " ".join(f"{statement};" for statement in bodies[when])
+            statements.append(
+                f"CREATE TRIGGER metrics_site_{table}_{when} AFTER {timing} ON {table} "
+                f"BEGIN {body} END"
+            )
+    window = ", ".join(f"'{key}'" for key in WINDOW_SETTINGS)
+    body = " ".join(f"{statement};" for statement in refresh_all_sites("sqlite"))
+    for when, row in (("insert", "NEW"), ("update", "NEW"), ("delete", "OLD")):
+        statements.append(
+            f"CREATE TRIGGER metrics_site_program_setting_{when} AFTER {when.upper()} "
+            f'ON program_setting WHEN {row}."key" IN ({window}) BEGIN {body} END'
+        )
     return statements
 
 
 def _sqlite_drop() -> list[str]:
     tables = [watched[0] for watched in WATCHED] + ["program_setting"]
+    sites = [watched[0] for watched in SITE_WATCHED] + ["program_setting"]
     return [
         f"DROP TRIGGER IF EXISTS metrics_day_{table}_{when}" for table in tables for when in EVENTS
+    ] + [
+        f"DROP TRIGGER IF EXISTS metrics_site_{table}_{when}" for table in sites for when in EVENTS
     ]
 
 
@@ -525,6 +619,32 @@ def _postgresql_create() -> list[str]:
             f"WHEN ({row}.\"key\" = '{DEADLINE_SETTING}') "
             "EXECUTE FUNCTION metrics_day_program_setting()"
         )
+    for table, columns, column in SITE_WATCHED:
+        bodies = _site_bodies(table, column, "postgresql")
+        locks = _site_locks(table)
+        for when in EVENTS:
+            name = f"metrics_site_{table}_{when}"
+            timing = f"UPDATE OF {', '.join(columns)}" if when == "update" else when.upper()
+            statements += [
+                _plpgsql(name, locks.get(when, []) + bodies[when]),
+                f"CREATE TRIGGER {name} AFTER {timing} ON {table} "
+                f"FOR EACH ROW EXECUTE FUNCTION {name}()",
+            ]
+    refresh = [
+        "LOCK TABLE site, product, inspection, regulatory_action IN SHARE MODE",
+        *refresh_all_sites("postgresql"),
+    ]
+    statements.append(_plpgsql("metrics_site_program_setting", refresh))
+    window = ", ".join(f"'{key}'" for key in WINDOW_SETTINGS)
+    for name, timing, row in (
+        ("metrics_site_program_setting", "INSERT OR UPDATE", "NEW"),
+        ("metrics_site_program_setting_delete", "DELETE", "OLD"),
+    ):
+        statements.append(
+            f"CREATE TRIGGER {name} AFTER {timing} ON program_setting FOR EACH ROW "
+            f'WHEN ({row}."key" IN ({window})) '
+            "EXECUTE FUNCTION metrics_site_program_setting()"
+        )
     return statements
 
 
@@ -537,10 +657,18 @@ def _postgresql_drop() -> list[str]:
         statements += [
             f"DROP TRIGGER IF EXISTS metrics_day_{table}_{when} ON {table}" for when in EVENTS
         ]
-    names = [f"metrics_day_{table}_{when}" for table, *_ in WATCHED for when in EVENTS]
-    return statements + [
-        f"DROP FUNCTION IF EXISTS {name}()" for name in (*names, "metrics_day_program_setting")
+    statements += [
+        f"DROP TRIGGER IF EXISTS {name} ON program_setting"
+        for name in ("metrics_site_program_setting", "metrics_site_program_setting_delete")
     ]
+    for table, *_ in SITE_WATCHED:
+        statements += [
+            f"DROP TRIGGER IF EXISTS metrics_site_{table}_{when} ON {table}" for when in EVENTS
+        ]
+    names = [f"metrics_day_{table}_{when}" for table, *_ in WATCHED for when in EVENTS]
+    names += [f"metrics_site_{table}_{when}" for table, *_ in SITE_WATCHED for when in EVENTS]
+    names += ["metrics_day_program_setting", "metrics_site_program_setting"]
+    return statements + [f"DROP FUNCTION IF EXISTS {name}()" for name in names]
 
 
 CREATE = {"sqlite": _sqlite_create, "postgresql": _postgresql_create}
@@ -548,8 +676,8 @@ DROP = {"sqlite": _sqlite_drop, "postgresql": _postgresql_drop}
 
 
 def _install(target, connection, **_kw) -> None:
-    summaries = {"metrics_day", "metrics_answer", "metrics_rating", "program_setting"}
-    needed = summaries | {watched[0] for watched in WATCHED}
+    summaries = {"metrics_day", "metrics_answer", "metrics_rating", "metrics_site"}
+    needed = summaries | {"program_setting"} | {w[0] for w in (*WATCHED, *SITE_WATCHED)}
     if not needed <= set(target.tables):
         return
     for statement in CREATE.get(connection.dialect.name, list)():
