@@ -155,7 +155,7 @@ def _empty_all_tables() -> None:
     """Delete every row the test left, and on PostgreSQL restart the id sequences it used.
 
     Most tests touch a handful of tables, so one query first asks which tables hold rows
-    and only those are emptied, children first. A TRUNCATE of every table cost ~0.7 s per
+    and only those are emptied, children first. A TRUNCATE of every table cost up to 0.7 s a
     call on PostgreSQL (twice per test); a TRUNCATE of only the written tables would need
     CASCADE, which reaches nearly every table through the firm and user keys again.
     """
