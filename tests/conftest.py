@@ -23,6 +23,7 @@ from types import SimpleNamespace
 import pytest
 from flask import g, has_app_context
 from flask.testing import FlaskClient
+from jinja2.bccache import Bucket, BytecodeCache
 from sqlalchemy import event, text
 
 from portal import create_app
@@ -85,6 +86,29 @@ def _reuse_url_builders() -> None:
 _reuse_url_builders()
 
 
+class _SharedTemplateCode(BytecodeCache):
+    """Compiled templates kept in memory for every app of this test process.
+
+    Each test's app has a Jinja environment of its own, so each test parsed and compiled
+    every template it rendered again: about half the time of a test that renders a few
+    pages. Jinja checks each entry against the template's source before using it.
+    """
+
+    def __init__(self):
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+_TEMPLATE_CODE = _SharedTemplateCode()
+
+
 # --- database -------------------------------------------------------------------
 
 
@@ -137,7 +161,7 @@ def _empty_all_tables() -> None:
     """Delete every row the test left, and on PostgreSQL restart the id sequences it used.
 
     Most tests touch a handful of tables, so one query first asks which tables hold rows
-    and only those are emptied, children first. A TRUNCATE of every table cost ~0.7 s per
+    and only those are emptied, children first. A TRUNCATE of every table cost up to 0.7 s a
     call on PostgreSQL (twice per test); a TRUNCATE of only the written tables would need
     CASCADE, which reaches nearly every table through the firm and user keys again.
     """
@@ -277,6 +301,7 @@ def make_app(database_url, smtp_server):
         }
         config.update(overrides)
         app = create_app(config)
+        app.jinja_env.bytecode_cache = _TEMPLATE_CODE
         app.test_client_class = PortalTestClient
         created.append(app)
         return app
