@@ -91,3 +91,12 @@ def test_every_page_reads_the_signed_in_user_once(app, role):
         if len(reads) != 1 and not recorder.wrote and recorder.commits <= 1:
             twice[url] = len(reads)
     assert not twice, f"pages that read the signed-in user other than once: {twice}"
+
+
+def test_a_session_check_reads_as_whether_the_session_is_live():
+    from portal.auth.sessions import SessionCheck
+
+    assert not SessionCheck(live=False)
+    assert SessionCheck(live=True)
+    live, touched = SessionCheck(live=True, touched=True)
+    assert live and touched

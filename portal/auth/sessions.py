@@ -75,6 +75,10 @@ class SessionCheck(NamedTuple):
     #: Whether the check wrote "last seen" (then the caller has a write to commit).
     touched: bool = False
 
+    def __bool__(self) -> bool:
+        # Read as a yes or no (as check_and_touch used to answer), it says whether it is live.
+        return self.live
+
 
 def check_and_touch(user: User, *, passive: bool) -> SessionCheck:
     """Whether this browser's record is live; marks it seen at most once a minute. One
