@@ -72,7 +72,17 @@ def test_a_report_goes_to_fda_and_fdas_answer_document_comes_back(
     ).all()
     assert [(e.actor_id, e.object_id) for e in downloads] == [(fda_staff.id, str(report.public_id))]
 
-    # -- The search helper adds here: FDA finds the question by a word from its body. --
+    # FDA finds the question again by a word only its body holds, and opens it from the results.
+    page.get_by_role("link", name="Search", exact=True).click()
+    page.get_by_label("Words to find").fill("adequately")
+    page.get_by_role("button", name="Search", exact=True).click()
+    page.wait_for_load_state()
+    assert "1 result, newest first" in page.inner_text("main")
+    assert page.locator("mark", has_text="adequately").count() == 1
+    checked(page, "FDA's search results with the firm's question")
+    page.get_by_role("link", name="Root cause of DEV-2291").click()
+    page.wait_for_load_state()
+    assert page.url.endswith(f"/questions/{question.public_id}")
 
     # FDA answers in writing, with a document.
     page.get_by_role("radio", name="Answered in writing").check()
