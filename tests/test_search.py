@@ -402,3 +402,25 @@ def test_rebuild_counts_each_kind(corpus):
     counts = indexing.rebuild(db.session.connection())
     db.session.commit()
     assert counts["question"] == 5
+
+
+def test_a_word_with_more_matches_than_are_counted_says_more_than(
+    sign_in, fda_staff, firm_admin, firm_a, monkeypatch
+):
+    """The count stops at COUNT_LIMIT, so a word most texts hold costs a page, not a scan."""
+    from portal.search import pages
+
+    monkeypatch.setattr(pages, "COUNT_LIMIT", 2)
+    engagement = factories.engagement(firm_a, sent_by=fda_staff)
+    meeting = factories.meeting(engagement, scheduled_by=fda_staff)
+    for number in range(3):
+        factories.question(
+            meeting, firm_admin, subject=f"Hold time {number}", body_html="<p>hold</p>"
+        )
+    db.session.commit()
+    client = sign_in(fda_staff)
+    page = client.get("/search?q=hold").get_data(as_text=True)
+    assert "More than 2 results, newest first." in page
+    assert page.count('class="search-result"') == 3
+    monkeypatch.setattr(pages, "COUNT_LIMIT", 3)
+    assert "3 results, newest first." in client.get("/search?q=hold").get_data(as_text=True)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
 from flask import request
-from sqlalchemy import Select
+from sqlalchemy import Select, func, select
 
 from portal.extensions import db
 from portal.search import queries, services
@@ -15,6 +15,9 @@ from portal.search.queries import Filters, Hit
 from portal.search.text import QueryError, parse_query
 from portal.templating import viewer_zone
 from portal.timeutil import zone
+
+#: The most matches a search counts (see ``run``).
+COUNT_LIMIT = 1000
 
 
 @dataclass
@@ -26,6 +29,9 @@ class Outcome:
     hits: list[Hit] = field(default_factory=list)
     #: The query string without ?page=, for the pagination links.
     args: dict[str, str] = field(default_factory=dict)
+    #: More matches than are counted: the page says "more than" and asks for narrower words.
+    beyond_count: bool = False
+    count_limit: int = COUNT_LIMIT
 
 
 def _filters(form: SearchForm, firm_id: int | None) -> Filters:
@@ -67,6 +73,13 @@ def run(form: SearchForm, *, scope, firm_id: int | None, audit_firm_id: int | No
     )
     services.record_search(form.q.data, described, firm_id=audit_firm_id)
     stmt: Select = scope(queries.search_statement(query, filters))
-    outcome.page = db.paginate(stmt, per_page=queries.PER_PAGE, error_out=False)
+    outcome.page = db.paginate(stmt, per_page=queries.PER_PAGE, error_out=False, count=False)
+    # Counting every match of a word most texts hold cost a second at 500,000 questions;
+    # nobody pages past the first thousand, so the count stops there.
+    counted = db.session.scalar(
+        select(func.count()).select_from(stmt.order_by(None).limit(COUNT_LIMIT + 1).subquery())
+    )
+    outcome.page.total = counted
+    outcome.beyond_count = counted > COUNT_LIMIT
     outcome.hits = queries.hits(list(outcome.page.items), query)
     return outcome
