@@ -31,7 +31,7 @@ class Outcome:
     args: dict[str, str] = field(default_factory=dict)
     #: More matches than are counted: the page says "more than" and asks for narrower words.
     beyond_count: bool = False
-    count_limit: int = COUNT_LIMIT
+    count_limit: int = 0
 
 
 def _filters(form: SearchForm, firm_id: int | None) -> Filters:
@@ -80,6 +80,7 @@ def run(form: SearchForm, *, scope, firm_id: int | None, audit_firm_id: int | No
         select(func.count()).select_from(stmt.order_by(None).limit(COUNT_LIMIT + 1).subquery())
     )
     outcome.page.total = counted
+    outcome.count_limit = COUNT_LIMIT
     outcome.beyond_count = counted > COUNT_LIMIT
     outcome.hits = queries.hits(list(outcome.page.items), query)
     return outcome
