@@ -94,7 +94,8 @@ def handle_http_error(error: HTTPException):
         return _render(
             413,
             f"That upload is larger than the portal accepts{size}. Nothing was saved. Go back "
-            "and send fewer or smaller files, or split a large file into parts.",
+            "and send fewer or smaller files. Split the file and upload the parts if one file "
+            "is too large.",
         )
     if error.code == 401:
         return _render(401, "Your session has ended. Sign in again to continue.")
