@@ -194,3 +194,12 @@ def forms_on(html: str) -> list[Form]:
     parser = FormParser()
     parser.feed(html)
     return parser.forms
+
+
+def is_a_page(url: str) -> bool:
+    """Whether a browser sweep should open ``url`` as a page: files (CSV, calendars, JSON,
+    document downloads) and the sign-out and session actions are not pages."""
+    if url.endswith((".csv", ".ics", ".json")) or "/session/" in url or "/logout" in url:
+        return False
+    # A document's URL answers with an attachment, which Chromium saves instead of showing.
+    return "/documents/" not in url or url.endswith("/withdraw")

@@ -69,6 +69,8 @@ def test_five_years_before_a_leap_day_is_the_28th():
 def test_the_list_shows_open_actions_older_than_the_setting_with_their_age(
     staff, old_and_new, fda_admin
 ):
+    # The admin is only flushed; a page that changes nothing rolls back what it did not commit.
+    db.session.commit()
     page = staff.get(URL).get_data(as_text=True)
     assert "2 open actions older than 5 years." in page
     assert "Older Letter Labs" in page and "Old Letter Pharma" in page
