@@ -10,9 +10,7 @@ from flask_login import current_user
 from portal.audiences import Audience, audience_blueprint
 from portal.audit import services as audit
 from portal.documents import fda_internal, pages, queries, services
-from portal.documents.forms import WithdrawDocumentForm
 from portal.extensions import db
-from portal.forms import show_error
 from portal.security import access
 
 bp = audience_blueprint("documents", __name__, audience=Audience.FDA)
@@ -46,22 +44,11 @@ def withdraw(document_id: uuid.UUID):
     if document.is_withdrawn:
         flash("That document is already withdrawn.", "info")
         return redirect(back)
-    audit.record_view(document)
-    form = WithdrawDocumentForm()
-    if form.validate_on_submit():
-        try:
-            services.withdraw(
-                document, reason=form.reason.data, by=current_user._get_current_object()
-            )
-        except services.DocumentError as error:
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash(
-                f"\u201c{document.filename}\u201d is withdrawn; nobody can download it now.",
-                "success",
-            )
-            return redirect(back)
+    form = pages.withdrawal_form(document, by=current_user._get_current_object())
+    if form is None:
+        db.session.commit()
+        flash(pages.withdrawn_message(document), "success")
+        return redirect(back)
     return render_template("documents/fda_withdraw.html", form=form, document=document, back=back)
 
 
@@ -89,20 +76,9 @@ def internal_withdraw(internal_document_id: uuid.UUID):
     if document.is_withdrawn:
         flash("That document is already withdrawn.", "info")
         return redirect(back)
-    audit.record_view(document)
-    form = WithdrawDocumentForm()
-    if form.validate_on_submit():
-        try:
-            services.withdraw(
-                document, reason=form.reason.data, by=current_user._get_current_object()
-            )
-        except services.DocumentError as error:
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash(
-                f"\u201c{document.filename}\u201d is withdrawn; nobody can download it now.",
-                "success",
-            )
-            return redirect(back)
+    form = pages.withdrawal_form(document, by=current_user._get_current_object())
+    if form is None:
+        db.session.commit()
+        flash(pages.withdrawn_message(document), "success")
+        return redirect(back)
     return render_template("documents/fda_withdraw.html", form=form, document=document, back=back)

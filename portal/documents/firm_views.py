@@ -14,9 +14,7 @@ from flask_login import current_user
 from portal.audiences import Audience, audience_blueprint
 from portal.audit import services as audit
 from portal.documents import pages, queries, services
-from portal.documents.forms import WithdrawDocumentForm
 from portal.extensions import db
-from portal.forms import show_error
 from portal.security import access
 
 bp = audience_blueprint("firm_documents", __name__, audience=Audience.FIRM)
@@ -51,18 +49,9 @@ def withdraw(document_id: uuid.UUID):
             "info",
         )
         return redirect(back)
-    audit.record_view(document)
-    form = WithdrawDocumentForm()
-    if form.validate_on_submit():
-        try:
-            services.withdraw(document, reason=form.reason.data, by=person)
-        except services.DocumentError as error:
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash(
-                f"\u201c{document.filename}\u201d is withdrawn; nobody can download it now.",
-                "success",
-            )
-            return redirect(back)
+    form = pages.withdrawal_form(document, by=person)
+    if form is None:
+        db.session.commit()
+        flash(pages.withdrawn_message(document), "success")
+        return redirect(back)
     return render_template("documents/firm_withdraw.html", form=form, document=document, back=back)

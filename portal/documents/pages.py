@@ -9,9 +9,12 @@ from urllib.parse import quote
 from flask import Response, request, stream_with_context
 from flask_login import current_user
 
-from portal.documents import queries
+from portal.audit import services as audit
+from portal.documents import queries, services
+from portal.documents.forms import WithdrawDocumentForm
 from portal.documents.models import ChunkOf, Document, DocumentChunk, DocumentKind, StoredFile
 from portal.documents.services import MEGABYTE, max_bytes, per_record, request_limit
+from portal.forms import show_error
 
 
 def ascii_filename(name: str) -> str:
@@ -81,3 +84,21 @@ def allow_document_uploads() -> None:
     ):
         current = request.max_content_length or 0
         request.max_content_length = max(current, request_limit())
+
+
+def withdrawal_form(document: StoredFile, *, by) -> WithdrawDocumentForm | None:
+    """The withdrawal page's form, or None once ``document`` is withdrawn (the view commits)."""
+    audit.record_view(document)
+    form = WithdrawDocumentForm()
+    if form.validate_on_submit():
+        try:
+            services.withdraw(document, reason=form.reason.data, by=by)
+        except services.DocumentError as error:
+            show_error(form, error)
+        else:
+            return None
+    return form
+
+
+def withdrawn_message(document: StoredFile) -> str:
+    return f"\u201c{document.filename}\u201d is withdrawn; nobody can download it now."
