@@ -27,13 +27,18 @@ def assert_accessible(page, label: str = "") -> None:
 
 
 def next_totp_code(user: User) -> str:
-    """A code the portal will accept now: never a time step already used (replay guard)."""
+    """A code the portal will accept now: never a time step already used (replay guard).
+
+    The current step comes first: the portal accepts one step either side, so it still
+    passes if the clock crosses a step boundary before the form arrives, where the
+    previous step would then be two behind and refused.
+    """
     db.session.expire_all()
     fresh = db.session.scalars(select(User).where(User.id == user.id)).one()
     totp = pyotp.TOTP(fresh.totp_secret)
     current = int(time.time() // totp.interval)
     last = fresh.totp_last_step if fresh.totp_last_step is not None else -1
-    for step in (current - 1, current, current + 1):
+    for step in (current, current + 1, current - 1):
         if step > last:
             return totp.generate_otp(step)
     raise AssertionError("no unused TOTP step within the accepted window; wait 30 seconds")
