@@ -442,6 +442,12 @@ def count_queries(app):
     return counting
 
 
+def without_csrf_token(html: str) -> str:
+    """The page without its forms' CSRF tokens, which are signed with the current second:
+    two renderings of one page a second apart differ by them and by nothing else."""
+    return re.sub(r'<input[^>]*name="csrf_token"[^>]*>', "", html)
+
+
 def csrf_token_from(html: str) -> str:
     match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
     assert match, "no CSRF token on the page"
