@@ -287,22 +287,27 @@ class PortalTestClient(FlaskClient):
         return super().open(*args, **kwargs)
 
 
+def _build_app(database_url: str, smtp_port: int, **overrides):
+    config = {
+        "PORTAL_ENV": "testing",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": smtp_port,
+    }
+    config.update(overrides)
+    app = create_app(config)
+    app.jinja_env.bytecode_cache = _TEMPLATE_CODE
+    app.test_client_class = PortalTestClient
+    return app
+
+
 @pytest.fixture
 def make_app(database_url, smtp_server):
-    """Build an app on the test database; extra config overrides the defaults."""
+    """Build an app of its own on the test database; extra config overrides the defaults."""
     created = []
 
     def build(**overrides):
-        config = {
-            "PORTAL_ENV": "testing",
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "MAIL_SERVER": "127.0.0.1",
-            "MAIL_PORT": smtp_server.port,
-        }
-        config.update(overrides)
-        app = create_app(config)
-        app.jinja_env.bytecode_cache = _TEMPLATE_CODE
-        app.test_client_class = PortalTestClient
+        app = _build_app(database_url, smtp_server.port, **overrides)
         created.append(app)
         return app
 
@@ -313,9 +318,54 @@ def make_app(database_url, smtp_server):
             db.engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def _shared_app(database_url, smtp_server):
+    """One app per test process for every test that takes ``app`` as it comes.
+
+    Building an app (URL rules compiled, extensions set up, templates loaded on first
+    use, a new database connection) cost 80-180 ms, paid by ~1,100 tests on each
+    database. What a test may change on it is put back after the test (see ``app``).
+    """
+    app = _build_app(database_url, smtp_server.port)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _setup_of(app) -> tuple:
+    """What only app set-up changes: a test that adds a route or a hook needs its own app.
+
+    Flask's hook and handler tables are defaultdicts that a lookup fills with empty
+    entries, so only the functions in them are compared.
+    """
+
+    def hooks(table):
+        return sorted((str(name), tuple(map(id, funcs))) for name, funcs in table.items() if funcs)
+
+    handlers = sorted(
+        (str(name), str(code), id(handler))
+        for name, by_code in app.error_handler_spec.items()
+        for code, by_class in by_code.items()
+        for handler in by_class.values()
+    )
+    return (
+        len(app.url_map._rules),
+        hooks(app.before_request_funcs),
+        hooks(app.after_request_funcs),
+        hooks(app.teardown_request_funcs),
+        handlers,
+    )
+
+
 @pytest.fixture
-def app(make_app):
-    app = make_app()
+def app(request, make_app, _shared_app):
+    """The app with empty tables. Tests marked ``fresh_app`` get one built for them alone."""
+    shared = not request.node.get_closest_marker("fresh_app")
+    app = _shared_app if shared else make_app()
+    config = dict(app.config)
+    extensions = set(app.extensions)
+    setup = _setup_of(app)
     with app.app_context():
         limiter.reset()
         _empty_all_tables()
@@ -323,6 +373,15 @@ def app(make_app):
         db.session.rollback()
         _empty_all_tables()
         db.session.remove()
+    # Config a test changed, and per-app caches made during it (the dashboard's), go.
+    app.config.clear()
+    app.config.update(config)
+    for name in set(app.extensions) - extensions:
+        del app.extensions[name]
+    assert not shared or _setup_of(app) == setup, (
+        "the test added a route, hook or error handler to the shared app: "
+        "use make_app() or mark it @pytest.mark.fresh_app"
+    )
 
 
 @pytest.fixture

@@ -182,6 +182,7 @@ def test_a_view_that_fails_after_the_service_ran_leaves_nothing(closing, monkeyp
     }
 
 
+@pytest.mark.fresh_app
 def test_a_committed_change_keeps_its_view_event_when_the_response_then_fails(app, closing):
     """The view event is in the change's commit, not in a later one the failure skips."""
 
