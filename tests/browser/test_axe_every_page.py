@@ -11,7 +11,7 @@ import pytest
 
 from portal.extensions import db
 from tests import factories
-from tests.browser.helpers import assert_accessible, sign_in
+from tests.browser.helpers import assert_accessible, sign_in, sign_out
 from tests.conftest import build_world
 from tests.sweep import get_pages, is_a_page, people
 
@@ -33,3 +33,7 @@ def test_every_page_passes_axe(page, app, role):
         assert_accessible(page, f"{role} {url}")
         checked += 1
     assert checked >= 3
+    if role != "anonymous":
+        page.goto("/")
+        sign_out(page)
+        assert_accessible(page, f"{role} signed out")
