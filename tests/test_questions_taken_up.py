@@ -181,7 +181,7 @@ def test_a_follow_up_is_linked_and_shown_on_both_questions_pages(
     assert f"/questions/{follow_up.public_id}" in fda_old
     assert f"/questions/{question.public_id}" in fda_new and "Follows up" in fda_new
     submitted = db.session.scalars(
-        select(AuditEvent).where(AuditEvent.action == "question.submit")
+        select(AuditEvent).where(AuditEvent.action == "question.submit").order_by(AuditEvent.id)
     ).all()
     assert f"follows {question.public_id}" in submitted[-1].detail
 
