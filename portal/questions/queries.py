@@ -80,10 +80,10 @@ def awaiting_response(limit: int = PANEL_ROWS) -> tuple[list[Question], int]:
         Question.withdrawn_at.is_(None),
         Meeting.status != MeetingStatus.CANCELLED,
     )
-    total = db.session.scalar(select(func.count(Question.id)).join(Question.meeting).where(*where))
-    rows = db.session.scalars(
+    results = db.session.execute(
         select(Question)
         .join(Question.meeting)
+        .add_columns(func.count().over().label("total"))
         .options(
             joinedload(Question.meeting).joinedload(Meeting.engagement).joinedload(Engagement.site)
         )
@@ -91,7 +91,14 @@ def awaiting_response(limit: int = PANEL_ROWS) -> tuple[list[Question], int]:
         .order_by(Question.submitted_at)
         .limit(limit)
     ).all()
-    return list(rows), total or 0
+    return _rows_and_total(results)
+
+
+def _rows_and_total(results) -> tuple[list[Question], int]:
+    """The questions of ``(question, total)`` rows, and the total: a panel's count rides on
+    its rows as a window taken before LIMIT (every eager load here is many-to-one, so one
+    row per question), one query instead of a count and a list."""
+    return [question for question, _total in results], int(results[0].total) if results else 0
 
 
 def engagement_questions(engagement_ids: list[int], limit: int = PANEL_ROWS) -> list[Question]:
@@ -165,11 +172,8 @@ def my_questions(person_id: int, page: int):
 
 def my_questions_panel(person_id: int, limit: int = PANEL_ROWS) -> tuple[list[Question], int]:
     """The work list's first few of "my questions", and how many there are in all."""
-    total = db.session.scalar(
-        select(func.count(Question.id)).join(Question.meeting).where(*_mine(person_id))
-    )
-    rows = db.session.scalars(_mine_statement(person_id).limit(limit)).unique().all()
-    return list(rows), total or 0
+    stmt = _mine_statement(person_id).add_columns(func.count().over().label("total"))
+    return _rows_and_total(db.session.execute(stmt.limit(limit)).all())
 
 
 def fda_colleagues() -> list[User]:
