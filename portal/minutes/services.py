@@ -250,21 +250,36 @@ def save_record(meeting: Meeting, text: RecordText, *, by: User) -> MeetingRecor
     return record
 
 
-def snapshot(record: MeetingRecord) -> dict:
-    """The record as the firm will read it: names and texts, frozen at publication."""
-    people = {person.id: person for person in possible_attendees(record.meeting)}
+def snapshot(
+    record: MeetingRecord,
+    *,
+    attendees: list[User] | None = None,
+    asked: list[Question] | None = None,
+) -> dict:
+    """The record as the firm will read it: names and texts, frozen at publication.
+
+    ``attendees`` (``possible_attendees``) and ``asked`` (``meeting_questions``) are what
+    the record's page has already loaded; only the people and questions the record names
+    beyond them are read here (one query each, whatever they number).
+    """
+    if attendees is None:
+        attendees = possible_attendees(record.meeting)
+    people = {person.id: person for person in attendees}
     people.update(
         (person.id, person)
         for person in db.session.scalars(
             select(User).where(User.id.in_([i for i in record.attendee_ids if i not in people]))
         )
     )
-    questions = {
-        question.id: question
+    questions = {question.id: question for question in asked or ()}
+    questions.update(
+        (question.id, question)
         for question in db.session.scalars(
-            select(Question).where(Question.id.in_(record.question_ids))
+            select(Question).where(
+                Question.id.in_([i for i in record.question_ids if i not in questions])
+            )
         )
-    }
+    )
     return {
         "attendees": [
             {"name": people[i].full_name, "side": "FDA" if people[i].is_fda else "firm"}
