@@ -48,6 +48,6 @@ def site_invitations(site: Site) -> dict[str, Any]:
         "invitations": invitations,
         "states": {invitation.id: links.state_of(invitation) for invitation in invitations},
         "engagements": engagements,
-        "blockers": services.send_blockers(site),
+        "blockers": services.send_blockers(site, known=(invitations, engagements)),
         "resendable": resendable,
     }
