@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from functools import cache
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, Select, bindparam, func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from portal.auth.models import FDA_ROLES, User, UserStatus
@@ -75,12 +76,19 @@ def fda_questions(filter_key: str, page: int):
 
 def awaiting_response(limit: int = PANEL_ROWS) -> tuple[list[Question], int]:
     """The work list's oldest unanswered questions, and how many there are in all."""
+    return _rows_and_total(db.session.execute(_awaiting_statement(limit)).all())
+
+
+@cache
+def _awaiting_statement(limit: int) -> Select:
+    # Built once per process (it varies by nothing but the limit): a fresh statement costs
+    # its composition and SQLAlchemy's cache key, about as much CPU as running it.
     where = (
         Question.status.in_(AWAITING),
         Question.withdrawn_at.is_(None),
         Meeting.status != MeetingStatus.CANCELLED,
     )
-    results = db.session.execute(
+    return (
         select(Question)
         .join(Question.meeting)
         .add_columns(func.count().over().label("total"))
@@ -90,8 +98,7 @@ def awaiting_response(limit: int = PANEL_ROWS) -> tuple[list[Question], int]:
         .where(*where)
         .order_by(Question.submitted_at)
         .limit(limit)
-    ).all()
-    return _rows_and_total(results)
+    )
 
 
 def _rows_and_total(results) -> tuple[list[Question], int]:
@@ -172,8 +179,15 @@ def my_questions(person_id: int, page: int):
 
 def my_questions_panel(person_id: int, limit: int = PANEL_ROWS) -> tuple[list[Question], int]:
     """The work list's first few of "my questions", and how many there are in all."""
-    stmt = _mine_statement(person_id).add_columns(func.count().over().label("total"))
-    return _rows_and_total(db.session.execute(stmt.limit(limit)).all())
+    results = db.session.execute(_mine_panel_statement(limit), {"person_id": person_id}).all()
+    return _rows_and_total(results)
+
+
+@cache
+def _mine_panel_statement(limit: int) -> Select:
+    # Built once per process, the person a bound parameter (see _awaiting_statement).
+    stmt = _mine_statement(bindparam("person_id", type_=Integer))
+    return stmt.add_columns(func.count().over().label("total")).limit(limit)
 
 
 def fda_colleagues() -> list[User]:
