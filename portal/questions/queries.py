@@ -15,7 +15,7 @@ from portal.extensions import db
 from portal.meetings.models import Meeting, MeetingStatus
 from portal.meetings.schedule import accepts_questions
 from portal.questions.models import CGMP_TOPICS, Question, QuestionNote, QuestionStatus
-from portal.security.scoping import firm_scoped, get_owned_or_404
+from portal.security.scoping import firm_scoped, get_owned_or_404, scope_to_viewer
 
 PER_PAGE = 25
 PANEL_ROWS = 5
@@ -112,13 +112,21 @@ def engagement_questions(engagement_ids: list[int], limit: int = PANEL_ROWS) -> 
     """The latest questions of some engagements, scoped to the viewer (dashboards)."""
     if not engagement_ids:
         return []
-    stmt = (
-        firm_scoped(Question, joinedload(Question.meeting))
-        .where(Question.engagement_id.in_(engagement_ids))
+    stmt = scope_to_viewer(_engagement_questions_statement(limit), Question)
+    return list(db.session.scalars(stmt, {"engagement_ids": list(engagement_ids)}))
+
+
+@cache
+def _engagement_questions_statement(limit: int) -> Select:
+    # Built once per process (see _awaiting_statement); the viewer's scope is applied to it
+    # per request, which for FDA changes nothing and so keeps its cache key.
+    return (
+        select(Question)
+        .options(joinedload(Question.meeting))
+        .where(Question.engagement_id.in_(bindparam("engagement_ids", expanding=True)))
         .order_by(Question.submitted_at.desc(), Question.id.desc())
         .limit(limit)
     )
-    return list(db.session.scalars(stmt))
 
 
 def open_meetings(now) -> list[Meeting]:
