@@ -200,12 +200,16 @@ def _mine_panel_statement(limit: int) -> Select:
 
 def fda_colleagues() -> list[User]:
     """Active FDA staff, by name: who may lead an engagement or be assigned a question."""
-    return list(
-        db.session.scalars(
-            select(User)
-            .where(User.role.in_(FDA_ROLES), User.status == UserStatus.ACTIVE)
-            .order_by(User.full_name, User.id)
-        )
+    return list(db.session.scalars(_colleagues_statement()))
+
+
+@cache
+def _colleagues_statement() -> Select:
+    # Built once per process (see _awaiting_statement).
+    return (
+        select(User)
+        .where(User.role.in_(FDA_ROLES), User.status == UserStatus.ACTIVE)
+        .order_by(User.full_name, User.id)
     )
 
 
