@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from flask import Flask, current_app
 from flask_login import current_user
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from portal.navigation import navigation
 from portal.sanitize import clean_html, formatted_words, link_https
@@ -30,7 +30,9 @@ def local_time_element(moment: datetime | None, zone_name: str | None = None) ->
     if moment is None:
         return Markup("")
     iso = to_local(moment, "UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
-    return Markup('<time datetime="{}">{}</time>').format(iso, local_datetime(moment, zone_name))
+    # Plain concatenation: Markup.format's escaping formatter cost more than the date
+    # itself on list pages with many times. The ISO text is digits and punctuation.
+    return Markup(f'<time datetime="{iso}">{escape(local_datetime(moment, zone_name))}</time>')  # noqa: S704
 
 
 def short_date(day: date | datetime | None) -> str:

@@ -211,3 +211,18 @@ def test_override_page_saves_the_verdict_and_the_site_page_shows_it(
     assert db.session.get(Site, site.id).eligibility_override is None
     page = client.get(f"/sites/{site.public_id}").get_data(as_text=True)
     assert "Override history" in page and "Only maker of X." in page
+
+
+def test_each_site_page_shows_its_own_override_history(app, client, sign_in, fda_staff):
+    """The history's statement is built once per process, the site a bound parameter."""
+    first = factories.eligible_site(legal_name="First Site")
+    second = factories.eligible_site(legal_name="Second Site")
+    db.session.commit()
+    override_eligibility(first, eligible=False, reason="First's reason.", by=fda_staff)
+    override_eligibility(second, eligible=False, reason="Second's reason.", by=fda_staff)
+    db.session.commit()
+    sign_in(fda_staff)
+    for site, own, other in ((first, "First", "Second"), (second, "Second", "First")):
+        page = client.get(f"/sites/{site.public_id}").get_data(as_text=True)
+        history = page[page.index("Override history") :]
+        assert f"{own}&#39;s reason." in history and f"{other}&#39;s reason." not in history

@@ -326,3 +326,38 @@ def test_the_letter_page_keeps_a_fixed_query_count(client, sign_in, fda_staff, c
         page = client.get(f"/invitations/{first.public_id}").get_data(as_text=True)
     assert "Replaced by" in page
     assert before.count == after.count
+
+
+def test_the_site_page_names_the_same_blockers_as_the_letter_form(client, sign_in, fda_staff):
+    """The site page reads the open letter and the active engagement from the lists it shows
+    (no second query); an overdue letter still marked sent blocks nothing there either."""
+    site = site_ready_for_letter(fda_staff)
+    old, _ = letter_to(site, fda_staff, **expired_values())
+    sign_in(fda_staff)
+    site_url = f"/sites/{site.public_id}"
+    page = client.get(site_url).get_data(as_text=True)
+    assert old.status == InvitationStatus.SENT
+    assert "still awaiting a reply" not in page
+    assert "Write the invitation letter" in page
+
+    other = site_ready_for_letter(fda_staff, legal_name="Awaiting Site Inc.")
+    letter_to(other, fda_staff)
+    factories.engagement(factories.firm(), site=other, sent_by=fda_staff)
+    db.session.commit()
+    page = client.get(f"/sites/{other.public_id}").get_data(as_text=True)
+    blockers = services.send_blockers(other)
+    assert any("still awaiting a reply" in reason for reason in blockers)
+    assert any("already has an active engagement" in reason for reason in blockers)
+    for reason in blockers:
+        assert reason.replace("'", "&#39;") in page
+
+
+def test_awaiting_reply_is_one_rule_in_python_and_sql(app, fda_staff):
+    site = site_ready_for_letter(fda_staff)
+    letter, _ = letter_to(site, fda_staff)
+    db.session.commit()
+    for now in (letter.expires_at - timedelta(seconds=1), letter.expires_at):
+        in_sql = db.session.scalar(
+            select(func.count()).where(Invitation.id == letter.id, Invitation.awaiting_reply(now))
+        )
+        assert bool(in_sql) == letter.awaiting_reply(now) == (now < letter.expires_at)

@@ -7,6 +7,8 @@ however the query is written, and no module of the firm's side imports them.
 from __future__ import annotations
 
 import ast
+import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,7 @@ from portal.auth.models import Role
 from portal.extensions import db
 from portal.messages.fda_notes import EngagementNote
 from portal.security import tenancy
+from portal.timeutil import utcnow
 from tests import factories
 from tests import factories_feedback as ff
 from tests import factories_messages as fm
@@ -163,3 +166,24 @@ def test_no_api_response_carries_a_note(app, world):
         assert "Zebra-canary" not in response.get_data(as_text=True), rule.rule
         read += 1
     assert read >= 5
+
+
+def test_the_engagement_page_counts_what_each_fda_person_has_not_read_there(app, alpha):
+    """The count's statement is built once per process, the engagement and the person bound
+    per request: each person, on each engagement, sees their own count."""
+    bravo = ff.engagement_with_people("Bravo Laboratories")
+    fm.note(alpha.engagement, alpha.fda, "A note.", at=utcnow() - timedelta(minutes=5))
+    fm.message(alpha.engagement, alpha.admin, "One.")
+    fm.message(alpha.engagement, alpha.admin, "Two.")
+    fm.message(bravo.engagement, bravo.admin, "Three.")
+    db.session.commit()
+
+    def unread(person, engagement) -> str:
+        page = _client(app, person).get(f"/engagements/{engagement.public_id}").text
+        found = re.search(r"<strong>(\d+)</strong> unread by you", page)
+        return found.group(1) if found else "0"
+
+    assert unread(alpha.fda, alpha.engagement) == "2"  # the note is their own
+    assert unread(bravo.fda, alpha.engagement) == "3"
+    assert unread(alpha.fda, bravo.engagement) == "1"
+    assert unread(bravo.fda, bravo.engagement) == "1"

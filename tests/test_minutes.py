@@ -375,3 +375,40 @@ def test_replies_come_a_page_at_a_time(app, alpha):
     last = fda.get(_record_url(alpha) + "?page=99").get_data(as_text=True)
     assert "Comment number 21" in last and "Comment number 00" not in last
     assert "Comment number 21" in firm.get(url + "?page=2").get_data(as_text=True)
+
+
+def test_the_draft_names_people_and_questions_beyond_the_forms_choices(app, alpha):
+    """The draft's preview reuses the form's choices (active people, standing questions) and
+    reads only what the record names beyond them: a deactivated attendee, a withdrawn question."""
+    from portal.auth.models import UserStatus
+
+    gone = factories.user(
+        Role.FIRM_STAFF,
+        firm=alpha.firm,
+        email="gone@alpha.example.com",
+        full_name="Gone Person",
+        status=UserStatus.DEACTIVATED,
+    )
+    withdrawn = factories.question(
+        alpha.meeting, alpha.admin, subject="Withdrawn one", withdrawn_at=utcnow()
+    )
+    factories._save(
+        MeetingRecord(
+            firm_id=alpha.meeting.firm_id,
+            meeting_id=alpha.meeting.id,
+            created_by_id=alpha.fda.id,
+            summary="We met.",
+            attendee_ids=[alpha.admin.id, gone.id, alpha.fda.id],
+            question_ids=[alpha.question.id, withdrawn.id],
+        )
+    )
+    other = ff.held_meeting(alpha.engagement, scheduled_by=alpha.fda)
+    db.session.commit()
+    fda = _client(app, alpha.fda)
+    page = fda.get(_record_url(alpha)).get_data(as_text=True)
+    preview = page[page.index('id="preview-heading"') : page.index('id="write-heading"')]
+    for name in (alpha.admin.full_name, "Gone Person", alpha.fda.full_name):
+        assert name in preview
+    assert "Hold times" in preview and "Withdrawn one" in preview
+    # Another meeting's page reads its own record (none yet): no preview.
+    assert 'id="preview-heading"' not in fda.get(f"/meetings/{other.public_id}/record").text

@@ -8,7 +8,7 @@ from flask_login import login_user
 
 from portal.extensions import db
 from portal.quality.models import ActionStatus
-from portal.timeutil import utcnow
+from portal.timeutil import program_today, utcnow
 from tests import factories, sections
 from tests import factories_feedback as ff
 from tests.conftest import login_as
@@ -192,3 +192,33 @@ def test_sections_cost_the_same_for_1_or_30_actions(app, fda_staff, count_querie
     _actions(people, 29, target_date=date.today() - timedelta(days=1))
     _actions(people, 29, status=ActionStatus.COMPLETED, completed_at=utcnow())
     assert [cost(user, slot, **context) for user, slot, context in cases] == few
+
+
+def test_fda_sections_read_the_engagement_and_the_day_of_each_request(
+    app, client, sign_in, fda_staff, time_machine
+):
+    """FDA's sections keep one statement per process; the engagement and the program's day
+    are parameters of each run: each engagement lists its own actions, and an action
+    becomes overdue on the work list when its target date passes."""
+    start = utcnow()
+    time_machine.move_to(start, tick=False)
+    alpha = ff.engagement_with_people()
+    bravo = ff.engagement_with_people("Bravo Laboratories")
+    factories.quality_action(alpha.engagement, alpha.admin, description="Alpha's action")
+    factories.quality_action(
+        bravo.engagement,
+        bravo.admin,
+        description="Bravo's action",
+        target_date=program_today() + timedelta(days=2),
+    )
+    sign_in(fda_staff)
+    for own, other in ((alpha, "Bravo's"), (bravo, "Alpha's")):
+        page = client.get(f"/engagements/{own.engagement.public_id}").get_data(as_text=True)
+        assert f"{own.firm.name.split()[0]}&#39;s action" in page
+        assert f"{other} action".replace("'", "&#39;") not in page
+    overdue = client.get("/work").get_data(as_text=True).split("Overdue quality actions</h2>")[1]
+    assert "Bravo&#39;s action" not in overdue
+    time_machine.move_to(start + timedelta(days=4), tick=False)
+    sign_in(fda_staff)
+    overdue = client.get("/work").get_data(as_text=True).split("Overdue quality actions</h2>")[1]
+    assert "Bravo&#39;s action" in overdue

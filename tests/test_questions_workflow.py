@@ -206,6 +206,23 @@ def test_my_questions_lists_mine_still_to_answer_with_the_due_date(
     assert "answer due" in work_list
 
 
+def test_each_colleague_sees_their_own_questions_on_the_work_list(
+    sign_in, engagement, meeting, firm_staff, fda_staff, colleague
+):
+    """The panel's statement is built once per process, the person a parameter of each run:
+    two people signed in one after the other each see their own."""
+    mine = _ask(meeting, firm_staff, "Mine to answer")
+    theirs = _ask(meeting, firm_staff, "Theirs to answer")
+    services.assign(mine, fda_staff, by=fda_staff)
+    services.assign(theirs, colleague, by=fda_staff)
+    db.session.commit()
+    for person, own, other in ((fda_staff, mine, theirs), (colleague, theirs, mine)):
+        work_list = sign_in(person).get("/work").get_data(as_text=True)
+        start = work_list.index("My questions (1)")
+        panel = work_list[start : work_list.index("</section>", start)]
+        assert own.subject in panel and other.subject not in panel
+
+
 def test_my_questions_has_an_empty_state(sign_in, fda_staff):
     page = sign_in(fda_staff).get("/questions/mine").get_data(as_text=True)
     assert "No question is assigned to you" in page

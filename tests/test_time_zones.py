@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
+from markupsafe import Markup
 
 from portal.auth.models import Role
 from portal.extensions import db
 from portal.sites.services import SiteError, moment_from_local
+from portal.templating import local_time_element
 from portal.timeutil import LocalTimeError, local_to_utc
 from portal.timezones import US_ZONES, country_code, listed_zones, zone_choices
 from tests import factories
@@ -110,3 +112,14 @@ def test_a_typed_time_becomes_utc_one_way_for_meetings_and_calls():
         moment_from_local(skipped, "America/New_York")
     assert str(call_error.value) == str(meeting_error.value)
     assert call_error.value.field == "called_at"
+
+
+def test_a_time_element_carries_the_utc_moment_and_the_local_text(app):
+    """``| local_time``: machine-readable UTC in the attribute, the zone named in the text;
+    built without Markup.format, so the text is still escaped and the result is Markup."""
+    moment = datetime(2026, 3, 3, 15, 0, tzinfo=UTC)
+    with app.test_request_context():
+        element = local_time_element(moment, "America/New_York")
+        assert isinstance(element, Markup)
+        assert element == '<time datetime="2026-03-03T15:00:00Z">Tue 3 Mar 2026, 10:00 EST</time>'
+        assert local_time_element(None) == ""

@@ -8,6 +8,7 @@ from portal.extensions import db
 from portal.invitations.models import InvitationStatus
 from portal.sites.models import ContactOutcome
 from portal.timeutil import utcnow
+from portal.worklist.queries import RECENT_DAYS
 from tests import factories
 from tests.factories_invitations import expired_values, letter_to, site_ready_for_letter
 
@@ -131,3 +132,36 @@ def test_the_query_count_is_the_same_with_one_or_thirty_of_everything(
 def test_firm_users_cannot_see_the_work_list(client, sign_in, firm_admin):
     sign_in(firm_admin)
     assert client.get("/work").status_code == 404
+
+
+def test_the_sections_read_the_clock_of_each_request(client, sign_in, fda_staff, time_machine):
+    """The sections' statements are built once per process: the time is a parameter of each
+    run, so a letter that expires and a decision that ages out move between requests."""
+    start = utcnow()
+    time_machine.move_to(start, tick=False)
+    expiring = site_ready_for_letter(fda_staff, legal_name="Soon Expired Pharma")
+    letter_to(
+        expiring,
+        fda_staff,
+        sent_at=start - timedelta(days=5),
+        expires_at=start + timedelta(days=2),
+    )
+    # Called again after the letter: only the open letter keeps it off "no letter since".
+    factories.contact_log(expiring, fda_staff, called_at=start - timedelta(days=1))
+    declined = site_ready_for_letter(fda_staff, legal_name="Declined Pharma")
+    letter_to(
+        declined,
+        fda_staff,
+        status=InvitationStatus.DECLINED,
+        decided_at=start - timedelta(days=RECENT_DAYS - 1),
+    )
+    sign_in(fda_staff)
+    page = client.get("/work").get_data(as_text=True)
+    assert "Soon Expired Pharma" not in section(page, "Called, but no letter sent since")
+    assert "Declined Pharma" in section(page, "Accepts and declines")
+
+    time_machine.move_to(start + timedelta(days=3), tick=False)
+    sign_in(fda_staff)
+    page = client.get("/work").get_data(as_text=True)
+    assert "Soon Expired Pharma" in section(page, "Called, but no letter sent since")
+    assert "Declined Pharma" not in section(page, "Accepts and declines")

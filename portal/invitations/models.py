@@ -5,7 +5,8 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, text
+from sqlalchemy import ForeignKey, Index, String, Text, and_, text
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -73,6 +74,15 @@ class Invitation(PublicIdMixin, TimestampMixin, db.Model):
     sent_by = relationship("User", foreign_keys=[sent_by_id])
     withdrawn_by = relationship("User", foreign_keys=[withdrawn_by_id])
     replaced_by = relationship("Invitation", remote_side=[id], foreign_keys=[replaced_by_id])
+
+    @hybrid_method
+    def awaiting_reply(self, now: datetime) -> bool:
+        """Sent and not past its expiry: the site's one open letter (SPEC 4)."""
+        return self.status == InvitationStatus.SENT and self.expires_at > now
+
+    @awaiting_reply.expression
+    def awaiting_reply(cls, now: datetime):  # noqa: N805 - SQLAlchemy passes the class
+        return and_(cls.status == InvitationStatus.SENT, cls.expires_at > now)
 
     @property
     def recipient_list(self) -> list[str]:

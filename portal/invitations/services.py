@@ -50,11 +50,7 @@ class InvitationError(ValueError):
 def open_invitation(site: Site) -> Invitation | None:
     """The site's letter still awaiting a reply (sent and not past its expiry)."""
     return db.session.scalars(
-        select(Invitation).where(
-            Invitation.site_id == site.id,
-            Invitation.status == InvitationStatus.SENT,
-            Invitation.expires_at > utcnow(),
-        )
+        select(Invitation).where(Invitation.site_id == site.id, Invitation.awaiting_reply(utcnow()))
     ).first()
 
 
@@ -66,21 +62,37 @@ def active_engagement(site: Site) -> Engagement | None:
     ).first()
 
 
-def send_blockers(site: Site, *, resending: Invitation | None = None) -> list[str]:
-    """Every reason the site cannot be sent a letter now; empty when it can (SPEC 3-4)."""
+def send_blockers(
+    site: Site,
+    *,
+    resending: Invitation | None = None,
+    known: tuple[list[Invitation], list[Engagement]] | None = None,
+) -> list[str]:
+    """Every reason the site cannot be sent a letter now; empty when it can (SPEC 3-4).
+
+    ``known``: every invitation and engagement of the site, when the caller has already
+    loaded them (the site page lists them); the rules are then read from those lists
+    instead of asked of the database again.
+    """
     reasons = []
     if site.archived_at is not None:
         reasons.append("The site is archived. Restore it before writing to it.")
     blocker = letter_blocker(site)
     if blocker:
         reasons.append(blocker)
-    pending = open_invitation(site)
+    if known is None:
+        pending, active = open_invitation(site), active_engagement(site)
+    else:
+        now = utcnow()
+        letters, engagements = known
+        pending = next((letter for letter in letters if letter.awaiting_reply(now)), None)
+        active = next((e for e in engagements if e.status == EngagementStatus.ACTIVE), None)
     if pending is not None and (resending is None or pending.id != resending.id):
         reasons.append(
             "A letter to this site is still awaiting a reply. Withdraw it or re-send it "
             "instead of writing a second one."
         )
-    if active_engagement(site) is not None:
+    if active is not None:
         reasons.append("The site already has an active engagement; there is nothing to invite.")
     return reasons
 

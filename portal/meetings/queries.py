@@ -7,8 +7,9 @@ user's list can only ever hold their own firm's meetings.
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
+from functools import cache
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.engagements.models import Engagement
@@ -104,17 +105,24 @@ def upcoming_for_engagements(engagement_ids: list[int], now: datetime) -> list[M
 
 def meetings_between(start: datetime, end: datetime) -> list[Meeting]:
     """FDA work list: meetings not cancelled that start in [start, end)."""
-    stmt = (
+    return list(db.session.scalars(_between_statement(), {"start": start, "end": end}).unique())
+
+
+@cache
+def _between_statement() -> Select:
+    # The work list's statements are built once per process, their moments bound
+    # parameters: composing one (eager loads and all) and computing its cache key cost
+    # about as much CPU as running it.
+    return (
         select(Meeting)
         .options(*with_engagement())
         .where(
-            Meeting.starts_at >= start,
-            Meeting.starts_at < end,
+            Meeting.starts_at >= bindparam("start"),
+            Meeting.starts_at < bindparam("end"),
             Meeting.status != MeetingStatus.CANCELLED,
         )
         .order_by(Meeting.starts_at)
     )
-    return list(db.session.scalars(stmt).unique())
 
 
 def meetings_to_mark_held(now: datetime, limit: int = 20) -> list[Meeting]:
@@ -123,14 +131,19 @@ def meetings_to_mark_held(now: datetime, limit: int = 20) -> list[Meeting]:
     The database narrows to meetings that started; the end (a sum with a
     per-row length) is checked here, which stays one query.
     """
-    started = db.session.scalars(
+    started = db.session.scalars(_started_statement(limit + 20), {"now": now}).unique()
+    return [meeting for meeting in started if meeting.ends_at <= now][:limit]
+
+
+@cache
+def _started_statement(limit: int) -> Select:
+    return (
         select(Meeting)
         .options(*with_engagement())
-        .where(Meeting.status == MeetingStatus.SCHEDULED, Meeting.starts_at < now)
+        .where(Meeting.status == MeetingStatus.SCHEDULED, Meeting.starts_at < bindparam("now"))
         .order_by(Meeting.starts_at)
-        .limit(limit + 20)
-    ).unique()
-    return [meeting for meeting in started if meeting.ends_at <= now][:limit]
+        .limit(limit)
+    )
 
 
 def week_bounds(now: datetime, zone_name: str) -> tuple[datetime, datetime]:

@@ -9,8 +9,20 @@ modules import this one (the firm's modules never do; tests check both).
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import ForeignKey, Index, Text, and_, func, or_, select, union_all
+from sqlalchemy import (
+    ForeignKey,
+    Index,
+    Integer,
+    Text,
+    and_,
+    bindparam,
+    func,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
 from portal.audit import services as audit
@@ -163,11 +175,21 @@ def fda_unread_thread_count(person: User) -> int:
 
 def unread_posts_in(engagement: Engagement, person: User) -> int:
     """How many messages and notes of one engagement this FDA person has not read."""
+    params = {"engagement_id": engagement.id, "person_id": person.id}
+    return db.session.scalar(_unread_posts_statement(), params) or 0
+
+
+@cache
+def _unread_posts_statement():
+    # Built once per process, the engagement and the person bound parameters: composing it
+    # and computing SQLAlchemy's cache key cost about as much CPU as running it.
+    engagement_id = bindparam("engagement_id", type_=Integer)
+    person_id = bindparam("person_id", type_=Integer)
     marker = (
         select(MessageReadMarker.read_at)
         .where(
-            MessageReadMarker.engagement_id == engagement.id,
-            MessageReadMarker.user_id == person.id,
+            MessageReadMarker.engagement_id == engagement_id,
+            MessageReadMarker.user_id == person_id,
         )
         .scalar_subquery()
     )
@@ -176,11 +198,11 @@ def unread_posts_in(engagement: Engagement, person: User) -> int:
         return (
             select(func.count())
             .where(
-                model.engagement_id == engagement.id,
-                model.author_id != person.id,
+                model.engagement_id == engagement_id,
+                model.author_id != person_id,
                 or_(marker.is_(None), model.created_at > marker),
             )
             .scalar_subquery()
         )
 
-    return db.session.scalar(select(unread(EngagementMessage) + unread(EngagementNote))) or 0
+    return select(unread(EngagementMessage) + unread(EngagementNote))

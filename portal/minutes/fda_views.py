@@ -48,13 +48,22 @@ def _fill(form: RecordForm, meeting: Meeting, people, questions) -> None:
     form.questions.choices = [(question.id, question.subject) for question in questions]
 
 
-def _page(meeting: Meeting, form: RecordForm, publish_form: PublishForm | None = None):
-    record = services.record_of(meeting)
+def _page(
+    meeting: Meeting,
+    form: RecordForm,
+    publish_form: PublishForm | None = None,
+    *,
+    record: MeetingRecord | None,
+    people: list,
+    questions: list,
+):
+    """The record page; ``people`` and ``questions`` are the form's choices, loaded once and
+    reused by the snapshot of the draft."""
     return render_template(
         "minutes/fda_record.html",
         meeting=meeting,
         record=record,
-        content=services.snapshot(record) if record else None,
+        content=services.snapshot(record, attendees=people, asked=questions) if record else None,
         form=form,
         publish_form=publish_form or PublishForm(formdata=None),
         versions=services.versions(meeting),
@@ -105,12 +114,15 @@ def record(meeting_id: uuid.UUID):
         except services.RecordError as error:
             db.session.rollback()
             meeting = load_meeting(meeting_id)
+            existing = services.record_of(meeting)
+            people = services.possible_attendees(meeting)
+            questions = services.meeting_questions(meeting)
             show_error(form, error)
         else:
             db.session.commit()
             flash("Draft saved. The firm sees nothing until you publish it.", "success")
             return redirect(_record_url(meeting))
-    return _page(meeting, form)
+    return _page(meeting, form, record=existing, people=people, questions=questions)
 
 
 @bp.route("/meetings/<uuid:meeting_id>/record/publish", methods=["POST"])
@@ -139,17 +151,14 @@ def publish(meeting_id: uuid.UUID):
             )
             return redirect(_record_url(meeting))
     record_form = RecordForm(formdata=None)
-    _fill(
-        record_form,
-        meeting,
-        services.possible_attendees(meeting),
-        services.meeting_questions(meeting),
-    )
+    people = services.possible_attendees(meeting)
+    questions = services.meeting_questions(meeting)
+    _fill(record_form, meeting, people, questions)
     record_form.attendees.data = list(record.attendee_ids)
     record_form.questions.data = list(record.question_ids)
     record_form.summary.data, record_form.topics.data = record.summary, record.topics
     record_form.outcomes.data = record.outcomes
-    return _page(meeting, record_form, form)
+    return _page(meeting, record_form, form, record=record, people=people, questions=questions)
 
 
 @bp.route(

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Integer, Select, bindparam, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from portal.audit import services as audit
@@ -99,31 +100,45 @@ class RecordText:
 
 def possible_attendees(meeting: Meeting) -> list[User]:
     """The firm's active users, then FDA's active staff: the people FDA may tick, one query."""
+    return list(db.session.scalars(_attendees_statement(), {"firm_id": meeting.firm_id}))
+
+
+# The record page's reads are built once per process, the meeting a bound parameter:
+# composing a statement and computing SQLAlchemy's cache key cost about as much CPU as
+# running it.
+
+
+@cache
+def _attendees_statement() -> Select:
     fda = User.role.in_((Role.FDA_ADMIN, Role.FDA_STAFF)) & (User.status == UserStatus.ACTIVE)
-    return list(
-        db.session.scalars(
-            select(User)
-            .where(or_(active_member_of(meeting.firm_id), fda))
-            .order_by(User.firm_id.is_(None), User.full_name, User.id)
-        )
+    return (
+        select(User)
+        .where(or_(active_member_of(bindparam("firm_id", type_=Integer)), fda))
+        .order_by(User.firm_id.is_(None), User.full_name, User.id)
     )
 
 
 def meeting_questions(meeting: Meeting) -> list[Question]:
     """The meeting's questions still asked: the ones that can have been discussed."""
-    return list(
-        db.session.scalars(
-            select(Question)
-            .where(Question.meeting_id == meeting.id, Question.withdrawn_at.is_(None))
-            .order_by(Question.submitted_at, Question.id)
-        )
+    return list(db.session.scalars(_questions_statement(), {"meeting_id": meeting.id}))
+
+
+@cache
+def _questions_statement() -> Select:
+    return (
+        select(Question)
+        .where(Question.meeting_id == bindparam("meeting_id"), Question.withdrawn_at.is_(None))
+        .order_by(Question.submitted_at, Question.id)
     )
 
 
 def record_of(meeting: Meeting) -> MeetingRecord | None:
-    return db.session.scalars(
-        select(MeetingRecord).where(MeetingRecord.meeting_id == meeting.id)
-    ).first()
+    return db.session.scalars(_record_statement(), {"meeting_id": meeting.id}).first()
+
+
+@cache
+def _record_statement() -> Select:
+    return select(MeetingRecord).where(MeetingRecord.meeting_id == bindparam("meeting_id"))
 
 
 # --- FDA writes ---------------------------------------------------------------------------
@@ -250,21 +265,36 @@ def save_record(meeting: Meeting, text: RecordText, *, by: User) -> MeetingRecor
     return record
 
 
-def snapshot(record: MeetingRecord) -> dict:
-    """The record as the firm will read it: names and texts, frozen at publication."""
-    people = {person.id: person for person in possible_attendees(record.meeting)}
+def snapshot(
+    record: MeetingRecord,
+    *,
+    attendees: list[User] | None = None,
+    asked: list[Question] | None = None,
+) -> dict:
+    """The record as the firm will read it: names and texts, frozen at publication.
+
+    ``attendees`` (``possible_attendees``) and ``asked`` (``meeting_questions``) are what
+    the record's page has already loaded; only the people and questions the record names
+    beyond them are read here (one query each, whatever they number).
+    """
+    if attendees is None:
+        attendees = possible_attendees(record.meeting)
+    people = {person.id: person for person in attendees}
     people.update(
         (person.id, person)
         for person in db.session.scalars(
             select(User).where(User.id.in_([i for i in record.attendee_ids if i not in people]))
         )
     )
-    questions = {
-        question.id: question
+    questions = {question.id: question for question in asked or ()}
+    questions.update(
+        (question.id, question)
         for question in db.session.scalars(
-            select(Question).where(Question.id.in_(record.question_ids))
+            select(Question).where(
+                Question.id.in_([i for i in record.question_ids if i not in questions])
+            )
         )
-    }
+    )
     return {
         "attendees": [
             {"name": people[i].full_name, "side": "FDA" if people[i].is_fda else "firm"}
@@ -498,13 +528,16 @@ def replies(meeting: Meeting):
 
 
 def versions(meeting: Meeting) -> list[MeetingRecordVersion]:
-    return list(
-        db.session.scalars(
-            select(MeetingRecordVersion)
-            .where(MeetingRecordVersion.meeting_id == meeting.id)
-            .options(joinedload(MeetingRecordVersion.published_by))
-            .order_by(MeetingRecordVersion.number.desc())
-        )
+    return list(db.session.scalars(_versions_statement(), {"meeting_id": meeting.id}))
+
+
+@cache
+def _versions_statement() -> Select:
+    return (
+        select(MeetingRecordVersion)
+        .where(MeetingRecordVersion.meeting_id == bindparam("meeting_id"))
+        .options(joinedload(MeetingRecordVersion.published_by))
+        .order_by(MeetingRecordVersion.number.desc())
     )
 
 

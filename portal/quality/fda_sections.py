@@ -8,24 +8,41 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from sqlalchemy import bindparam
+
 from portal.engagements.models import Engagement
 from portal.quality.models import ActionStatus, QualityAction
-from portal.quality.queries import UNFINISHED, shortlist
+from portal.quality.queries import UNFINISHED, prepared_shortlist
+
+
+def _of_engagement():
+    return (QualityAction.engagement_id == bindparam("engagement_id")) & QualityAction.status.in_(
+        UNFINISHED
+    )
+
+
+def _awaiting_verification():
+    return QualityAction.status == ActionStatus.COMPLETED
+
+
+def _overdue():
+    return QualityAction.is_overdue(bindparam("today"))
 
 
 def engagement_actions(engagement: Engagement, today: date) -> dict[str, Any]:
-    return shortlist(
-        (QualityAction.engagement_id == engagement.id) & QualityAction.status.in_(UNFINISHED),
+    return prepared_shortlist(
+        _of_engagement,
         today,
         heading="Quality actions",
         empty="No quality actions under way for this engagement.",
+        engagement_id=engagement.id,
     )
 
 
 def awaiting_verification(today: date) -> dict[str, Any]:
     """Actions the firm completed, waiting for FDA to verify them (SPEC 11)."""
-    return shortlist(
-        QualityAction.status == ActionStatus.COMPLETED,
+    return prepared_shortlist(
+        _awaiting_verification,
         today,
         heading="Quality actions awaiting verification",
         empty="No completed actions are waiting for FDA to verify them.",
@@ -33,8 +50,8 @@ def awaiting_verification(today: date) -> dict[str, Any]:
 
 
 def overdue_actions(today: date) -> dict[str, Any]:
-    return shortlist(
-        QualityAction.is_overdue(today),
+    return prepared_shortlist(
+        _overdue,
         today,
         heading="Overdue quality actions",
         empty="No quality action is overdue.",

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from functools import cache
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, Select, bindparam, func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from portal.auth.models import FDA_ROLES, User, UserStatus
@@ -14,7 +15,7 @@ from portal.extensions import db
 from portal.meetings.models import Meeting, MeetingStatus
 from portal.meetings.schedule import accepts_questions
 from portal.questions.models import CGMP_TOPICS, Question, QuestionNote, QuestionStatus
-from portal.security.scoping import firm_scoped, get_owned_or_404
+from portal.security.scoping import firm_scoped, get_owned_or_404, scope_to_viewer
 
 PER_PAGE = 25
 PANEL_ROWS = 5
@@ -75,36 +76,57 @@ def fda_questions(filter_key: str, page: int):
 
 def awaiting_response(limit: int = PANEL_ROWS) -> tuple[list[Question], int]:
     """The work list's oldest unanswered questions, and how many there are in all."""
+    return _rows_and_total(db.session.execute(_awaiting_statement(limit)).all())
+
+
+@cache
+def _awaiting_statement(limit: int) -> Select:
+    # Built once per process (it varies by nothing but the limit): a fresh statement costs
+    # its composition and SQLAlchemy's cache key, about as much CPU as running it.
     where = (
         Question.status.in_(AWAITING),
         Question.withdrawn_at.is_(None),
         Meeting.status != MeetingStatus.CANCELLED,
     )
-    total = db.session.scalar(select(func.count(Question.id)).join(Question.meeting).where(*where))
-    rows = db.session.scalars(
+    return (
         select(Question)
         .join(Question.meeting)
+        .add_columns(func.count().over().label("total"))
         .options(
             joinedload(Question.meeting).joinedload(Meeting.engagement).joinedload(Engagement.site)
         )
         .where(*where)
         .order_by(Question.submitted_at)
         .limit(limit)
-    ).all()
-    return list(rows), total or 0
+    )
+
+
+def _rows_and_total(results) -> tuple[list[Question], int]:
+    """The questions of ``(question, total)`` rows, and the total: a panel's count rides on
+    its rows as a window taken before LIMIT (every eager load here is many-to-one, so one
+    row per question), one query instead of a count and a list."""
+    return [question for question, _total in results], int(results[0].total) if results else 0
 
 
 def engagement_questions(engagement_ids: list[int], limit: int = PANEL_ROWS) -> list[Question]:
     """The latest questions of some engagements, scoped to the viewer (dashboards)."""
     if not engagement_ids:
         return []
-    stmt = (
-        firm_scoped(Question, joinedload(Question.meeting))
-        .where(Question.engagement_id.in_(engagement_ids))
+    stmt = scope_to_viewer(_engagement_questions_statement(limit), Question)
+    return list(db.session.scalars(stmt, {"engagement_ids": list(engagement_ids)}))
+
+
+@cache
+def _engagement_questions_statement(limit: int) -> Select:
+    # Built once per process (see _awaiting_statement); the viewer's scope is applied to it
+    # per request, which for FDA changes nothing and so keeps its cache key.
+    return (
+        select(Question)
+        .options(joinedload(Question.meeting))
+        .where(Question.engagement_id.in_(bindparam("engagement_ids", expanding=True)))
         .order_by(Question.submitted_at.desc(), Question.id.desc())
         .limit(limit)
     )
-    return list(db.session.scalars(stmt))
 
 
 def open_meetings(now) -> list[Meeting]:
@@ -165,21 +187,29 @@ def my_questions(person_id: int, page: int):
 
 def my_questions_panel(person_id: int, limit: int = PANEL_ROWS) -> tuple[list[Question], int]:
     """The work list's first few of "my questions", and how many there are in all."""
-    total = db.session.scalar(
-        select(func.count(Question.id)).join(Question.meeting).where(*_mine(person_id))
-    )
-    rows = db.session.scalars(_mine_statement(person_id).limit(limit)).unique().all()
-    return list(rows), total or 0
+    results = db.session.execute(_mine_panel_statement(limit), {"person_id": person_id}).all()
+    return _rows_and_total(results)
+
+
+@cache
+def _mine_panel_statement(limit: int) -> Select:
+    # Built once per process, the person a bound parameter (see _awaiting_statement).
+    stmt = _mine_statement(bindparam("person_id", type_=Integer))
+    return stmt.add_columns(func.count().over().label("total")).limit(limit)
 
 
 def fda_colleagues() -> list[User]:
     """Active FDA staff, by name: who may lead an engagement or be assigned a question."""
-    return list(
-        db.session.scalars(
-            select(User)
-            .where(User.role.in_(FDA_ROLES), User.status == UserStatus.ACTIVE)
-            .order_by(User.full_name, User.id)
-        )
+    return list(db.session.scalars(_colleagues_statement()))
+
+
+@cache
+def _colleagues_statement() -> Select:
+    # Built once per process (see _awaiting_statement).
+    return (
+        select(User)
+        .where(User.role.in_(FDA_ROLES), User.status == UserStatus.ACTIVE)
+        .order_by(User.full_name, User.id)
     )
 
 

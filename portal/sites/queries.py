@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import ColumnElement, Select, bindparam, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.audit.models import AuditEvent
@@ -138,12 +139,22 @@ def countries() -> list[str]:
 
 
 def proposed_matches(site: Site) -> list[ShortageMatch]:
-    return list(
-        db.session.scalars(
-            select(ShortageMatch)
-            .where(ShortageMatch.site_id == site.id, ShortageMatch.status == MatchStatus.PROPOSED)
-            .order_by(ShortageMatch.company_name)
+    return list(db.session.scalars(_matches_statement(), {"site_id": site.id}))
+
+
+# The site page's statements are built once per process, their values bound parameters:
+# composing one and computing SQLAlchemy's cache key cost about as much CPU as running it.
+
+
+@cache
+def _matches_statement() -> Select:
+    return (
+        select(ShortageMatch)
+        .where(
+            ShortageMatch.site_id == bindparam("site_id"),
+            ShortageMatch.status == MatchStatus.PROPOSED,
         )
+        .order_by(ShortageMatch.company_name)
     )
 
 
@@ -153,26 +164,33 @@ OVERRIDE_ACTIONS = ("site.eligibility_override", "site.eligibility_override_clea
 
 def override_history(site: Site, limit: int = 20) -> list[AuditEvent]:
     """Earlier overrides and clearings, newest first: the reasons are kept (SPEC 2)."""
-    return list(
-        db.session.scalars(
-            select(AuditEvent)
-            .where(
-                AuditEvent.object_type == Site.__tablename__,
-                AuditEvent.object_id == str(site.public_id),
-                AuditEvent.action.in_(OVERRIDE_ACTIONS),
-            )
-            .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
-            .limit(limit)
+    params = {"object_id": str(site.public_id)}
+    return list(db.session.scalars(_override_history_statement(limit), params))
+
+
+@cache
+def _override_history_statement(limit: int) -> Select:
+    return (
+        select(AuditEvent)
+        .where(
+            AuditEvent.object_type == Site.__tablename__,
+            AuditEvent.object_id == bindparam("object_id"),
+            AuditEvent.action.in_(OVERRIDE_ACTIONS),
         )
+        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+        .limit(limit)
     )
 
 
 def fda_callers() -> list[User]:
     """Active FDA people, for "who called" on the contact log."""
-    return list(
-        db.session.scalars(
-            select(User)
-            .where(User.role.in_(list(FDA_ROLES)), User.status == UserStatus.ACTIVE)
-            .order_by(User.full_name)
-        )
+    return list(db.session.scalars(_callers_statement()))
+
+
+@cache
+def _callers_statement() -> Select:
+    return (
+        select(User)
+        .where(User.role.in_(list(FDA_ROLES)), User.status == UserStatus.ACTIVE)
+        .order_by(User.full_name)
     )

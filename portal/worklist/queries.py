@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, func, not_, or_, select
+from sqlalchemy import Select, and_, bindparam, exists, func, not_, or_, select
 from sqlalchemy.orm import contains_eager
 
 from portal.engagements.models import Engagement, EngagementStatus
@@ -38,16 +39,25 @@ class Section:
         return max(self.total - len(self.rows), 0)
 
 
-def _section(stmt: Select, *, entity_only: bool = True) -> Section:
-    """Run a section's query with its total attached; rows are the entity, or the tuples."""
-    results = db.session.execute(
-        stmt.add_columns(func.count().over().label("section_total")).limit(SECTION_LIMIT)
-    ).all()
+def _sectioned(stmt: Select) -> Select:
+    """A section's query with its full count attached and its rows capped."""
+    return stmt.add_columns(func.count().over().label("section_total")).limit(SECTION_LIMIT)
+
+
+def _section(stmt: Select, *, entity_only: bool = True, **params: Any) -> Section:
+    """Run a section's query; rows are the entity, or the tuples."""
+    results = db.session.execute(stmt, params).all()
     if not results:
         return Section()
     total = results[0].section_total
     rows = [row[0] if entity_only else tuple(row)[:-1] for row in results]
     return Section(rows=rows, total=total)
+
+
+# The statements below that depend on no program setting are built once per process, the
+# moment they vary by (now) a bound parameter: composing them (hybrid expressions,
+# correlated EXISTS, eager-load options) cost the work list more CPU than running them,
+# and a statement kept whole also keeps SQLAlchemy's cache key, which is computed once.
 
 
 def _active_engagement_exists():
@@ -57,15 +67,12 @@ def _active_engagement_exists():
 
 
 def _open_invitation_exists(now):
-    return exists().where(
-        Invitation.site_id == Site.id,
-        Invitation.status == InvitationStatus.SENT,
-        Invitation.expires_at > now,
-    )
+    return exists().where(Invitation.site_id == Site.id, Invitation.awaiting_reply(now))
 
 
 def eligible_not_contacted() -> Section:
     """Eligible sites FDA has not phoned yet (SPEC 2-3): the program's next calls."""
+    # Built per request: eligibility_clause() reads program settings.
     stmt = (
         select(Site)
         .where(
@@ -75,16 +82,11 @@ def eligible_not_contacted() -> Section:
         )
         .order_by(Site.legal_name, Site.id)
     )
-    return _section(stmt)
+    return _section(_sectioned(stmt))
 
 
-def contacted_no_letter() -> Section:
-    """Sites called since their last letter (or never written to), with no letter pending.
-
-    Rows: (site, last call, whether a call reached the site). A site that
-    declined and was called again appears here again: it may be re-invited.
-    """
-    now = utcnow()
+@cache
+def _no_letter_statement() -> Select:
     last_call = (
         select(func.max(ContactLog.called_at))
         .where(ContactLog.site_id == Site.id)
@@ -97,45 +99,61 @@ def contacted_no_letter() -> Section:
         .where(
             Site.archived_at.is_(None),
             exists().where(ContactLog.site_id == Site.id),
-            not_(or_(written_since, _open_invitation_exists(now))),
+            not_(or_(written_since, _open_invitation_exists(bindparam("now")))),
             not_(_active_engagement_exists()),
         )
         .order_by(last_call, Site.id)
     )
-    return _section(stmt, entity_only=False)
+    return _sectioned(stmt)
 
 
-def awaiting_reply() -> Section:
-    """Letters still waiting for the site's answer, the soonest to expire first."""
-    stmt = (
+def contacted_no_letter() -> Section:
+    """Sites called since their last letter (or never written to), with no letter pending.
+
+    Rows: (site, last call, whether a call reached the site). A site that
+    declined and was called again appears here again: it may be re-invited.
+    """
+    return _section(_no_letter_statement(), entity_only=False, now=utcnow())
+
+
+@cache
+def _awaiting_statement() -> Select:
+    return _sectioned(
         select(Invitation)
         .join(Invitation.site)
         .options(contains_eager(Invitation.site))
         .where(Invitation.status == InvitationStatus.SENT)
         .order_by(Invitation.expires_at, Invitation.id)
     )
-    return _section(stmt)
 
 
-def recent_decisions() -> Section:
-    """Accepts and declines of the last RECENT_DAYS days, newest first (SPEC 5-6)."""
-    since = utcnow() - timedelta(days=RECENT_DAYS)
-    stmt = (
+def awaiting_reply() -> Section:
+    """Letters still waiting for the site's answer, the soonest to expire first."""
+    return _section(_awaiting_statement())
+
+
+@cache
+def _decisions_statement() -> Select:
+    return _sectioned(
         select(Invitation)
         .join(Invitation.site)
         .options(contains_eager(Invitation.site))
         .where(
             Invitation.status.in_([InvitationStatus.ACCEPTED, InvitationStatus.DECLINED]),
-            Invitation.decided_at >= since,
+            Invitation.decided_at >= bindparam("since"),
         )
         .order_by(Invitation.decided_at.desc(), Invitation.id.desc())
     )
-    return _section(stmt)
 
 
-def flagged_engagements() -> Section:
-    """Active engagements whose site has an open regulatory action recorded since (SPEC 13)."""
-    stmt = (
+def recent_decisions() -> Section:
+    """Accepts and declines of the last RECENT_DAYS days, newest first (SPEC 5-6)."""
+    return _section(_decisions_statement(), since=utcnow() - timedelta(days=RECENT_DAYS))
+
+
+@cache
+def _flagged_statement() -> Select:
+    return _sectioned(
         select(Engagement)
         .join(Engagement.site)
         .join(Engagement.firm)
@@ -147,7 +165,11 @@ def flagged_engagements() -> Section:
         .where(and_(Engagement.status == EngagementStatus.ACTIVE, regulatory_flag_expression()))
         .order_by(Engagement.opened_at, Engagement.id)
     )
-    return _section(stmt)
+
+
+def flagged_engagements() -> Section:
+    """Active engagements whose site has an open regulatory action recorded since (SPEC 13)."""
+    return _section(_flagged_statement())
 
 
 def days_left(invitation: Invitation) -> int:
