@@ -57,7 +57,7 @@ def pytest_runtest_makereport(item, call):
 def _reuse_url_builders() -> None:
     """Compile each URL rule's builder once per test process instead of once per app.
 
-    Every test builds its own app (so config a test changes dies with it), and ~90% of
+    Tests that need an app of their own (``make_app``, ``fresh_app``) build one, and ~90% of
     create_app was werkzeug compiling the same ~190 rules' builders into Python code
     again (0.15-0.3 s per test). A builder is a plain function of the rule's text, its
     defaults and its converters, bound to the rule when called, so one compiled copy
