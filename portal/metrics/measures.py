@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, case, distinct, exists, func, literal, or_, select
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from portal.auth.models import User
@@ -34,9 +35,10 @@ from portal.feedback.models import (
 )
 from portal.invitations.models import Invitation, InvitationStatus
 from portal.meetings.models import Meeting
-from portal.metrics.models import MetricsAnswer, MetricsDay, MetricsRating, MetricsSite
+from portal.metrics.models import MetricsDay, MetricsRating, MetricsSite
 from portal.metrics.period import Period
-from portal.metrics.sql import days_between, median, standard_question_deadline
+from portal.metrics.sql import standard_question_deadline
+from portal.metrics.summary.readers import action_time_medians, answer_median
 from portal.program.settings import get_setting
 from portal.quality.models import QualityAction
 from portal.questions.models import Question
@@ -136,17 +138,22 @@ def participation(period: Period) -> Participation:
     )
     eligible, contacted, reached = db.session.execute(pool).one()
 
-    latest = select(
-        Invitation.status.label("status"),
-        Invitation.expires_at.label("expires_at"),
-        func.row_number()
-        .over(
-            partition_by=Invitation.site_id,
-            order_by=(Invitation.sent_at.desc(), Invitation.id.desc()),
-        )
-        .label("rank"),
-    ).where(period.contains(Invitation.sent_at))
-    latest = latest.subquery()
+    # The latest letter of each site: no later letter to the same site in the period. A
+    # probe of ix_invitation_site_sent_at per letter, instead of ranking every letter.
+    later = aliased(Invitation)
+    superseded = exists().where(
+        later.site_id == Invitation.site_id,
+        period.contains(later.sent_at),
+        or_(
+            later.sent_at > Invitation.sent_at,
+            and_(later.sent_at == Invitation.sent_at, later.id > Invitation.id),
+        ),
+    )
+    latest = (
+        select(Invitation.status.label("status"), Invitation.expires_at.label("expires_at"))
+        .where(period.contains(Invitation.sent_at), ~superseded)
+        .subquery()
+    )
     status, lapsed = latest.c.status, latest.c.expires_at <= utcnow()
     expired = or_(status == InvitationStatus.EXPIRED, and_(status == InvitationStatus.SENT, lapsed))
     waiting = and_(status.in_([InvitationStatus.SENT, InvitationStatus.REPLACED]), ~expired)
@@ -158,7 +165,7 @@ def participation(period: Period) -> Participation:
             _sum_if(waiting),
             _sum_if(expired),
             _sum_if(status == InvitationStatus.WITHDRAWN),
-        ).where(latest.c.rank == 1)
+        )
     ).one()
     return Participation(eligible, contacted, *(int(n) for n in outcomes), reached=reached)
 
@@ -211,16 +218,8 @@ def engagement_level(period: Period) -> EngagementLevel:
     active_count, meetings_held, at_held, questions, on_time, answered_count = (
         int(n) for n in db.session.execute(counts).one()
     )
-    # The middle one or two of the period's answers, by time taken: an offset into the
-    # index ordered by it, since the count is known (the median of ``metrics.sql``).
-    middle = db.session.scalars(
-        select(MetricsAnswer.days)
-        .where(MetricsAnswer.day >= period.first_day, MetricsAnswer.day <= period.last_day)
-        .order_by(MetricsAnswer.days)
-        .offset(max(answered_count - 1, 0) // 2)
-        .limit(2 - answered_count % 2)
-    ).all()
-    median_days = sum(middle) / len(middle) if middle else None
+    # Exact, from the answers counted per month and whole day (``summary.readers``).
+    median_days = answer_median(period)
     return EngagementLevel(
         active_count,
         meetings_held,
@@ -402,32 +401,9 @@ def quality_improvement(period: Period) -> QualityImprovement:
             )
         )
     ).one()
-    completed_in_period = and_(
-        QualityAction.completed_at.is_not(None), period.contains(QualityAction.completed_at)
-    )
-    verified_in_period = and_(
-        QualityAction.verified_at.is_not(None),
-        QualityAction.completed_at.is_not(None),
-        period.contains(QualityAction.verified_at),
-    )
-    medians = db.session.execute(
-        select(
-            median(
-                select(
-                    days_between(QualityAction.completed_at, QualityAction.created_at).label(
-                        "value"
-                    )
-                ).where(completed_in_period)
-            ).scalar_subquery(),
-            median(
-                select(
-                    days_between(QualityAction.verified_at, QualityAction.completed_at).label(
-                        "value"
-                    )
-                ).where(verified_in_period)
-            ).scalar_subquery(),
-        )
-    ).one()
+    # Exact medians from the times kept per action by the summary triggers: an offset into
+    # an index, not a rank of every action of the period (``summary.readers``).
+    medians = db.session.execute(select(*action_time_medians(period))).one()
     return QualityImprovement(*(int(n) for n in counts), *(_number(m) for m in medians))
 
 

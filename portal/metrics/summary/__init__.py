@@ -42,7 +42,7 @@ from portal.metrics.summary.contributions import (
 )
 from portal.metrics.summary.eligible_sites import SITE_WATCHED
 from portal.metrics.summary.rebuild import rebuild_statements
-from portal.metrics.summary.trigger_bodies import WATCHED
+from portal.metrics.summary.trigger_bodies import ACTION_WATCHED, WATCHED
 
 __all__ = [
     "COLUMNS",
@@ -70,7 +70,9 @@ DROP = {
 
 def _install(target, connection, **_kw) -> None:
     summaries = {"metrics_day", "metrics_answer", "metrics_rating", "metrics_site"}
+    summaries |= {"metrics_action_time", "metrics_answer_month"}
     needed = summaries | {"program_setting"} | {w[0] for w in (*WATCHED, *SITE_WATCHED)}
+    needed |= {ACTION_WATCHED[0]}
     if not needed <= set(target.tables):
         return
     for statement in CREATE.get(connection.dialect.name, list)():

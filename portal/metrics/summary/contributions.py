@@ -250,6 +250,7 @@ class Target:
 
 DAY = Target("metrics_day", ("day",), COLUMNS)
 RATING = Target("metrics_rating", ("day", "question_id"), RATING_COLUMNS)
+ANSWER_MONTH = Target("metrics_answer_month", ("day", "bucket"), ("answers",))
 
 
 def add(rows: str, columns: tuple[str, ...] = COLUMNS, target: Target = DAY) -> str:
@@ -360,5 +361,60 @@ def add_answers(row: str, dialect: str, source: str = "") -> str:
     return (
         f"INSERT INTO metrics_answer (question_id, day, days) "
         f"SELECT {row}.id, {day_of(f'{row}.responded_at', dialect)}, {days}{source} "
+        f"WHERE {row}.withdrawn_at IS NULL AND {row}.responded_at IS NOT NULL"
+    )
+
+
+#: (step, the moment it was taken, the moment it is measured from) of ``metrics_action_time``.
+ACTION_STEPS = (
+    ("complete", "completed_at", "created_at"),
+    ("verify", "verified_at", "completed_at"),
+)
+
+
+def add_action_times(row: str, dialect: str, source: str = "") -> str:
+    """``metrics_action_time``'s rows for quality action ``row``: each step it has taken
+    (a verification counts only after a completion, as ``measures.quality_improvement``)."""
+    selects = []
+    for step, moment, since in ACTION_STEPS:
+        days = compiled(
+            days_between(literal_column(f"{row}.{moment}"), literal_column(f"{row}.{since}")),
+            dialect,
+        )
+        selects.append(
+            f"SELECT {row}.id AS action_id, '{step}' AS step, "
+            f"{day_of(f'{row}.{moment}', dialect)} AS day, {days} AS days{source} "
+            f"WHERE {row}.{moment} IS NOT NULL AND {row}.{since} IS NOT NULL"
+        )
+    return (
+        "INSERT INTO metrics_action_time (action_id, step, day, days) "
+        f"SELECT action_id, step, day, days FROM ({' UNION ALL '.join(selects)}) AS steps "
+        "ORDER BY action_id, step"
+    )
+
+
+def month_of(day: str, dialect: str) -> str:
+    """The first day of ``day``'s month (``day`` is a program day)."""
+    if dialect == "postgresql":
+        return f"CAST(date_trunc('month', {day}) AS DATE)"
+    return f"date({day}, 'start of month')"
+
+
+def whole_days(days: str, dialect: str) -> str:
+    """floor(``days``) as an integer; SQLite may lack floor(), and CAST truncates."""
+    if dialect == "postgresql":
+        return f"CAST(floor({days}) AS INTEGER)"
+    return f"(CAST({days} AS INTEGER) - ({days} < CAST({days} AS INTEGER)))"
+
+
+def answer_month_rows(row: str, dialect: str, source: str = "") -> str:
+    """What question ``row`` adds to ``metrics_answer_month``: its answer, if answered."""
+    days = compiled(
+        days_between(literal_column(f"{row}.responded_at"), literal_column(f"{row}.submitted_at")),
+        dialect,
+    )
+    return (
+        f"SELECT {month_of(day_of(f'{row}.responded_at', dialect), dialect)} AS day, "
+        f"{whole_days(days, dialect)} AS bucket, 1 AS answers{source} "
         f"WHERE {row}.withdrawn_at IS NULL AND {row}.responded_at IS NOT NULL"
     )

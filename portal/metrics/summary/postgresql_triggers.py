@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from portal.metrics.summary.contributions import DEADLINE_SETTING, WINDOW_SETTINGS, recount_on_time
 from portal.metrics.summary.eligible_sites import SITE_WATCHED, refresh_all_sites
-from portal.metrics.summary.trigger_bodies import EVENTS, WATCHED, day_bodies, site_bodies
+from portal.metrics.summary.trigger_bodies import (
+    ACTION_WATCHED,
+    EVENTS,
+    WATCHED,
+    action_bodies,
+    day_bodies,
+    site_bodies,
+)
 
 
 def _postgresql_locks(table: str) -> dict[str, list[str]]:
@@ -117,6 +124,18 @@ def create_statements() -> list[str]:
             f'WHEN ({row}."key" IN ({window})) '
             "EXECUTE FUNCTION metrics_site_program_setting()"
         )
+    # Nothing to lock: an action's times read only its own row, whose writers already
+    # take turns on its row lock.
+    table, columns = ACTION_WATCHED
+    bodies = action_bodies("postgresql")
+    for when in EVENTS:
+        name = f"metrics_action_time_{table}_{when}"
+        timing = f"UPDATE OF {', '.join(columns)}" if when == "update" else when.upper()
+        statements += [
+            _plpgsql(name, bodies[when]),
+            f"CREATE TRIGGER {name} AFTER {timing} ON {table} "
+            f"FOR EACH ROW EXECUTE FUNCTION {name}()",
+        ]
     return statements
 
 
@@ -140,4 +159,9 @@ def drop_statements() -> list[str]:
     names = [f"metrics_day_{table}_{when}" for table, *_ in WATCHED for when in EVENTS]
     names += [f"metrics_site_{table}_{when}" for table, *_ in SITE_WATCHED for when in EVENTS]
     names += ["metrics_day_program_setting", "metrics_site_program_setting"]
+    table = ACTION_WATCHED[0]
+    statements += [
+        f"DROP TRIGGER IF EXISTS metrics_action_time_{table}_{when} ON {table}" for when in EVENTS
+    ]
+    names += [f"metrics_action_time_{table}_{when}" for when in EVENTS]
     return statements + [f"DROP FUNCTION IF EXISTS {name}()" for name in names]

@@ -4,10 +4,13 @@ statements a row's insert, update or delete runs (each dialect wraps them its ow
 from __future__ import annotations
 
 from portal.metrics.summary.contributions import (
+    ANSWER_MONTH,
     DAY,
     RATING,
     add,
+    add_action_times,
     add_answers,
+    answer_month_rows,
     answer_rating_rows,
     meeting_rating_rows,
     meeting_rows,
@@ -53,6 +56,13 @@ def day_bodies(table: str, day_rows, rating_rows, dialect: str) -> dict[str, lis
         bodies["insert"].append(add_answers("NEW", dialect))
         bodies["update"] += [forget, add_answers("NEW", dialect)]
         bodies["delete"].append(forget)
+        old, new = answer_month_rows("OLD", dialect), answer_month_rows("NEW", dialect)
+        bodies["insert"].append(add(new, ANSWER_MONTH.columns, ANSWER_MONTH))
+        bodies["update"] += [
+            take_back(old, ANSWER_MONTH),
+            add(new, ANSWER_MONTH.columns, ANSWER_MONTH),
+        ]
+        bodies["delete"].append(take_back(old, ANSWER_MONTH))
     return bodies
 
 
@@ -63,3 +73,17 @@ def site_bodies(table: str, column: str, dialect: str) -> dict[str, list[str]]:
     if table == "site":
         bodies["delete"] = ["DELETE FROM metrics_site WHERE site_id = OLD.id"]
     return bodies
+
+
+#: (table, the columns whose change moves an action's times to complete and to verify)
+ACTION_WATCHED = ("quality_action", ("created_at", "completed_at", "verified_at"))
+
+
+def action_bodies(dialect: str) -> dict[str, list[str]]:
+    """An action's rows in ``metrics_action_time`` are its own: replaced whole on a change."""
+    forget = "DELETE FROM metrics_action_time WHERE action_id = OLD.id"
+    return {
+        "insert": [add_action_times("NEW", dialect)],
+        "update": [forget, add_action_times("NEW", dialect)],
+        "delete": [forget],
+    }
