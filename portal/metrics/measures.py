@@ -125,17 +125,15 @@ def participation(period: Period) -> Participation:
     A letter nobody answered counts as "no response" while its link is open and
     as "expired" once the link has lapsed (whether or not a sweep has marked it).
     """
+    called = ContactLog.site_id
     pool = select(
         # Each site's verdict is kept by triggers (``metrics.summary``): a count, not a
         # check of every site's products, inspections and actions.
         select(func.count()).where(MetricsSite.eligible == 1).scalar_subquery(),
-        select(func.count(distinct(ContactLog.site_id)))
-        .where(period.contains(ContactLog.called_at))
-        .scalar_subquery(),
-        select(func.count(distinct(ContactLog.site_id)))
-        .where(period.contains(ContactLog.called_at), ContactLog.reached_site)
-        .scalar_subquery(),
-    )
+        # Called and reached in one pass over the period's calls (ix_contact_log_called_at_*).
+        func.count(distinct(called)),
+        func.count(distinct(case((ContactLog.reached_site, called)))),
+    ).where(period.contains(ContactLog.called_at))
     eligible, contacted, reached = db.session.execute(pool).one()
 
     # The latest letter of each site: no later letter to the same site in the period. A
