@@ -4,8 +4,8 @@ Both a cache and summary tables (issue 15): a cache hit costs one query, but on 
 busy program most views follow a write; the summary rows ``summary``'s triggers keep
 in the writing transaction make that first computation cheap too (a sum over the
 period's days instead of a read of every question). The cache stays because the
-figures summary rows cannot give alone (the latest letter per site, calls, quality
-medians) still read their tables. ``freshness`` bumps the version in the transaction
+figures summary rows cannot give alone (the latest letter per site, the sites called)
+still read their tables, by index. ``freshness`` bumps the version in the transaction
 of every write that can move a figure, so a cached entry is used only while no such
 write has committed since it was computed.
 

@@ -415,7 +415,7 @@ class Measures:
 
 
 def compute(period: Period) -> Measures:
-    """All four measures for a period: ten queries, whatever the data size."""
+    """All four measures for a period: eleven queries, whatever the data size."""
     return Measures(
         period,
         participation(period),
