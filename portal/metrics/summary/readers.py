@@ -3,9 +3,22 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ScalarSelect, and_, func, literal, literal_column, or_, select
+from sqlalchemy import (
+    Date,
+    Integer,
+    ScalarSelect,
+    Select,
+    and_,
+    bindparam,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+)
 from sqlalchemy.orm import InstrumentedAttribute
 
 from portal.extensions import db
@@ -49,6 +62,45 @@ def _next_month(day: date) -> date:
     return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
+@cache
+def _answer_median_statements(dialect: str) -> tuple[Select, Select]:
+    """``answer_median``'s two reads, built once per process with its values as parameters
+    (composing them anew cost about as much as running them)."""
+    first, last = bindparam("first", type_=Date()), bindparam("last", type_=Date())
+    months_from = bindparam("months_from", type_=Date())
+    months_to = bindparam("months_to", type_=Date())
+    bucket = literal_column(whole_days("metrics_answer.days", dialect))
+    in_months = select(
+        MetricsAnswerMonth.bucket.label("bucket"), MetricsAnswerMonth.answers.label("answers")
+    ).where(MetricsAnswerMonth.day >= months_from, MetricsAnswerMonth.day < months_to)
+    at_edges = select(bucket.label("bucket"), literal(1).label("answers")).where(
+        or_(
+            and_(MetricsAnswer.day >= first, MetricsAnswer.day < months_from),
+            and_(MetricsAnswer.day >= months_to, MetricsAnswer.day <= last),
+        )
+    )
+    counted = in_months.union_all(at_edges).subquery()
+    per_bucket = (
+        select(counted.c.bucket, func.sum(counted.c.answers))
+        .group_by(counted.c.bucket)
+        .having(func.sum(counted.c.answers) > 0)
+        .order_by(counted.c.bucket)
+    )
+    middle = (
+        select(MetricsAnswer.days)
+        .where(
+            MetricsAnswer.days >= bindparam("lowest"),
+            MetricsAnswer.days < bindparam("above"),
+            MetricsAnswer.day >= first,
+            MetricsAnswer.day <= last,
+        )
+        .order_by(MetricsAnswer.days)
+        .offset(bindparam("skip", type_=Integer()))
+        .limit(bindparam("take", type_=Integer()))
+    )
+    return per_bucket, middle
+
+
 def answer_median(period: Period) -> float | None:
     """The exact median days to a written answer of the period's answers, in two reads.
 
@@ -64,23 +116,10 @@ def answer_median(period: Period) -> float | None:
     months_to = (last + timedelta(days=1)).replace(day=1)
     if months_from >= months_to:
         months_from = months_to = last + timedelta(days=1)  # no whole month: all edges
-    dialect = db.session.get_bind().dialect.name
-    bucket = literal_column(whole_days("metrics_answer.days", dialect))
-    in_months = select(
-        MetricsAnswerMonth.bucket.label("bucket"), MetricsAnswerMonth.answers.label("answers")
-    ).where(MetricsAnswerMonth.day >= months_from, MetricsAnswerMonth.day < months_to)
-    at_edges = select(bucket.label("bucket"), literal(1).label("answers")).where(
-        or_(
-            and_(MetricsAnswer.day >= first, MetricsAnswer.day < months_from),
-            and_(MetricsAnswer.day >= months_to, MetricsAnswer.day <= last),
-        )
-    )
-    counted = in_months.union_all(at_edges).subquery()
+    count_read, middle_read = _answer_median_statements(db.session.get_bind().dialect.name)
+    days = {"first": first, "last": last}
     per_bucket = db.session.execute(
-        select(counted.c.bucket, func.sum(counted.c.answers))
-        .group_by(counted.c.bucket)
-        .having(func.sum(counted.c.answers) > 0)
-        .order_by(counted.c.bucket)
+        count_read, {**days, "months_from": months_from, "months_to": months_to}
     ).all()
     total = sum(int(n) for _, n in per_bucket)
     if total == 0:
@@ -95,15 +134,13 @@ def answer_median(period: Period) -> float | None:
             break
         below += answers
     middle = db.session.scalars(
-        select(MetricsAnswer.days)
-        .where(
-            MetricsAnswer.days >= lowest,
-            MetricsAnswer.days < highest + 1,
-            MetricsAnswer.day >= first,
-            MetricsAnswer.day <= last,
-        )
-        .order_by(MetricsAnswer.days)
-        .offset(lower - skipped)
-        .limit(upper - lower + 1)
+        middle_read,
+        {
+            **days,
+            "lowest": lowest,
+            "above": highest + 1,
+            "skip": lower - skipped,
+            "take": upper - lower + 1,
+        },
     ).all()
     return sum(middle) / len(middle)
