@@ -36,6 +36,9 @@ class Invitation(PublicIdMixin, TimestampMixin, db.Model):
             sqlite_where=text("status = 'sent'"),
             postgresql_where=text("status = 'sent'"),
         ),
+        # The dashboard: the letters sent in a period, and whether a site had a later one.
+        Index("ix_invitation_sent_at", "sent_at"),
+        Index("ix_invitation_site_sent_at", "site_id", "sent_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -16,9 +16,24 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, case, distinct, exists, func, literal, or_, select
+from sqlalchemy import (
+    Date,
+    Select,
+    and_,
+    bindparam,
+    case,
+    distinct,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+)
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from portal.auth.models import User
@@ -34,9 +49,11 @@ from portal.feedback.models import (
 )
 from portal.invitations.models import Invitation, InvitationStatus
 from portal.meetings.models import Meeting
-from portal.metrics.models import MetricsAnswer, MetricsDay, MetricsRating, MetricsSite
+from portal.metrics.models import MetricsDay, MetricsRating, MetricsSite
 from portal.metrics.period import Period
-from portal.metrics.sql import days_between, median, standard_question_deadline
+from portal.metrics.sql import standard_question_deadline
+from portal.metrics.summary.readers import action_time_medians, answer_median
+from portal.models import UTCDateTime
 from portal.program.settings import get_setting
 from portal.quality.models import QualityAction
 from portal.questions.models import Question
@@ -94,6 +111,39 @@ def overdue_action() -> ColumnElement[bool]:
     return QualityAction.is_overdue(program_today())
 
 
+class _BoundPeriod:
+    """A ``Period`` whose bounds are bound parameters, filled in by ``_values``.
+
+    The dashboard's statements are built once per process against it (``_statements``):
+    composing a statement anew for each period cost about as much CPU as running it, and a
+    statement object built once also keeps its cache key, so SQLAlchemy's compiled cache
+    hits without walking the statement again.
+    """
+
+    start = bindparam("start", type_=UTCDateTime())
+    end = bindparam("end", type_=UTCDateTime())
+    first_day = bindparam("first_day", type_=Date())
+    last_day = bindparam("last_day", type_=Date())
+    contains = Period.contains
+
+
+_BOUND = _BoundPeriod()
+_NOW = bindparam("now", type_=UTCDateTime())
+_TODAY = bindparam("today", type_=Date())
+
+
+def _values(period: Period) -> dict[str, date | datetime]:
+    """The parameters of ``_statements`` for ``period``, as of now."""
+    return {
+        "start": period.start,
+        "end": period.end,
+        "first_day": period.first_day,
+        "last_day": period.last_day,
+        "now": utcnow(),
+        "today": program_today(),
+    }
+
+
 # --- participation ---------------------------------------------------------------------------
 
 
@@ -123,44 +173,52 @@ def participation(period: Period) -> Participation:
     A letter nobody answered counts as "no response" while its link is open and
     as "expired" once the link has lapsed (whether or not a sweep has marked it).
     """
+    pool, outcomes = _statements()["participation"]
+    values = _values(period)
+    eligible, contacted, reached = db.session.execute(pool, values).one()
+    outcomes = db.session.execute(outcomes, values).one()
+    return Participation(eligible, contacted, *(int(n) for n in outcomes), reached=reached)
+
+
+def _participation_statements() -> tuple[Select, Select]:
+    called = ContactLog.site_id
     pool = select(
         # Each site's verdict is kept by triggers (``metrics.summary``): a count, not a
         # check of every site's products, inspections and actions.
         select(func.count()).where(MetricsSite.eligible == 1).scalar_subquery(),
-        select(func.count(distinct(ContactLog.site_id)))
-        .where(period.contains(ContactLog.called_at))
-        .scalar_subquery(),
-        select(func.count(distinct(ContactLog.site_id)))
-        .where(period.contains(ContactLog.called_at), ContactLog.reached_site)
-        .scalar_subquery(),
-    )
-    eligible, contacted, reached = db.session.execute(pool).one()
+        # Called and reached in one pass over the period's calls (ix_contact_log_called_at_*).
+        func.count(distinct(called)),
+        func.count(distinct(case((ContactLog.reached_site, called)))),
+    ).where(_BOUND.contains(ContactLog.called_at))
 
-    latest = select(
-        Invitation.status.label("status"),
-        Invitation.expires_at.label("expires_at"),
-        func.row_number()
-        .over(
-            partition_by=Invitation.site_id,
-            order_by=(Invitation.sent_at.desc(), Invitation.id.desc()),
-        )
-        .label("rank"),
-    ).where(period.contains(Invitation.sent_at))
-    latest = latest.subquery()
-    status, lapsed = latest.c.status, latest.c.expires_at <= utcnow()
+    # The latest letter of each site: no later letter to the same site in the period. A
+    # probe of ix_invitation_site_sent_at per letter, instead of ranking every letter.
+    later = aliased(Invitation)
+    superseded = exists().where(
+        later.site_id == Invitation.site_id,
+        _BOUND.contains(later.sent_at),
+        or_(
+            later.sent_at > Invitation.sent_at,
+            and_(later.sent_at == Invitation.sent_at, later.id > Invitation.id),
+        ),
+    )
+    latest = (
+        select(Invitation.status.label("status"), Invitation.expires_at.label("expires_at"))
+        .where(_BOUND.contains(Invitation.sent_at), ~superseded)
+        .subquery()
+    )
+    status, lapsed = latest.c.status, latest.c.expires_at <= _NOW
     expired = or_(status == InvitationStatus.EXPIRED, and_(status == InvitationStatus.SENT, lapsed))
     waiting = and_(status.in_([InvitationStatus.SENT, InvitationStatus.REPLACED]), ~expired)
-    outcomes = db.session.execute(
-        select(
-            func.count(),
-            _sum_if(status == InvitationStatus.ACCEPTED),
-            _sum_if(status == InvitationStatus.DECLINED),
-            _sum_if(waiting),
-            _sum_if(expired),
-            _sum_if(status == InvitationStatus.WITHDRAWN),
-        ).where(latest.c.rank == 1)
-    ).one()
-    return Participation(eligible, contacted, *(int(n) for n in outcomes), reached=reached)
+    outcomes = select(
+        func.count(),
+        _sum_if(status == InvitationStatus.ACCEPTED),
+        _sum_if(status == InvitationStatus.DECLINED),
+        _sum_if(waiting),
+        _sum_if(expired),
+        _sum_if(status == InvitationStatus.WITHDRAWN),
+    )
+    return pool, outcomes
 
 
 # --- engagement ---------------------------------------------------------------------------------
@@ -187,12 +245,29 @@ def engagement_level(period: Period) -> EngagementLevel:
     (N is the ``question_deadline_days`` setting, 14 by default). A question sent
     later came in under an FDA extension, and left FDA less time to prepare.
     """
-    days = and_(MetricsDay.day >= period.first_day, MetricsDay.day <= period.last_day)
+    active_count, meetings_held, at_held, questions, on_time, answered_count = (
+        int(n) for n in db.session.execute(_statements()["engagement"], _values(period)).one()
+    )
+    # Exact, from the answers counted per month and whole day (``summary.readers``).
+    median_days = answer_median(period)
+    return EngagementLevel(
+        active_count,
+        meetings_held,
+        at_held,
+        questions,
+        on_time,
+        answered_count,
+        _number(median_days),
+    )
+
+
+def _engagement_statement() -> Select:
+    days = and_(MetricsDay.day >= _BOUND.first_day, MetricsDay.day <= _BOUND.last_day)
     # Summed per program day (``metrics.summary``: kept by triggers with every change).
-    counts = (
+    return (
         select(
             select(func.count(Engagement.id))
-            .where(engagement_active_during(period))
+            .where(engagement_active_during(_BOUND))  # type: ignore[arg-type]
             .scalar_subquery(),
             *(
                 func.coalesce(func.sum(column), 0)
@@ -207,28 +282,6 @@ def engagement_level(period: Period) -> EngagementLevel:
         )
         .select_from(MetricsDay)
         .where(days)
-    )
-    active_count, meetings_held, at_held, questions, on_time, answered_count = (
-        int(n) for n in db.session.execute(counts).one()
-    )
-    # The middle one or two of the period's answers, by time taken: an offset into the
-    # index ordered by it, since the count is known (the median of ``metrics.sql``).
-    middle = db.session.scalars(
-        select(MetricsAnswer.days)
-        .where(MetricsAnswer.day >= period.first_day, MetricsAnswer.day <= period.last_day)
-        .order_by(MetricsAnswer.days)
-        .offset(max(answered_count - 1, 0) // 2)
-        .limit(2 - answered_count % 2)
-    ).all()
-    median_days = sum(middle) / len(middle) if middle else None
-    return EngagementLevel(
-        active_count,
-        meetings_held,
-        at_held,
-        questions,
-        on_time,
-        answered_count,
-        _number(median_days),
     )
 
 
@@ -310,27 +363,38 @@ def feedback(period: Period) -> Feedback:
 
     People asked: see ``asked_for_feedback``.
     """
-    # Summed per program day of the meeting (``metrics.summary``, kept by triggers).
     survey_count, asked, responses = (
-        int(n)
-        for n in db.session.execute(
-            select(
-                *(
-                    func.coalesce(func.sum(column), 0)
-                    for column in (
-                        MetricsDay.surveys,
-                        MetricsDay.people_asked,
-                        MetricsDay.survey_responses,
-                    )
-                )
-            ).where(MetricsDay.day >= period.first_day, MetricsDay.day <= period.last_day)
-        ).one()
+        int(n) for n in db.session.execute(_statements()["feedback"], _values(period)).one()
     )
     return Feedback(survey_count, asked, responses, _period_ratings(period))
 
 
 def _period_ratings(period: Period) -> tuple[RatingSummary, ...]:
     """``rating_summaries`` of the period's surveys, summed from ``MetricsRating`` per day."""
+    rows = db.session.execute(_statements()["ratings"], _values(period)).all()
+    return tuple(
+        RatingSummary(
+            prompt=row[0],
+            answers=int(row[1]),
+            mean=_number(row[2]),
+            distribution=tuple(int(n) for n in row[3:8]),  # type: ignore[arg-type]
+            labels=_rating_labels(row[8]),
+        )
+        for row in rows
+    )
+
+
+def _feedback_statement() -> Select:
+    # Summed per program day of the meeting (``metrics.summary``, kept by triggers).
+    return select(
+        *(
+            func.coalesce(func.sum(column), 0)
+            for column in (MetricsDay.surveys, MetricsDay.people_asked, MetricsDay.survey_responses)
+        )
+    ).where(MetricsDay.day >= _BOUND.first_day, MetricsDay.day <= _BOUND.last_day)
+
+
+def _ratings_statement() -> Select:
     counts = [
         func.coalesce(func.sum(column), 0)
         for column in (
@@ -342,7 +406,7 @@ def _period_ratings(period: Period) -> tuple[RatingSummary, ...]:
         )
     ]
     answers = func.sum(MetricsRating.answers)
-    rows = db.session.execute(
+    return (
         select(
             SurveyQuestion.prompt,
             answers,
@@ -352,20 +416,10 @@ def _period_ratings(period: Period) -> tuple[RatingSummary, ...]:
         )
         .select_from(MetricsRating)
         .join(SurveyQuestion, MetricsRating.question_id == SurveyQuestion.id)
-        .where(MetricsRating.day >= period.first_day, MetricsRating.day <= period.last_day)
+        .where(MetricsRating.day >= _BOUND.first_day, MetricsRating.day <= _BOUND.last_day)
         .group_by(SurveyQuestion.prompt)
         .having(answers > 0)
         .order_by(func.min(SurveyQuestion.position), SurveyQuestion.prompt)
-    ).all()
-    return tuple(
-        RatingSummary(
-            prompt=row[0],
-            answers=int(row[1]),
-            mean=_number(row[2]),
-            distribution=tuple(int(n) for n in row[3:8]),  # type: ignore[arg-type]
-            labels=_rating_labels(row[8]),
-        )
-        for row in rows
     )
 
 
@@ -387,48 +441,43 @@ class QualityImprovement:
 
 def quality_improvement(period: Period) -> QualityImprovement:
     """Corrective and preventive actions opened, completed, verified, overdue (SPEC 11, 12)."""
+    counts, medians = _statements()["quality"]
+    values = _values(period)
+    counts = db.session.execute(counts, values).one()
+    medians = db.session.execute(medians, values).one()
+    return QualityImprovement(*(int(n) for n in counts), *(_number(m) for m in medians))
+
+
+def _quality_statements() -> tuple[Select, Select]:
     # One count per condition rather than one pass with a sum per condition: each is then
     # a range read of its own index (ix_quality_action_*), not a scan of every action.
-    counts = db.session.execute(
-        select(
-            *(
-                select(func.count()).select_from(QualityAction).where(condition).scalar_subquery()
-                for condition in (
-                    period.contains(QualityAction.created_at),
-                    period.contains(QualityAction.completed_at),
-                    period.contains(QualityAction.verified_at),
-                    overdue_action(),
-                )
+    counts = select(
+        *(
+            select(func.count()).select_from(QualityAction).where(condition).scalar_subquery()
+            for condition in (
+                _BOUND.contains(QualityAction.created_at),
+                _BOUND.contains(QualityAction.completed_at),
+                _BOUND.contains(QualityAction.verified_at),
+                QualityAction.is_overdue(_TODAY),
             )
         )
-    ).one()
-    completed_in_period = and_(
-        QualityAction.completed_at.is_not(None), period.contains(QualityAction.completed_at)
     )
-    verified_in_period = and_(
-        QualityAction.verified_at.is_not(None),
-        QualityAction.completed_at.is_not(None),
-        period.contains(QualityAction.verified_at),
-    )
-    medians = db.session.execute(
-        select(
-            median(
-                select(
-                    days_between(QualityAction.completed_at, QualityAction.created_at).label(
-                        "value"
-                    )
-                ).where(completed_in_period)
-            ).scalar_subquery(),
-            median(
-                select(
-                    days_between(QualityAction.verified_at, QualityAction.completed_at).label(
-                        "value"
-                    )
-                ).where(verified_in_period)
-            ).scalar_subquery(),
-        )
-    ).one()
-    return QualityImprovement(*(int(n) for n in counts), *(_number(m) for m in medians))
+    # Exact medians from the times kept per action by the summary triggers: an offset into
+    # an index, not a rank of every action of the period (``summary.readers``).
+    medians = select(*action_time_medians(_BOUND))  # type: ignore[arg-type]
+    return counts, medians
+
+
+@cache
+def _statements() -> dict[str, Any]:
+    """The dashboard's statements, built on first use (the models are mapped by then)."""
+    return {
+        "participation": _participation_statements(),
+        "engagement": _engagement_statement(),
+        "feedback": _feedback_statement(),
+        "ratings": _ratings_statement(),
+        "quality": _quality_statements(),
+    }
 
 
 @dataclass(frozen=True)
@@ -441,7 +490,7 @@ class Measures:
 
 
 def compute(period: Period) -> Measures:
-    """All four measures for a period: ten queries, whatever the data size."""
+    """All four measures for a period: eleven queries, whatever the data size."""
     return Measures(
         period,
         participation(period),

@@ -67,12 +67,60 @@ class MetricsAnswer(db.Model):
     """
 
     __tablename__ = "metrics_answer"
-    __table_args__ = (Index("ix_metrics_answer_days_day", "days", "day"),)
+    __table_args__ = (
+        Index("ix_metrics_answer_days_day", "days", "day"),
+        # The answers of a period's first and last partial months (``summary.readers``).
+        Index("ix_metrics_answer_day_days", "day", "days"),
+    )
 
     question_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     #: The program day it was answered (``MetricsDay.day``).
     day: Mapped[date] = mapped_column(Date, nullable=False)
     #: Submission to written answer, in days (``metrics.sql.days_between``).
+    days: Mapped[float] = mapped_column(Float, nullable=False)
+
+
+class MetricsAnswerMonth(db.Model):
+    """How many answers of each month took a given number of whole days (``bucket``).
+
+    Kept by the question triggers beside ``MetricsAnswer``. The median time to answer
+    of a period is then found in two small reads (``summary.readers``): the count per
+    bucket (whole months from here, the partial months at the ends from
+    ``metrics_answer``) says which bucket holds the middle answers, and an offset into
+    that bucket's rows of ``metrics_answer`` gives their exact values.
+    """
+
+    __tablename__ = "metrics_answer_month"
+
+    #: The first day of the month (program days) the answers were given in.
+    day: Mapped[date] = mapped_column(Date, primary_key=True, autoincrement=False)
+    #: The whole days each took: floor(``MetricsAnswer.days``).
+    bucket: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    answers: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+
+class MetricsActionTime(db.Model):
+    """Each quality action's time to complete and to verify (SPEC 12), on the day of the step.
+
+    Kept by triggers on ``quality_action`` (``portal.metrics.summary``). Like
+    ``MetricsAnswer``: a period's median is an offset into the index in the order of
+    ``days``, whose count is a range read of the index by day, instead of a rank of
+    every action of the period by a window function.
+    """
+
+    __tablename__ = "metrics_action_time"
+    __table_args__ = (
+        Index("ix_metrics_action_time_step_days_day", "step", "days", "day"),
+        Index("ix_metrics_action_time_step_day", "step", "day"),
+    )
+
+    action_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    #: "complete": opening to the firm's completion, on the completion's day;
+    #: "verify": completion to FDA's verification, on the verification's day.
+    step: Mapped[str] = mapped_column(String(8), primary_key=True)
+    #: The program day of the step (``MetricsDay.day``).
+    day: Mapped[date] = mapped_column(Date, nullable=False)
+    #: In days (``metrics.sql.days_between``).
     days: Mapped[float] = mapped_column(Float, nullable=False)
 
 
@@ -99,6 +147,8 @@ class MetricsSite(db.Model):
     and regulatory actions, and to the inspection window."""
 
     __tablename__ = "metrics_site"
+    #: The count of eligible sites reads this index, not every site's row.
+    __table_args__ = (Index("ix_metrics_site_eligible", "eligible"),)
 
     site_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     #: 1 when eligible, else 0.

@@ -1,7 +1,7 @@
 """SQL pieces the measures need that SQLite and PostgreSQL spell differently.
 
 Every figure on the dashboard is computed by the database (a fixed number of
-queries whatever the data size), so date arithmetic, medians and the question
+queries whatever the data size), so date arithmetic and the question
 deadline of SPEC 8 are expressed here once for both databases.
 """
 
@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import Date, Float, Select, event, func, select
+from sqlalchemy import Date, Float, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
@@ -104,26 +104,6 @@ def _register_sqlite_functions(dbapi_connection: Any, _record: Any) -> None:
         # The summary tables' triggers call it (portal.metrics.summary): every connection
         # that may write a question or a meeting needs it.
         dbapi_connection.create_function("sep_program_day", 1, program_day_text, deterministic=True)
-
-
-def median(values: Select, column_name: str = "value") -> Select:
-    """A SELECT of the median of the one-column query ``values`` (NULL when empty).
-
-    Portable: neither SQLite nor every PostgreSQL query planner path offers
-    percentile_cont the same way, but both have window functions. The middle
-    row (or the mean of the two middle rows) is picked by rank.
-    """
-    inner = values.subquery()
-    value = inner.c[column_name]
-    ranked = select(
-        value.label("value"),
-        func.row_number().over(order_by=value).label("position"),
-        func.count().over().label("total"),
-    ).subquery()
-    # Floor division: for 5 rows both are 3; for 6 rows they are 3 and 4.
-    lower = (ranked.c.total + 1) // 2
-    upper = (ranked.c.total + 2) // 2
-    return select(func.avg(ranked.c.value)).where(ranked.c.position.in_([lower, upper]))
 
 
 class program_day(FunctionElement):  # noqa: N801 - reads as the SQL function it is
