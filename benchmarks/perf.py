@@ -22,9 +22,11 @@ for the API (179,562 in all at --scale 1), then prints:
   and of the job worker.
 
 The PostgreSQL database is BENCH_POSTGRES_URL (default: the local server's
-``test_perf_bench``); the SQLite one is a file in a temporary folder. Both are
-emptied first. Figures move between runs on a shared machine; ratios measured
-in one run hold better than absolute numbers.
+``test_perf_bench``); the SQLite one is --sqlite-path or a file in a temporary folder.
+Both are emptied first; with --keep-data, a database that already holds the history is
+used as it is, gaining only the tables newer code added and the API's sites. Figures
+move between runs on a shared machine; ratios measured in one run hold better than
+absolute numbers.
 """
 
 from __future__ import annotations
@@ -50,7 +52,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from flask import g  # noqa: E402
-from sqlalchemy import event, func, insert, select, text  # noqa: E402
+from sqlalchemy import event, func, insert, inspect, select, text  # noqa: E402
 
 from benchmarks import seed_large  # noqa: E402
 from benchmarks.import_inspections import inspections_file  # noqa: E402
@@ -225,11 +227,18 @@ def signed_in_client(app, user: User):
     return client
 
 
-def load(app, scale: float, api_sites: int) -> dict:
+def load(app, scale: float, api_sites: int, keep_data: bool = False) -> dict:
     seed_large.SITES = max(int(10_000 * scale), 50)
     seed_large.ENGAGEMENTS = max(int(2_000 * scale), 10)
     started = time.perf_counter()
-    counts = seed_large.seed()
+    if keep_data and _holds_history():
+        # Seeding 500,000 questions takes most of an hour on two cores; a database that
+        # holds them already (a previous run's, or seed_large's) only gains the tables
+        # newer code added and its missing API sites.
+        db.create_all()
+        counts = _counted()
+    else:
+        counts = seed_large.seed()
     if db.engine.dialect.name == "postgresql":
         # seed_large writes ids itself; the sequence must continue after them.
         db.session.execute(
@@ -257,6 +266,24 @@ def load(app, scale: float, api_sites: int) -> dict:
     counts["sites"] = db.session.scalar(select(func.count(Site.id)))
     counts["load seconds"] = round(time.perf_counter() - started)
     return counts
+
+
+def _holds_history() -> bool:
+    if not inspect(db.engine).has_table("user_account"):
+        return False
+    bench_user = select(User.id).where(User.email == seed_large.BENCH_EMAIL)
+    return db.session.scalar(bench_user) is not None
+
+
+def _counted() -> dict:
+    from portal.meetings.models import Meeting
+    from portal.questions.models import Question
+
+    return {
+        "sites": db.session.scalar(select(func.count(Site.id))),
+        "meetings": db.session.scalar(select(func.count(Meeting.id))),
+        "questions": db.session.scalar(select(func.count(Question.id))),
+    }
 
 
 def in_process(app, repeat: int) -> dict:
@@ -516,6 +543,12 @@ def main() -> None:
     parser.add_argument("--import-rows", type=int, default=100_000)
     parser.add_argument("--wrk-seconds", type=int, default=10)
     parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument(
+        "--keep-data",
+        action="store_true",
+        help="use the databases' history when they hold one instead of seeding again",
+    )
+    parser.add_argument("--sqlite-path", help="the SQLite database file (default: a temporary one)")
     args = parser.parse_args()
     api_sites = max(int(API_SITES * args.scale), 1000)
     print(
@@ -527,7 +560,8 @@ def main() -> None:
         tempfile.tempdir = os.environ["BENCH_TMPDIR"]
     with tempfile.TemporaryDirectory(prefix="sep-perf-") as tmp:
         for name in args.databases.split(","):
-            url = POSTGRES_URL if name == "postgresql" else f"sqlite:///{tmp}/perf.sqlite3"
+            sqlite_path = args.sqlite_path or f"{tmp}/perf.sqlite3"
+            url = POSTGRES_URL if name == "postgresql" else f"sqlite:///{sqlite_path}"
             env = dict(
                 os.environ,
                 DATABASE_URL=url,
@@ -545,7 +579,7 @@ def main() -> None:
                 }
             )
             with app.app_context():
-                counts = load(app, args.scale, api_sites)
+                counts = load(app, args.scale, api_sites, keep_data=args.keep_data)
                 figures = in_process(app, args.repeat)
                 api_figures = api(app, max(args.repeat // 3, 3))
                 db.session.remove()
