@@ -26,7 +26,6 @@ from sqlalchemy import (
     and_,
     bindparam,
     case,
-    distinct,
     exists,
     func,
     literal,
@@ -181,15 +180,22 @@ def participation(period: Period) -> Participation:
 
 
 def _participation_statements() -> tuple[Select, Select]:
-    called = ContactLog.site_id
+    # The sites called in the period, each once, with whether any call reached it: one pass
+    # over the period's calls (ix_contact_log_called_at_*) and one grouping, where a
+    # count(DISTINCT) for called and another for reached sorted the sites twice.
+    called = (
+        select(func.max(case((ContactLog.reached_site, 1), else_=0)).label("reached"))
+        .where(_BOUND.contains(ContactLog.called_at))
+        .group_by(ContactLog.site_id)
+        .subquery()
+    )
     pool = select(
         # Each site's verdict is kept by triggers (``metrics.summary``): a count, not a
         # check of every site's products, inspections and actions.
         select(func.count()).where(MetricsSite.eligible == 1).scalar_subquery(),
-        # Called and reached in one pass over the period's calls (ix_contact_log_called_at_*).
-        func.count(distinct(called)),
-        func.count(distinct(case((ContactLog.reached_site, called)))),
-    ).where(_BOUND.contains(ContactLog.called_at))
+        func.count(),
+        func.coalesce(func.sum(called.c.reached), 0),
+    ).select_from(called)
 
     # The latest letter of each site: no later letter to the same site in the period. A
     # probe of ix_invitation_site_sent_at per letter, instead of ranking every letter.
