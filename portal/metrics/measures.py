@@ -173,23 +173,40 @@ def participation(period: Period) -> Participation:
     A letter nobody answered counts as "no response" while its link is open and
     as "expired" once the link has lapsed (whether or not a sweep has marked it).
     """
-    pool, outcomes = _statements()["participation"]
+    pools, outcomes = _statements()["participation"]
     values = _values(period)
+    pool = pools[db.session.get_bind().dialect.name]
     eligible, contacted, reached = db.session.execute(pool, values).one()
     outcomes = db.session.execute(outcomes, values).one()
     return Participation(eligible, contacted, *(int(n) for n in outcomes), reached=reached)
 
 
-def _participation_statements() -> tuple[Select, Select]:
+def _participation_statements() -> tuple[dict[str, Select], Select]:
+    # Each site's verdict is kept by triggers (``metrics.summary``): a count, not a check
+    # of every site's products, inspections and actions.
+    eligible = select(func.count()).where(MetricsSite.eligible == 1).scalar_subquery()
+    in_period = _BOUND.contains(ContactLog.called_at)
+    # The sites called and reached, in one pass over the period's calls
+    # (ix_contact_log_called_at_*), two ways: PostgreSQL counts the distinct sites twice
+    # faster than it groups them (2.3-2.8 against 3.8-5.5 ms for the whole history at
+    # scale 1), SQLite groups them once faster than it sorts them twice for two
+    # count(DISTINCT) (4.0 against 7.5 ms).
     called = ContactLog.site_id
-    pool = select(
-        # Each site's verdict is kept by triggers (``metrics.summary``): a count, not a
-        # check of every site's products, inspections and actions.
-        select(func.count()).where(MetricsSite.eligible == 1).scalar_subquery(),
-        # Called and reached in one pass over the period's calls (ix_contact_log_called_at_*).
+    distinct_sites = select(
+        eligible,
         func.count(distinct(called)),
         func.count(distinct(case((ContactLog.reached_site, called)))),
-    ).where(_BOUND.contains(ContactLog.called_at))
+    ).where(in_period)
+    per_site = (
+        select(func.max(case((ContactLog.reached_site, 1), else_=0)).label("reached"))
+        .where(in_period)
+        .group_by(called)
+        .subquery()
+    )
+    grouped_sites = select(
+        eligible, func.count(), func.coalesce(func.sum(per_site.c.reached), 0)
+    ).select_from(per_site)
+    pools = {"postgresql": distinct_sites, "sqlite": grouped_sites}
 
     # The latest letter of each site: no later letter to the same site in the period. A
     # probe of ix_invitation_site_sent_at per letter, instead of ranking every letter.
@@ -218,7 +235,7 @@ def _participation_statements() -> tuple[Select, Select]:
         _sum_if(expired),
         _sum_if(status == InvitationStatus.WITHDRAWN),
     )
-    return pool, outcomes
+    return pools, outcomes
 
 
 # --- engagement ---------------------------------------------------------------------------------

@@ -117,6 +117,33 @@ class program_day(FunctionElement):  # noqa: N801 - reads as the SQL function it
     inherit_cache = True
 
 
+class not_an_index_key(FunctionElement):  # noqa: N801 - reads as the SQL it stands for
+    """``column`` unchanged, except that SQLite does not choose an index for a term on it.
+
+    SQLite plans without statistics: for ``step = ? AND day BETWEEN ? AND ? ORDER BY days``
+    it reads the index by day and sorts the whole period, where reading the index in the
+    order of days stops at the row wanted (the medians' offset: 2.7 -> 0.4 ms for the
+    whole history at scale 1). SQLite's unary plus leaves the value as is and takes the
+    term out of the index choice. PostgreSQL plans from statistics: the bare column.
+    """
+
+    inherit_cache = True
+
+    def __init__(self, column: Any) -> None:
+        super().__init__(column)
+        self.type = column.type
+
+
+@compiles(not_an_index_key)
+def _not_an_index_key(element: not_an_index_key, compiler: Any, **kw: Any) -> str:
+    return compiler.process(element.clauses, **kw)
+
+
+@compiles(not_an_index_key, "sqlite")
+def _not_an_index_key_sqlite(element: not_an_index_key, compiler: Any, **kw: Any) -> str:
+    return f"+{compiler.process(element.clauses, **kw)}"
+
+
 @compiles(program_day, "postgresql")
 def _program_day_postgresql(element: program_day, compiler: Any, **kw: Any) -> str:
     moment = compiler.process(element.clauses, **kw)

@@ -24,20 +24,25 @@ from sqlalchemy.orm import InstrumentedAttribute
 from portal.extensions import db
 from portal.metrics.models import MetricsActionTime, MetricsAnswer, MetricsAnswerMonth
 from portal.metrics.period import Period
+from portal.metrics.sql import not_an_index_key
 from portal.metrics.summary.contributions import whole_days
 
 
-def median_by_offset(days: InstrumentedAttribute, *where: Any) -> ScalarSelect:
+def median_by_offset(
+    days: InstrumentedAttribute, where: tuple[Any, ...], ordered_where: tuple[Any, ...]
+) -> ScalarSelect:
     """The exact median of ``days`` over the rows ``where`` selects, as one scalar subquery.
 
     The rows are counted first (a range read of an index by day), then the middle one
     or two are an offset into the index in the order of ``days``: no window function
-    ranks every row of the period. NULL when no row is selected.
+    ranks every row of the period. ``ordered_where`` selects the same rows for that
+    offset, spelled so that the database reads the index in the order of ``days``
+    (``not_an_index_key``). NULL when no row is selected.
     """
     count = select(func.count()).where(*where).scalar_subquery()
     middle = (
         select(days.label("days"))
-        .where(*where)
+        .where(*ordered_where)
         .order_by(days)
         .offset((count - 1) // 2)
         .limit(2 - count % 2)
@@ -48,12 +53,18 @@ def median_by_offset(days: InstrumentedAttribute, *where: Any) -> ScalarSelect:
 
 def action_time_medians(period: Period) -> tuple[ScalarSelect, ScalarSelect]:
     """The period's median days to complete and to verify (``metrics_action_time``)."""
-    in_period = (
-        MetricsActionTime.day >= period.first_day,
-        MetricsActionTime.day <= period.last_day,
-    )
+
+    def in_period(day: Any) -> tuple[Any, ...]:
+        return day >= period.first_day, day <= period.last_day
+
+    day = MetricsActionTime.day
     return tuple(  # type: ignore[return-value]
-        median_by_offset(MetricsActionTime.days, MetricsActionTime.step == step, *in_period)
+        median_by_offset(
+            MetricsActionTime.days,
+            (MetricsActionTime.step == step, *in_period(day)),
+            # Through ix_metrics_action_time_step_days_day in the order of days.
+            (MetricsActionTime.step == step, *in_period(not_an_index_key(day))),
+        )
         for step in ("complete", "verify")
     )
 
