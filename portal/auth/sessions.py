@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from flask import Blueprint, abort, current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, logout_user
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from portal.audit import services as audit
 from portal.audit.services import client_address
@@ -80,6 +80,14 @@ class SessionCheck(NamedTuple):
         return self.live
 
 
+#: Built once: every signed-in request runs it (issue 15).
+_LIVE_RECORD = select(UserSession.id, UserSession.last_seen_at).where(
+    UserSession.token_hash == bindparam("token_hash"),
+    UserSession.user_id == bindparam("user_id"),
+    UserSession.ended_at.is_(None),
+)
+
+
 def check_and_touch(user: User, *, passive: bool) -> SessionCheck:
     """Whether this browser's record is live; marks it seen at most once a minute. One
     read, and a write only when the mark is older than TOUCH_EVERY."""
@@ -87,11 +95,7 @@ def check_and_touch(user: User, *, passive: bool) -> SessionCheck:
     if not isinstance(token, str) or not looks_like_token(token):
         return SessionCheck(live=False)
     record = db.session.execute(
-        select(UserSession.id, UserSession.last_seen_at).where(
-            UserSession.token_hash == hash_token(token),
-            UserSession.user_id == user.id,
-            UserSession.ended_at.is_(None),
-        )
+        _LIVE_RECORD, {"token_hash": hash_token(token), "user_id": user.id}
     ).first()
     if record is None:
         return SessionCheck(live=False)

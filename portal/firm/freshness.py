@@ -26,7 +26,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 
-from sqlalchemy import event, inspect, select
+from sqlalchemy import bindparam, event, inspect, or_, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -174,15 +174,23 @@ def _forget(session: Session, transaction) -> None:
         session.info.pop(_PROGRAM, None)
 
 
+#: Built once: this read runs on every view of a firm's home page.
+_VERSIONS = select(
+    FirmVersion.__table__.c.firm_id,
+    FirmVersion.__table__.c.generation,
+    FirmVersion.__table__.c.counter,
+).where(
+    or_(
+        FirmVersion.__table__.c.firm_id == PROGRAM_ROW,
+        FirmVersion.__table__.c.firm_id == bindparam("firm_id"),
+    )
+)
+
+
 def current_key(firm_id: int) -> tuple | None:
     """The program's and the firm's (generation, counter): one read. None before the
     first write has created the program row (nothing is cached then)."""
-    table = FirmVersion.__table__
-    rows = db.session.execute(
-        select(table.c.firm_id, table.c.generation, table.c.counter).where(
-            table.c.firm_id.in_((PROGRAM_ROW, firm_id))
-        )
-    ).all()
+    rows = db.session.connection().execute(_VERSIONS, {"firm_id": firm_id}).all()
     found = {row.firm_id: (row.generation, row.counter) for row in rows}
     if PROGRAM_ROW not in found:
         return None

@@ -19,7 +19,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, logout_user
-from sqlalchemy import event, insert, inspect, select
+from sqlalchemy import bindparam, event, insert, inspect, select
 
 from portal.audit import services as audit
 from portal.audit.models import AuditEvent
@@ -50,6 +50,11 @@ CONTENT_SECURITY_POLICY = "; ".join(
 PASSIVE_ENDPOINTS = frozenset({"account.session_status", "static"})
 
 
+#: Built once: every signed-in request runs these (issue 15).
+_USER_BY_PUBLIC_ID = select(User).where(User.public_id == bindparam("public_id"))
+_INSERT_AUDIT_EVENT = insert(AuditEvent.__table__)
+
+
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
     """Accept a session only if its version is the user's current one (see User.get_id)."""
@@ -59,7 +64,7 @@ def load_user(user_id: str) -> User | None:
         version = int(version_part)
     except ValueError:
         return None
-    user = db.session.scalars(select(User).where(User.public_id == public_id)).first()
+    user = db.session.scalars(_USER_BY_PUBLIC_ID, {"public_id": public_id}).first()
     if user is None or user.status != UserStatus.ACTIVE or user.session_version != version:
         return None
     return user
@@ -196,9 +201,7 @@ def write_view_audit(response):
     db.session.rollback()
     # A plain insert, not an ORM object: every page pays for this write, and a flush of
     # one object cost more than the rest of a cached page's work (issue 15).
-    db.session.execute(
-        insert(AuditEvent.__table__).values(values or _view_event_values(views, signed_in, token))
-    )
+    db.session.execute(_INSERT_AUDIT_EVENT, values or _view_event_values(views, signed_in, token))
     db.session.commit()
     return response
 
