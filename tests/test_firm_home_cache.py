@@ -264,3 +264,23 @@ def test_the_time_left_and_overdue_actions_follow_the_clock(
     assert "(less than a minute left)" in view(lead, count_queries)[0]
     time_machine.move_to(datetime(2030, 1, 5, 15, 0, tzinfo=UTC), tick=False)
     assert "Closed at" in view(lead, count_queries)[0]
+
+
+def test_the_store_keeps_one_page_per_person_and_drops_the_least_recently_viewed(monkeypatch):
+    from portal.firm import home_cache
+
+    monkeypatch.setattr(home_cache, "MAX_ENTRIES", 2)
+    store = home_cache.PageCache()
+    now = datetime(2030, 1, 1, tzinfo=UTC)
+    store.put(1, ("v1",), "one at v1", None)
+    store.put(1, ("v2",), "one at v2", now + timedelta(minutes=1))
+    assert store.get(1, ("v1",), now) is None  # replaced, and a stale key drops the entry
+    store.put(1, ("v2",), "one at v2", now + timedelta(minutes=1))
+    assert store.get(1, ("v2",), now) == "one at v2"
+    assert store.get(1, ("v2",), now + timedelta(minutes=1)) is None  # expired
+    store.put(1, ("v2",), "one", None)
+    store.put(2, ("v2",), "two", None)
+    store.get(1, ("v2",), now)
+    store.put(3, ("v2",), "three", None)
+    assert store.get(2, ("v2",), now) is None  # the least recently viewed went
+    assert store.get(1, ("v2",), now) == "one" and store.get(3, ("v2",), now) == "three"

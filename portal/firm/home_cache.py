@@ -22,7 +22,8 @@ these would change what it shows.
 Nothing per request is kept: the page is rendered with a placeholder where the
 CSRF token goes, which each answer fills with its own token, and a request with
 a message to flash renders afresh (the message is shown once). Each worker
-process keeps its own entries, at most ``MAX_ENTRIES`` (tens of kilobytes each).
+process keeps its own entries: one per person, at most ``MAX_ENTRIES`` people (tens of
+kilobytes each).
 """
 
 from __future__ import annotations
@@ -49,26 +50,29 @@ CSRF_PLACEHOLDER = "csrf-placeholder-" + secrets.token_hex(16)
 
 
 class PageCache:
+    """One page per person (the latest rendered), the least recently viewed dropped first:
+    a page kept under an older version is replaced, not left to age out."""
+
     def __init__(self) -> None:
-        self._entries: OrderedDict[tuple, tuple[str, datetime | None]] = OrderedDict()
+        self._entries: OrderedDict[int, tuple[tuple, str, datetime | None]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple, now: datetime) -> str | None:
+    def get(self, person: int, key: tuple, now: datetime) -> str | None:
         with self._lock:
-            entry = self._entries.get(key)
+            entry = self._entries.get(person)
             if entry is None:
                 return None
-            html, valid_until = entry
-            if valid_until is not None and now >= valid_until:
-                del self._entries[key]
+            kept_key, html, valid_until = entry
+            if kept_key != key or (valid_until is not None and now >= valid_until):
+                del self._entries[person]
                 return None
-            self._entries.move_to_end(key)
+            self._entries.move_to_end(person)
             return html
 
-    def put(self, key: tuple, html: str, valid_until: datetime | None) -> None:
+    def put(self, person: int, key: tuple, html: str, valid_until: datetime | None) -> None:
         with self._lock:
-            self._entries[key] = (html, valid_until)
-            self._entries.move_to_end(key)
+            self._entries[person] = (key, html, valid_until)
+            self._entries.move_to_end(person)
             while len(self._entries) > MAX_ENTRIES:
                 self._entries.popitem(last=False)
 
@@ -121,10 +125,10 @@ def page(user: User, render: Callable[[str], tuple[str, datetime | None]]) -> st
         program_today(),
     )
     store = _store()
-    html = store.get(key, utcnow())
+    html = store.get(user.id, key, utcnow())
     if html is None:
         html, valid_until = render(CSRF_PLACEHOLDER)
-        store.put(key, html, valid_until)
+        store.put(user.id, key, html, valid_until)
     return _fill(html)
 
 
