@@ -201,6 +201,12 @@ def write_view_audit(response):
     token = g.get("api_token")
     if not views and not (request.method in ("GET", "HEAD") and (signed_in or token)):
         return response
+    if not _has_unsaved_writes(db.session):
+        # Nothing uncommitted to leave out: the event is written in the transaction the
+        # page read in, without a rollback and a new transaction first (issue 15).
+        db.session.execute(_INSERT_AUDIT_EVENT, _view_event_values(views, signed_in, token))
+        db.session.commit()
+        return response
     values = None
     if not (signed_in and inspect(current_user._get_current_object()).modified):
         # Made before the rollback, which expires the signed-in user: made after it,
@@ -213,6 +219,31 @@ def write_view_audit(response):
     db.session.execute(_INSERT_AUDIT_EVENT, values or _view_event_values(views, signed_in, token))
     db.session.commit()
     return response
+
+
+#: ``session.info`` key: the transaction under way has written something (a flush, or an
+#: insert, update or delete run through the session).
+_WROTE = "portal.wrote"
+
+
+def _note_flush(session, _context) -> None:
+    session.info[_WROTE] = True
+
+
+def _note_statement(state) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[_WROTE] = True
+
+
+def _forget_writes(session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_WROTE, None)
+
+
+def _has_unsaved_writes(session) -> bool:
+    """Whether committing now would save anything besides the audit event: a write sent
+    in this transaction, or a change still waiting for its flush."""
+    return bool(session.info.get(_WROTE) or session.new or session.deleted or session.dirty)
 
 
 def _carry_noted_views(session) -> None:
@@ -322,6 +353,9 @@ def register(app: Flask) -> None:
         ("before_commit", _carry_noted_views),
         ("after_commit", _view_event_saved),
         ("after_soft_rollback", _view_event_undone),
+        ("after_flush", _note_flush),
+        ("do_orm_execute", _note_statement),
+        ("after_transaction_end", _forget_writes),
     ):
         if not event.contains(db.session, name, listener):
             event.listen(db.session, name, listener)
