@@ -260,7 +260,7 @@ def register_hooks(bp: Blueprint) -> None:
         if not current_user.is_authenticated:
             return None
         passive = request.endpoint in PASSIVE_ENDPOINTS
-        live, touched = check_and_touch(current_user, passive=passive)
+        live, touched = check_and_touch(current_user._get_current_object(), passive=passive)
         if touched:
             # This hook is the start of the request, not a service: the touch is saved now,
             # so no write lock is held while the page works (SQLite has one writer). Only

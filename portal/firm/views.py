@@ -39,7 +39,8 @@ COLLEAGUES_PER_PAGE = 50
 def home():
     """The firm's engagements and what comes next, one section per domain, in this order;
     kept per person until a write or the clock changes it (home_cache)."""
-    return home_cache.page(current_user, _render_home)
+    # The person itself, not the proxy: the cache reads several of their attributes.
+    return home_cache.page(current_user._get_current_object(), _render_home)
 
 
 def _render_home(csrf_placeholder: str) -> tuple[str, datetime | None]:

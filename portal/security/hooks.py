@@ -203,8 +203,11 @@ def write_view_audit(response):
         return response
     if not _has_unsaved_writes(db.session):
         # Nothing uncommitted to leave out: the event is written in the transaction the
-        # page read in, without a rollback and a new transaction first (issue 15).
-        db.session.execute(_INSERT_AUDIT_EVENT, _view_event_values(views, signed_in, token))
+        # page read in, without a rollback and a new transaction first (issue 15). On the
+        # connection: nothing is pending to flush, and no cache's version follows this table.
+        db.session.connection().execute(
+            _INSERT_AUDIT_EVENT, _view_event_values(views, signed_in, token)
+        )
         db.session.commit()
         return response
     values = None
@@ -289,7 +292,7 @@ def _view_event_values(views: list, signed_in: bool, token) -> dict:
     firm_id = first.firm_id if first else None
     # A request authenticated by a link's token rather than a session (a calendar feed)
     # names the token's owner as the viewer.
-    actor = g.get("view_actor") or (current_user if signed_in else None)
+    actor = g.get("view_actor") or (current_user._get_current_object() if signed_in else None)
     if actor is not None and actor.is_firm_user:
         firm_id = actor.firm_id
     if first is None and token is not None:
@@ -319,14 +322,15 @@ def declare_tenancy():
     """Firm users' requests read their own firm only; FDA's read the whole program."""
     if request.endpoint in (None, "static"):
         return
-    if not current_user.is_authenticated:
+    user = current_user._get_current_object()
+    if not user.is_authenticated:
         # Public pages reach records only through a link's token; API requests
         # declare the program scope once their token is checked.
         tenancy.declare(db.session, _NO_FIRM)
-    elif current_user.is_fda:
+    elif user.is_fda:
         tenancy.declare(db.session, tenancy.PROGRAM)
     else:
-        tenancy.declare(db.session, tenancy.Scope(firm_id=current_user.firm_id or 0))
+        tenancy.declare(db.session, tenancy.Scope(firm_id=user.firm_id or 0))
 
 
 def forget_tenancy(_error=None):
