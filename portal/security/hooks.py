@@ -188,7 +188,9 @@ def write_view_audit(response):
     saved together or not at all. What is left is written here: pages that
     changed nothing. Whatever the view did not commit is not meant to be kept
     (the view commits a change once it has succeeded), so it is rolled back
-    first rather than smuggled in with the event.
+    first rather than smuggled in with the event. A page that wrote nothing (no
+    flush, no insert/update/delete through the session, no change pending) has
+    nothing to roll back: its event is committed with the transaction it read in.
     """
     views = audit.clear_noted_views()
     if g.pop("view_event_committed", False):
