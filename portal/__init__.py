@@ -15,8 +15,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def import_models() -> None:
     """Every module that defines tables, so that the metadata (create_all, Alembic) is complete;
-    and the listeners that keep the dashboard's cached figures honest, which must see every
-    write wherever the tables are used (the app, the commands, the benchmarks)."""
+    and the listeners that keep the dashboard's and the firm home's caches honest, which must
+    see every write wherever the tables are used (the app, the commands, the benchmarks)."""
     from portal.api import models as _api  # noqa: F401
     from portal.audit import models as _audit  # noqa: F401
     from portal.auth import models as _auth  # noqa: F401
@@ -24,6 +24,8 @@ def import_models() -> None:
     from portal.documents import models as _documents  # noqa: F401
     from portal.engagements import models as _engagements  # noqa: F401
     from portal.feedback import models as _feedback  # noqa: F401
+    from portal.firm import freshness as _firm_freshness  # noqa: F401 - the firm pages' version
+    from portal.firm import models as _firm  # noqa: F401
     from portal.imports import models as _imports  # noqa: F401
     from portal.invitations import models as _invitations  # noqa: F401
     from portal.jobs import models as _jobs  # noqa: F401

@@ -12,8 +12,12 @@ from portal.extensions import db
 from tests.conftest import build_world, login_as
 from tests.sweep import get_pages, people
 
-#: A load of one user_account row by its key, in either database's parameter style.
-ONE_USER = re.compile(r"FROM user_account WHERE user_account\.(?:public_id|id) = \S+$")
+#: A load of one user_account row by its key, in either database's parameter style; the
+#: user loader's read also joins the browser's session record (one statement for both).
+ONE_USER = re.compile(
+    r"FROM user_account (?:LEFT OUTER JOIN user_session ON .+ )?"
+    r"WHERE user_account\.(?:public_id|id) = \S+$"
+)
 
 
 class Recorder:
@@ -54,7 +58,9 @@ class Recorder:
             if not statement.startswith("SELECT") or not ONE_USER.search(statement):
                 continue
             values = list(parameters.values() if isinstance(parameters, dict) else parameters)
-            if len(values) == 1 and values[0] in keys:
+            # The key is the statement's last parameter (the joined record's token hash
+            # comes before it).
+            if values and values[-1] in keys:
                 found.append(statement)
         return found
 

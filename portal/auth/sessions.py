@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from flask import Blueprint, abort, current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, logout_user
-from sqlalchemy import select, update
+from sqlalchemy import and_, bindparam, select, update
 
 from portal.audit import services as audit
 from portal.audit.services import client_address
@@ -80,19 +80,68 @@ class SessionCheck(NamedTuple):
         return self.live
 
 
+#: Built once: every signed-in request runs it (issue 15).
+_LIVE_RECORD = select(UserSession.id, UserSession.last_seen_at).where(
+    UserSession.token_hash == bindparam("token_hash"),
+    UserSession.user_id == bindparam("user_id"),
+    UserSession.ended_at.is_(None),
+)
+
+
+#: The signed-in person with this browser's live record, if any: the user loader's one read.
+_USER_WITH_LIVE_RECORD = (
+    select(User, UserSession.id, UserSession.last_seen_at)
+    .outerjoin(
+        UserSession,
+        and_(
+            UserSession.user_id == User.id,
+            UserSession.token_hash == bindparam("token_hash"),
+            UserSession.ended_at.is_(None),
+        ),
+    )
+    .where(User.public_id == bindparam("public_id"))
+)
+
+#: Where the user loader leaves the record it read: (user id, token hash, row or None). In
+#: the request's environ rather than ``g``, which an application context can carry from
+#: one request to the next (the tests' client).
+_KEPT_RECORD = "portal.session_record"
+
+
+def load_user_and_record(public_id: uuid.UUID, token_hash: str) -> User | None:
+    """The person by their public id, and this browser's live record read in the same
+    statement and kept for ``check_and_touch`` (for this request only)."""
+    row = db.session.execute(
+        _USER_WITH_LIVE_RECORD, {"public_id": public_id, "token_hash": token_hash}
+    ).first()
+    if row is None:
+        return None
+    user, record_id, last_seen_at = row
+    record = None if record_id is None else _Record(record_id, last_seen_at)
+    request.environ[_KEPT_RECORD] = (user.id, token_hash, record)
+    return user
+
+
+class _Record(NamedTuple):
+    id: int
+    last_seen_at: datetime
+
+
+def _live_record(user: User, token_hash: str):
+    kept = request.environ.pop(_KEPT_RECORD, None)
+    if kept is not None and kept[0] == user.id and kept[1] == token_hash:
+        return kept[2]
+    return db.session.execute(_LIVE_RECORD, {"token_hash": token_hash, "user_id": user.id}).first()
+
+
 def check_and_touch(user: User, *, passive: bool) -> SessionCheck:
     """Whether this browser's record is live; marks it seen at most once a minute. One
-    read, and a write only when the mark is older than TOUCH_EVERY."""
+    read (the user loader's, when it ran for this browser), and a write only when the
+    mark is older than TOUCH_EVERY."""
     token = session.get(SESSION_KEY)
     if not isinstance(token, str) or not looks_like_token(token):
         return SessionCheck(live=False)
-    record = db.session.execute(
-        select(UserSession.id, UserSession.last_seen_at).where(
-            UserSession.token_hash == hash_token(token),
-            UserSession.user_id == user.id,
-            UserSession.ended_at.is_(None),
-        )
-    ).first()
+    record = _live_record(user, hash_token(token))
     if record is None:
         return SessionCheck(live=False)
     now = utcnow()
@@ -211,7 +260,7 @@ def register_hooks(bp: Blueprint) -> None:
         if not current_user.is_authenticated:
             return None
         passive = request.endpoint in PASSIVE_ENDPOINTS
-        live, touched = check_and_touch(current_user, passive=passive)
+        live, touched = check_and_touch(current_user._get_current_object(), passive=passive)
         if touched:
             # This hook is the start of the request, not a service: the touch is saved now,
             # so no write lock is held while the page works (SQLite has one writer). Only

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from datetime import datetime
 
 from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
@@ -17,7 +18,7 @@ from portal.auth.models import User
 from portal.engagements.models import Engagement, EngagementStatus
 from portal.extensions import db
 from portal.feedback import firm_sections as feedback_sections
-from portal.firm import services
+from portal.firm import home_cache, services
 from portal.firm.forms import InviteColleagueForm
 from portal.forms import ConfirmForm
 from portal.meetings import firm_sections as meeting_sections
@@ -36,14 +37,28 @@ COLLEAGUES_PER_PAGE = 50
 @bp.route("")
 @access.firm_user
 def home():
-    """The firm's engagements and what comes next, one section per domain, in this order."""
+    """The firm's engagements and what comes next, one section per domain, in this order;
+    kept per person until a write or the clock changes it (home_cache)."""
+    # The person itself, not the proxy: the cache reads several of their attributes.
+    return home_cache.page(current_user._get_current_object(), _render_home)
+
+
+def _render_home(csrf_placeholder: str) -> tuple[str, datetime | None]:
     engagements = db.session.scalars(
         firm_scoped(Engagement, joinedload(Engagement.site)).order_by(
             case((Engagement.status == EngagementStatus.ACTIVE, 0), else_=1),
             Engagement.opened_at.desc(),
         )
     ).all()
-    return render_template("firm/home.html", engagements=engagements, **home_sections(engagements))
+    sections = home_sections(engagements)
+    html = render_template(
+        "firm/home.html",
+        engagements=engagements,
+        # The kept page must not carry this request's token (see home_cache).
+        csrf_token=lambda: csrf_placeholder,
+        **sections,
+    )
+    return html, home_cache.next_change(sections)
 
 
 def home_sections(engagements: list[Engagement]) -> dict:
@@ -79,9 +94,7 @@ def engagement_sections(engagement: Engagement) -> dict:
         "upcoming_meetings": meeting_sections.upcoming_meetings(ids),
         "latest_questions": question_sections.latest_questions(ids),
         "feedback_requests": feedback_sections.open_requests(ids, current_user.id),
-        "quality_actions": quality_sections.engagement_actions(
-            engagement, program_today()
-        ),
+        "quality_actions": quality_sections.engagement_actions(engagement, program_today()),
         "message_thread": message_sections.engagement_thread(engagement, current_user),
     }
 
