@@ -83,11 +83,16 @@ def test_the_action_medians_walk_the_index_in_the_order_of_days(history, period)
     db.session.rollback()
 
 
-def test_the_sites_called_are_grouped_once_from_the_calls_index(history):
-    if db.engine.dialect.name != "sqlite":
-        pytest.skip("PostgreSQL chooses between hashing and sorting from its statistics")
+def test_the_sites_called_are_read_from_the_calls_index(history):
     statement, parameters = _statement(WHOLE_HISTORY, "FROM contact_log")
     plan = _plan(statement, parameters)
-    assert "COVERING INDEX ix_contact_log_called_at_site_outcome" in plan, plan
-    assert plan.count("TEMP B-TREE") == 1, plan
+    if db.engine.dialect.name == "sqlite":
+        # Grouped once by site, instead of one sort for "called" and another for "reached".
+        assert "COVERING INDEX ix_contact_log_called_at_site_outcome" in plan, plan
+        assert plan.count("TEMP B-TREE") == 1, plan
+    else:
+        # PostgreSQL's count(DISTINCT) measured faster than the grouping (2.3-2.8 ms against
+        # 3.8-5.5 ms at scale 1); it still reads the period from the calls index.
+        assert "count(DISTINCT" in statement, statement
+        assert "ix_contact_log_called_at_site_outcome" in plan, plan
     db.session.rollback()

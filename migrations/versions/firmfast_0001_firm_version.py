@@ -1,7 +1,7 @@
 """firm_version: the versions the firm's cached home page is keyed by
 
 Revision ID: firmfast_0001
-Revises: p15d_0001
+Revises: dash50_0001
 Create Date: 2026-12-06 13:10:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "firmfast_0001"
-down_revision = "p15d_0001"
+down_revision = "dash50_0001"
 branch_labels = None
 depends_on = None
 
