@@ -15,6 +15,9 @@ from portal.security import access
 from tests.conftest import login_as
 from tests.factories_feedback import engagement_with_people
 
+# The pages under test are routes added for it: each test gets an app of its own.
+pytestmark = pytest.mark.fresh_app
+
 
 @pytest.fixture
 def pages(app):
