@@ -65,9 +65,13 @@ def get_pages(app, world, role: str) -> list[str]:
 
 
 #: Bookkeeping that every request writes: the audit trail, each signed-in
-#: session's "last seen" time (portal.auth.sessions), and how far a person has
-#: read an engagement's messages (their unread marker, SPEC 14).
-ACTIVITY_TABLES = frozenset({"audit_event", "user_session", "message_read_marker"})
+#: session's "last seen" time (portal.auth.sessions), how far a person has
+#: read an engagement's messages (their unread marker, SPEC 14), and the firm's
+#: page version, which that marker moves because the firm's home counts unread
+#: threads (portal.firm.freshness).
+ACTIVITY_TABLES = frozenset(
+    {"audit_event", "user_session", "message_read_marker", "firm_version"}
+)
 
 
 def snapshot(exclude: frozenset[str] = ACTIVITY_TABLES) -> dict[str, str]:
