@@ -59,6 +59,7 @@ from benchmarks.import_inspections import inspections_file  # noqa: E402
 from portal import create_app  # noqa: E402
 from portal.auth.models import Role, User  # noqa: E402
 from portal.extensions import db  # noqa: E402
+from portal.firm import freshness  # noqa: E402
 from portal.sites.models import Site  # noqa: E402
 
 SECRET_KEY = "benchmark-" + "5" * 54
@@ -236,6 +237,10 @@ def load(app, scale: float, api_sites: int, keep_data: bool = False) -> dict:
         # holds them already (a previous run's, or seed_large's) only gains the tables
         # newer code added and its missing API sites.
         db.create_all()
+        # What the migration that added the firm's page versions does: the program's row,
+        # without which the firm home page is never kept.
+        freshness.note_program_change(db.session)
+        db.session.commit()
         counts = _counted()
     else:
         counts = seed_large.seed()
