@@ -236,7 +236,12 @@ def load(app, scale: float, api_sites: int, keep_data: bool = False) -> dict:
         # Seeding 500,000 questions takes most of an hour on two cores; a database that
         # holds them already (a previous run's, or seed_large's) only gains the tables
         # newer code added and its missing API sites.
-        db.create_all()
+        # Only the missing tables: the metadata's own create would install the summary
+        # triggers again.
+        existing = set(inspect(db.engine).get_table_names())
+        for table in db.metadata.sorted_tables:
+            if table.name not in existing:
+                table.create(db.engine)
         # What the migration that added the firm's page versions does: the program's row,
         # without which the firm home page is never kept.
         freshness.note_program_change(db.session)
