@@ -35,21 +35,38 @@ class MatchError(ValueError):
 def propose_matches() -> int:
     """Add a proposal for every site and company whose names match, not yet paired.
 
-    Three queries whatever the data size (sites, shortage-list companies, existing
+    Three queries whatever the data size (shortage-list companies, sites, existing
     pairs); the names are compared in Python because one name meets another under
     several keys (its own, its group's, a division's or trade name's), each
     with its strength and reason (portal.sites.names.compare_names). Returns how
     many proposals were added.
+
+    The sites are streamed, and only those sharing a key with a listed company are kept
+    (issue 15: the import worker's memory stays within bounds whatever the number of
+    sites).
     """
-    sites = db.session.execute(
-        select(Site.id, Site.legal_name).where(Site.archived_at.is_(None), Site.legal_name != "")
-    ).all()
     companies = db.session.execute(
         select(ShortageEntry.company_key, func.min(ShortageEntry.company_name)).group_by(
             ShortageEntry.company_key
         )
     ).all()
-    if not sites or not companies:
+    if not companies:
+        return 0
+    wanted = {key for _key, name in companies for key in match_keys(reduce_name(name))}
+    sites = db.session.execute(
+        select(Site.id, Site.legal_name)
+        .where(Site.archived_at.is_(None), Site.legal_name != "")
+        .execution_options(yield_per=2_000)
+    )
+    by_key: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    # Each site's name is reduced once here: through reduce_name's cache, ~180,000 one-off
+    # names would fill it to its bound and hold it there.
+    reduce_once = reduce_name.__wrapped__
+    for site_id, legal_name in sites:
+        for key in match_keys(reduce_once(legal_name)):
+            if key in wanted:
+                by_key[key].append((site_id, legal_name))
+    if not by_key:
         return 0
     paired = {
         (site_id, key)
@@ -57,10 +74,6 @@ def propose_matches() -> int:
             select(ShortageMatch.site_id, ShortageMatch.company_key)
         )
     }
-    by_key: dict[str, list[tuple[int, str]]] = defaultdict(list)
-    for site_id, legal_name in sites:
-        for key in match_keys(reduce_name(legal_name)):
-            by_key[key].append((site_id, legal_name))
     added = 0
     for company_key, company_name in companies:
         candidates: dict[int, str] = {}
