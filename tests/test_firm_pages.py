@@ -24,6 +24,25 @@ def test_home_lists_the_firms_engagements_and_what_happens_next(client, sign_in)
     assert "Confidential commercial information" in page
 
 
+def test_what_happens_next_goes_once_the_first_meeting_has_agreed_the_timeframe(
+    client, sign_in
+):
+    from portal.timeutil import utcnow
+
+    team = engagement_with_people("Alpha Pharmaceuticals")
+    engagement_url = f"/firm/engagements/{team.engagement.public_id}"
+    sign_in(team.admin)
+    assert "What happens next" in client.get(engagement_url).get_data(as_text=True)
+    team.engagement.timeframe_cadence = "Every six weeks, by video call"
+    team.engagement.timeframe_recorded_at = utcnow()
+    db.session.commit()
+    for url in ("/firm", engagement_url):
+        page = client.get(url).get_data(as_text=True)
+        assert "Every six weeks, by video call" in page, url
+        assert "What happens next" not in page, url
+        assert "FDA schedules the first meeting" not in page, url
+
+
 def test_home_without_an_engagement_says_so(client, sign_in, firm_admin):
     sign_in(firm_admin)
     page = client.get("/firm").get_data(as_text=True)
