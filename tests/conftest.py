@@ -34,6 +34,7 @@ from tests import (
     factories_documents,
     factories_jobs,
     factories_messages,
+    factories_metrics,
     factories_minutes,
 )
 
@@ -643,6 +644,18 @@ def build_world(copy: str = "") -> SimpleNamespace:
     assert SurveyTemplate in world.records and OutboxMessage in world.records
     db.session.commit()
     return world
+
+
+@pytest.fixture
+def history(app, time_machine):
+    """The hand-counted program history of tests/factories_metrics.py, the clock frozen at
+    its NOW (the dashboard, summary-row and export tests compare their figures with it)."""
+    from tests.factories_metrics import NOW
+
+    time_machine.move_to(NOW, tick=False)
+    built = factories_metrics.build()
+    db.session.commit()
+    return built
 
 
 @pytest.fixture

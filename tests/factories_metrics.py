@@ -271,6 +271,25 @@ def build() -> SimpleNamespace:
     return w
 
 
+def question_values(meeting, author_id: int, submitted_at: datetime, **values) -> dict:
+    """The columns of a received question for a bulk insert (the summary-row tests write
+    questions past the ORM, as imports and other sessions do)."""
+    from portal.questions.models import QuestionStatus
+
+    return dict(
+        firm_id=meeting.firm_id,
+        meeting_id=meeting.id,
+        engagement_id=meeting.engagement_id,
+        author_id=author_id,
+        subject="Cleaning validation",
+        topic="production_process",
+        body_html="<p>Question.</p>",
+        status=QuestionStatus.RECEIVED,
+        submitted_at=submitted_at,
+        **values,
+    )
+
+
 def add_volume(count: int, when: datetime) -> None:
     """``count`` more of every kind of record, all inside the fiscal year of ``when``."""
     fda = factories.user(Role.FDA_STAFF)

@@ -15,14 +15,6 @@ from tests import factories, factories_metrics
 from tests.factories_metrics import NOW, at
 
 
-@pytest.fixture
-def history(app, time_machine):
-    time_machine.move_to(NOW, tick=False)
-    built = factories_metrics.build()
-    db.session.commit()
-    return built
-
-
 def read_csv(response) -> list[dict[str, str]]:
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
     assert response.mimetype == "text/csv"

@@ -22,18 +22,9 @@ from portal.metrics.cache import current_version, measures_for
 from portal.metrics.measures import compute
 from portal.metrics.period import Period
 from portal.questions.models import Question
-from tests import factories_metrics
 from tests.factories_metrics import EXPECTED, NOW
 
 FY2025 = Period.for_fiscal_year(2025)
-
-
-@pytest.fixture
-def history(app, time_machine):
-    time_machine.move_to(NOW, tick=False)
-    built = factories_metrics.build()
-    db.session.commit()
-    return built
 
 
 def _fy2025_question_ids() -> list[int]:

@@ -16,14 +16,6 @@ from tests import factories_metrics
 from tests.factories_metrics import EXPECTED, NOW, at
 
 
-@pytest.fixture
-def history(app, time_machine):
-    time_machine.move_to(NOW, tick=False)
-    built = factories_metrics.build()
-    db.session.commit()
-    return built
-
-
 def _as_dict(measure) -> dict:
     return dataclasses.asdict(measure)
 

@@ -21,18 +21,10 @@ from portal.metrics.services import rebuild_summaries
 from portal.metrics.summary.contributions import answer_month_rows
 from portal.metrics.summary.readers import answer_median
 from portal.quality.models import ActionStatus, QualityAction
-from portal.questions.models import Question, QuestionStatus
+from portal.questions.models import Question
 from portal.timeutil import PROGRAM_TIMEZONE, to_local
 from tests import factories, factories_metrics
 from tests.factories_metrics import NOW, at
-
-
-@pytest.fixture
-def history(app, time_machine):
-    time_machine.move_to(NOW, tick=False)
-    built = factories_metrics.build()
-    db.session.commit()
-    return built
 
 
 def _day(moment) -> date:
@@ -104,21 +96,6 @@ def _answered_median(period: Period) -> float | None:
     return statistics.median(days) if days else None
 
 
-def _question_values(meeting, author_id: int, submitted_at, **values) -> dict:
-    return dict(
-        firm_id=meeting.firm_id,
-        meeting_id=meeting.id,
-        engagement_id=meeting.engagement_id,
-        author_id=author_id,
-        subject="Cleaning validation",
-        topic="production_process",
-        body_html="<p>Question.</p>",
-        status=QuestionStatus.RECEIVED,
-        submitted_at=submitted_at,
-        **values,
-    )
-
-
 def test_the_rows_follow_every_kind_of_write(history):
     _assert_kept_right()
     assert _months_kept() and _times_kept(), "the factories' records were counted"
@@ -148,7 +125,7 @@ def test_the_rows_follow_every_kind_of_write(history):
         other.execute(
             insert(Question),
             [
-                _question_values(
+                factories_metrics.question_values(
                     m3,
                     author_id,
                     at(2024, 10, 20, 12 + n),
@@ -196,7 +173,7 @@ def test_a_rebuild_equals_the_rows_the_triggers_kept(history):
     db.session.execute(
         insert(Question),
         [
-            _question_values(
+            factories_metrics.question_values(
                 m3,
                 history.firm_users[0].id,
                 at(2024, 10, 1, n),
@@ -238,7 +215,7 @@ def test_the_median_is_exact_whatever_the_period(history, first, last):
         responded = at(2024, 10, 2, 12) + timedelta(days=n * 1.5, minutes=n)
         # Times spread over 0.1 to about 20 days, several in each whole-day bucket.
         values.append(
-            _question_values(
+            factories_metrics.question_values(
                 m3,
                 history.firm_users[0].id,
                 responded - timedelta(days=(n * 7 % 197) / 10 + 0.1),
@@ -257,7 +234,7 @@ def test_the_median_is_exact_whatever_the_period(history, first, last):
     db.session.execute(
         insert(Question),
         [
-            _question_values(
+            factories_metrics.question_values(
                 m3,
                 history.firm_users[0].id,
                 at(2024, 11, 1, 12),
@@ -311,7 +288,7 @@ def test_writers_at_once_keep_the_rows_right(history):
                     session.execute(
                         insert(Question),
                         [
-                            _question_values(
+                            factories_metrics.question_values(
                                 meeting,
                                 author_id,
                                 submitted,

@@ -5,22 +5,12 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from sqlalchemy import select
 
 from portal.extensions import db
 from portal.metrics import views
 from portal.questions.models import Question
-from tests import factories_metrics
 from tests.factories_metrics import EXPECTED, NOW
-
-
-@pytest.fixture
-def history(app, time_machine):
-    time_machine.move_to(NOW, tick=False)
-    built = factories_metrics.build()
-    db.session.commit()
-    return built
 
 
 def _submitted(page: str) -> str:

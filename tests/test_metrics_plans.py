@@ -12,18 +12,8 @@ from sqlalchemy import event, text
 from portal.extensions import db
 from portal.metrics.measures import compute
 from portal.metrics.period import Period
-from tests import factories_metrics
-from tests.factories_metrics import NOW
 
 WHOLE_HISTORY = Period(date(2019, 10, 1), date(2026, 9, 30))
-
-
-@pytest.fixture
-def history(app, time_machine):
-    time_machine.move_to(NOW, tick=False)
-    built = factories_metrics.build()
-    db.session.commit()
-    return built
 
 
 def _statement(period: Period, marker: str) -> tuple[str, object]:

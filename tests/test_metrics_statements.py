@@ -15,16 +15,7 @@ from portal.metrics.measures import compute
 from portal.metrics.period import Period
 from portal.metrics.summary import readers
 from portal.quality.models import OPEN_STATUSES, QualityAction
-from tests import factories_metrics
 from tests.factories_metrics import EXPECTED, NOW
-
-
-@pytest.fixture
-def history(app, time_machine):
-    time_machine.move_to(NOW, tick=False)
-    built = factories_metrics.build()
-    db.session.commit()
-    return built
 
 
 def _counts(figures) -> dict:

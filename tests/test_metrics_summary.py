@@ -6,7 +6,6 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
-import pytest
 from flask import current_app
 from sqlalchemy import case, delete, insert, select, text, update
 from sqlalchemy.orm import Session
@@ -20,7 +19,7 @@ from portal.metrics.measures import compute
 from portal.metrics.models import MetricsAnswer, MetricsDay, MetricsRating, MetricsSite
 from portal.metrics.period import Period
 from portal.program.settings import update_settings
-from portal.questions.models import Question, QuestionStatus
+from portal.questions.models import Question
 from portal.sites.eligibility import eligibility_clause
 from portal.sites.models import RegulatoryAction, Site
 from portal.timeutil import PROGRAM_TIMEZONE, to_local
@@ -28,14 +27,6 @@ from tests import factories, factories_metrics
 from tests.factories_metrics import EXPECTED, NOW, at
 
 FY2025 = Period.for_fiscal_year(2025)
-
-
-@pytest.fixture
-def history(app, time_machine):
-    time_machine.move_to(NOW, tick=False)
-    built = factories_metrics.build()
-    db.session.commit()
-    return built
 
 
 def _kept() -> dict:
@@ -114,21 +105,6 @@ def fiscal_day(moment):
     return to_local(moment, PROGRAM_TIMEZONE).date()
 
 
-def _question_values(meeting: Meeting, author_id: int, submitted_at, **values) -> dict:
-    return dict(
-        firm_id=meeting.firm_id,
-        meeting_id=meeting.id,
-        engagement_id=meeting.engagement_id,
-        author_id=author_id,
-        subject="Cleaning validation",
-        topic="production_process",
-        body_html="<p>Question.</p>",
-        status=QuestionStatus.RECEIVED,
-        submitted_at=submitted_at,
-        **values,
-    )
-
-
 def test_the_rows_follow_every_kind_of_change(history):
     m1, m2, m3, m6, _m7 = history.meetings
     _assert_kept_right()
@@ -164,7 +140,9 @@ def test_the_rows_follow_every_kind_of_change(history):
         other.execute(
             insert(Question),
             [
-                _question_values(m3, history.firm_users[0].id, at(2024, 10, 20, 12 + n))
+                factories_metrics.question_values(
+                    m3, history.firm_users[0].id, at(2024, 10, 20, 12 + n)
+                )
                 for n in range(3)
             ],
         )
@@ -264,7 +242,7 @@ def test_two_writers_at_once_keep_the_rows_right(history):
                     session.execute(
                         insert(Question),
                         [
-                            _question_values(
+                            factories_metrics.question_values(
                                 meeting, author_id, meeting.starts_at - timedelta(days=13, hours=n)
                             )
                         ],
