@@ -17,6 +17,7 @@ def import_models() -> None:
     """Every module that defines tables, so that the metadata (create_all, Alembic) is complete;
     and the listeners that keep the dashboard's and the firm home's caches honest, which must
     see every write wherever the tables are used (the app, the commands, the benchmarks)."""
+    from portal import roundtrips as _roundtrips  # noqa: F401 - pings idle pooled connections
     from portal.api import models as _api  # noqa: F401
     from portal.audit import models as _audit  # noqa: F401
     from portal.auth import models as _auth  # noqa: F401

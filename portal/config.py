@@ -58,7 +58,8 @@ class Config:
     PORTAL_ENV = os.environ.get("PORTAL_ENV", "production")
 
     SQLALCHEMY_DATABASE_URI = normalize_database_url(os.environ.get("DATABASE_URL", ""))
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    #: No pool_pre_ping: portal.roundtrips pings a pooled connection only after it idled.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
 
     #: The address people reach the portal at; every link in an email is built
     #: from it, never from the request's Host header (which a client controls).

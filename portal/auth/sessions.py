@@ -18,10 +18,12 @@ from flask import Blueprint, abort, current_app, flash, redirect, request, sessi
 from flask_login import current_user, logout_user
 from sqlalchemy import and_, bindparam, select, update
 
+from portal import roundtrips
 from portal.audit import services as audit
 from portal.audit.services import client_address
 from portal.auth.models import User, UserSession
 from portal.extensions import db
+from portal.firm import freshness
 from portal.security.tokens import hash_token, looks_like_token, new_token
 from portal.timeutil import utcnow
 
@@ -88,8 +90,9 @@ _LIVE_RECORD = select(UserSession.id, UserSession.last_seen_at).where(
 )
 
 
-#: The signed-in person with this browser's live record, if any: the user loader's one read.
-_USER_WITH_LIVE_RECORD = (
+#: The signed-in person with this browser's live record, if any, and their firm home's
+#: version (portal.firm.freshness): the user loader's one read.
+_USER_WITH_LIVE_RECORD = freshness.with_key(
     select(User, UserSession.id, UserSession.last_seen_at)
     .outerjoin(
         UserSession,
@@ -99,7 +102,8 @@ _USER_WITH_LIVE_RECORD = (
             UserSession.ended_at.is_(None),
         ),
     )
-    .where(User.public_id == bindparam("public_id"))
+    .where(User.public_id == bindparam("public_id")),
+    User.firm_id,
 )
 
 #: Where the user loader leaves the record it read: (user id, token hash, row or None). In
@@ -111,14 +115,15 @@ _KEPT_RECORD = "portal.session_record"
 def load_user_and_record(public_id: uuid.UUID, token_hash: str) -> User | None:
     """The person by their public id, and this browser's live record read in the same
     statement and kept for ``check_and_touch`` (for this request only)."""
-    row = db.session.execute(
-        _USER_WITH_LIVE_RECORD, {"public_id": public_id, "token_hash": token_hash}
+    row = roundtrips.first_read(
+        db.session, _USER_WITH_LIVE_RECORD, {"public_id": public_id, "token_hash": token_hash}
     ).first()
     if row is None:
         return None
-    user, record_id, last_seen_at = row
+    user, record_id, last_seen_at, *versions = row
     record = None if record_id is None else _Record(record_id, last_seen_at)
     request.environ[_KEPT_RECORD] = (user.id, token_hash, record)
+    freshness.keep_key(user.firm_id, *versions)
     return user
 
 

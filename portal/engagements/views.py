@@ -151,9 +151,7 @@ def engagement_sections(engagement: Engagement) -> dict:
         "engagement_meetings": meeting_sections.engagement_meetings(engagement),
         "engagement_questions": question_sections.engagement_questions(engagement),
         "feedback_surveys": feedback_sections.engagement_surveys(engagement),
-        "quality_actions": quality_sections.engagement_actions(
-            engagement, program_today()
-        ),
+        "quality_actions": quality_sections.engagement_actions(engagement, program_today()),
         "message_thread": message_sections.engagement_thread(engagement, current_user),
     }
 

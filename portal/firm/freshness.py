@@ -26,6 +26,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 
+from flask import has_request_context, request
 from sqlalchemy import bindparam, event, inspect, or_, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -187,12 +188,60 @@ _VERSIONS = select(
 )
 
 
+# Table aliases rather than ORM ones: built at import, an ORM alias would configure the
+# mappers before every model module is imported.
+_PROGRAM_VERSION = FirmVersion.__table__.alias("program_version")
+_OWN_VERSION = FirmVersion.__table__.alias("own_firm_version")
+
+
+def with_key(statement, firm_id_column):
+    """``statement`` (the user loader's read of the signed-in person) also reading the
+    versions ``current_key`` gives: their own read was one round trip more on every view
+    of the firm's home (issue 15). Pass the result row's last four values to ``keep_key``."""
+    return (
+        statement.add_columns(
+            _PROGRAM_VERSION.c.generation,
+            _PROGRAM_VERSION.c.counter,
+            _OWN_VERSION.c.generation,
+            _OWN_VERSION.c.counter,
+        )
+        .outerjoin(_PROGRAM_VERSION, _PROGRAM_VERSION.c.firm_id == PROGRAM_ROW)
+        .outerjoin(_OWN_VERSION, _OWN_VERSION.c.firm_id == firm_id_column)
+    )
+
+
+#: Where ``keep_key`` leaves the versions, for this request only (the request's environ,
+#: as ``g`` can outlive a request in the tests' client).
+_KEPT_KEY = "portal.firm_version_key"
+
+
+def keep_key(firm_id: int | None, program_generation, program_counter, own_generation, own_counter):
+    """Keep the versions read with the person for ``current_key`` in this request. Read
+    before any record the page shows, they are as early as its own read would be."""
+    if firm_id is None or not has_request_context():
+        return
+    request.environ[_KEPT_KEY] = (
+        firm_id,
+        _key(program_generation, program_counter, own_generation, own_counter),
+    )
+
+
+def _key(program_generation, program_counter, own_generation, own_counter) -> tuple | None:
+    if program_generation is None:
+        return None
+    # A firm that has never been written has no row: (None, 0) until its first write.
+    return (program_generation, program_counter), (own_generation, own_counter or 0)
+
+
 def current_key(firm_id: int) -> tuple | None:
-    """The program's and the firm's (generation, counter): one read. None before the
-    first write has created the program row (nothing is cached then)."""
+    """The program's and the firm's (generation, counter): the ones read with the person
+    in this request, else one read. None before the first write has created the program
+    row (nothing is cached then)."""
+    kept = request.environ.pop(_KEPT_KEY, None) if has_request_context() else None
+    if kept is not None and kept[0] == firm_id:
+        return kept[1]
     rows = db.session.connection().execute(_VERSIONS, {"firm_id": firm_id}).all()
     found = {row.firm_id: (row.generation, row.counter) for row in rows}
     if PROGRAM_ROW not in found:
         return None
-    # A firm that has never been written has no row: (None, 0) until its first write.
-    return found[PROGRAM_ROW], found.get(firm_id, (None, 0))
+    return _key(*found[PROGRAM_ROW], *found.get(firm_id, (None, 0)))

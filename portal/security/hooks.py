@@ -21,6 +21,7 @@ from flask import (
 from flask_login import current_user, logout_user
 from sqlalchemy import bindparam, event, insert, inspect, select
 
+from portal import roundtrips
 from portal.audit import services as audit
 from portal.audit.models import AuditEvent
 from portal.auth import sessions
@@ -53,7 +54,8 @@ PASSIVE_ENDPOINTS = frozenset({"account.session_status", "static"})
 
 #: Built once: every signed-in request runs these (issue 15).
 _USER_BY_PUBLIC_ID = select(User).where(User.public_id == bindparam("public_id"))
-_INSERT_AUDIT_EVENT = insert(AuditEvent.__table__)
+#: Inline: no RETURNING of the new id, which nothing reads.
+_INSERT_AUDIT_EVENT = insert(AuditEvent.__table__).inline()
 
 
 @login_manager.user_loader
@@ -207,10 +209,9 @@ def write_view_audit(response):
         # Nothing uncommitted to leave out: the event is written in the transaction the
         # page read in, without a rollback and a new transaction first (issue 15). On the
         # connection: nothing is pending to flush, and no cache's version follows this table.
-        db.session.connection().execute(
-            _INSERT_AUDIT_EVENT, _view_event_values(views, signed_in, token)
+        roundtrips.insert_and_commit(
+            db.session, _INSERT_AUDIT_EVENT, _view_event_values(views, signed_in, token)
         )
-        db.session.commit()
         return response
     values = None
     if not (signed_in and inspect(current_user._get_current_object()).modified):
