@@ -14,7 +14,7 @@ version, the audit row, COMMIT. Three mechanisms bring it to two:
   statement of a transaction takes a new snapshot anyway, so nothing is lost; only
   the BEGIN before it is saved. Used for the person-and-session read that opens every
   signed-in request.
-- **A page's audit row commits itself** (``insert_and_commit``) when the page's reads
+- **A page's audit row commits itself** (``insert_row``) when the page's reads
   left no transaction open: the INSERT alone, without BEGIN and COMMIT around it.
   (psycopg's pipeline mode would not save them: leaving it waits for one more sync.)
 
@@ -106,22 +106,20 @@ def first_read(session: Session, statement, parameters: dict):
             driver.autocommit = False
 
 
-def insert_and_commit(session: Session, statement, values: dict) -> None:
-    """Run ``statement`` (an INSERT returning nothing) on the session's connection and
-    commit. On PostgreSQL with no transaction open (the request's reads ran outside one,
-    see ``first_read``), the INSERT is sent on its own: one statement commits itself, and
-    the BEGIN and COMMIT around it are two waits saved."""
+def insert_row(session: Session, statement, values: dict) -> None:
+    """Run ``statement`` (an INSERT returning nothing) on the session's connection. On
+    PostgreSQL with no transaction open (the request's reads ran outside one, see
+    ``first_read``) the INSERT is sent alone and commits itself: the BEGIN and COMMIT
+    around it are two waits saved. Otherwise it joins the open transaction, which the
+    caller commits as usual; its ``session.commit()`` then sends nothing more."""
     driver = _idle_psycopg_connection(session)
     connection = session.connection()
     if driver is None:
         connection.execute(statement, values)
-    else:
-        driver.autocommit = True
-        try:
-            connection.execute(statement, values)
-        finally:
-            if not driver.closed:
-                driver.autocommit = False
-    # The session's own commit: its listeners run, and a driver with nothing open sends
-    # nothing more.
-    session.commit()
+        return
+    driver.autocommit = True
+    try:
+        connection.execute(statement, values)
+    finally:
+        if not driver.closed:
+            driver.autocommit = False

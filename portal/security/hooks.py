@@ -209,9 +209,10 @@ def write_view_audit(response):
         # Nothing uncommitted to leave out: the event is written in the transaction the
         # page read in, without a rollback and a new transaction first (issue 15). On the
         # connection: nothing is pending to flush, and no cache's version follows this table.
-        roundtrips.insert_and_commit(
+        roundtrips.insert_row(
             db.session, _INSERT_AUDIT_EVENT, _view_event_values(views, signed_in, token)
         )
+        db.session.commit()
         return response
     values = None
     if not (signed_in and inspect(current_user._get_current_object()).modified):
