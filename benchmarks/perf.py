@@ -273,6 +273,12 @@ def load(app, scale: float, api_sites: int, keep_data: bool = False) -> dict:
     if batch:
         db.session.execute(insert(Site), batch)
     db.session.commit()
+    if db.engine.dialect.name == "postgresql":
+        # What autovacuum does within a minute of a load this size on a running server:
+        # measured at once, with no planner statistics, the dashboard's whole-history miss
+        # took 719 ms instead of about 45.
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("VACUUM ANALYZE"))
     counts["sites"] = db.session.scalar(select(func.count(Site.id)))
     counts["load seconds"] = round(time.perf_counter() - started)
     return counts
