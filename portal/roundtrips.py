@@ -18,15 +18,18 @@ version, the audit row, COMMIT. Three mechanisms bring it to two:
   left no transaction open: the INSERT alone, without BEGIN and COMMIT around it.
   (psycopg's pipeline mode would not save them: leaving it waits for one more sync.)
 
-SQLite needs none of this: its driver already begins a transaction only before a
-write, and there is no other process to wait for; these functions behave as the
-plain calls there.
+On SQLite there is no other process to wait for and its driver begins a transaction
+only before a write, but a page's audit row committing itself still matters: SQLite
+has one writer at a time, and the lock is then held for the INSERT alone rather than
+through the session's commit, so the other worker's audit row waits less often.
 """
 
 from __future__ import annotations
 
 import sqlite3
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import event, exc
 from sqlalchemy.engine import Engine
@@ -78,48 +81,54 @@ def _ping(dbapi_connection) -> None:
             dbapi_connection.autocommit = was_autocommit
 
 
-def _idle_psycopg_connection(session: Session):
-    """The session's psycopg connection when no transaction is open on it, else None."""
+@contextmanager
+def _outside_transaction(session: Session) -> Iterator[None]:
+    """Statements run inside commit themselves, when the session's connection has no
+    transaction open; otherwise they join the open one, as usual."""
     connection = session.connection()
-    if connection.dialect.name != "postgresql":
-        return None
     driver = connection.connection.driver_connection
+    if isinstance(driver, sqlite3.Connection):
+        if driver.in_transaction:
+            yield
+            return
+        # The driver's own autocommit mode (no implicit BEGIN before a write).
+        previous = driver.isolation_level
+        driver.isolation_level = None
+        try:
+            yield
+        finally:
+            driver.isolation_level = previous
+        return
+    if connection.dialect.name != "postgresql" or driver is None:
+        yield
+        return
     from psycopg.pq import TransactionStatus
 
-    if driver is None or driver.info.transaction_status != TransactionStatus.IDLE:
-        return None
-    return driver
+    if driver.info.transaction_status != TransactionStatus.IDLE:
+        yield
+        return
+    driver.autocommit = True
+    try:
+        yield
+    finally:
+        if not driver.closed:
+            # Nothing is open (each statement committed itself): the mode may change back.
+            driver.autocommit = False
 
 
 def first_read(session: Session, statement, parameters: dict):
     """``session.execute(statement, parameters)``, without a BEGIN before it when it is the
-    first statement of the session's transaction on PostgreSQL (see the module)."""
-    driver = _idle_psycopg_connection(session)
-    if driver is None:
+    first statement of the session's transaction (see the module)."""
+    with _outside_transaction(session):
         return session.execute(statement, parameters)
-    driver.autocommit = True
-    try:
-        return session.execute(statement, parameters)
-    finally:
-        if not driver.closed:
-            # Nothing is open (the read committed itself), so the mode may change back.
-            driver.autocommit = False
 
 
 def insert_row(session: Session, statement, values: dict) -> None:
-    """Run ``statement`` (an INSERT returning nothing) on the session's connection. On
-    PostgreSQL with no transaction open (the request's reads ran outside one, see
-    ``first_read``) the INSERT is sent alone and commits itself: the BEGIN and COMMIT
-    around it are two waits saved. Otherwise it joins the open transaction, which the
-    caller commits as usual; its ``session.commit()`` then sends nothing more."""
-    driver = _idle_psycopg_connection(session)
-    connection = session.connection()
-    if driver is None:
-        connection.execute(statement, values)
-        return
-    driver.autocommit = True
-    try:
-        connection.execute(statement, values)
-    finally:
-        if not driver.closed:
-            driver.autocommit = False
+    """Run ``statement`` (an INSERT returning nothing) on the session's connection. With no
+    transaction open (the request's reads ran outside one, see ``first_read``) the INSERT
+    is sent alone and commits itself: on PostgreSQL the BEGIN and COMMIT around it are two
+    waits saved; on SQLite the one writer's lock is held for the INSERT alone, not through
+    the session's commit. Otherwise it joins the open transaction, which the caller
+    commits as usual; its ``session.commit()`` then sends nothing more."""
+    with _outside_transaction(session):
+        session.connection().execute(statement, values)
