@@ -36,8 +36,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 #: A pooled connection idle longer than this is pinged before use. Under load connections
-#: go back and forth within milliseconds; a database restart is noticed by the first
-#: request after a pause this long, and by the error handling below it otherwise.
+#: go back and forth within milliseconds. A connection lost within this time of its last
+#: use fails the one request that takes it next, and SQLAlchemy, seeing the disconnect,
+#: then replaces every connection of the pool (as it would for a loss between a ping and
+#: the statement after it).
 PING_AFTER_IDLE_SECONDS = 10.0
 
 #: ``ConnectionRecord.info`` key: when the connection was last returned to the pool.
