@@ -167,7 +167,9 @@ def session_status():
 @bp.route("/session/keep-alive", methods=["POST"])
 @access.signed_in
 def keep_alive():
-    """The "Stay signed in" button: any signed-in request resets the idle clock."""
+    """The "Stay signed in" button: the idle clock starts again now (other pages move it
+    only once it is a little stale, security.hooks.SEEN_AT_STEP)."""
+    session["seen_at"] = time.time()
     idle = int(current_app.config["IDLE_TIMEOUT"].total_seconds())
     if request.accept_mimetypes.best == "application/json" or request.is_json:
         return jsonify(remaining=idle)

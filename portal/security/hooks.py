@@ -51,6 +51,14 @@ CONTENT_SECURITY_POLICY = "; ".join(
 #: Requests that must not count as activity (the warning script asks how long is left).
 PASSIVE_ENDPOINTS = frozenset({"account.session_status", "static"})
 
+#: How old the cookie's "seen at" may get, as a share of the idle timeout, before a page
+#: writes it again (30 s of the default 15 minutes). Written on every page, it made every
+#: page re-sign and re-send the cookie (issue 15: 8 % of a kept firm page's work). The
+#: idle timeout counts from the written time, so a person is signed out up to this long
+#: before the full idle time after their last page, never after it. "Stay signed in"
+#: always writes it.
+SEEN_AT_STEP = 1 / 30
+
 
 #: Built once: every signed-in request runs these (issue 15).
 _USER_BY_PUBLIC_ID = select(User).where(User.public_id == bindparam("public_id"))
@@ -101,6 +109,11 @@ _EXPIRY_MESSAGES = {
 }
 
 
+def _seen_at_is_stale(now: float) -> bool:
+    step = current_app.config["IDLE_TIMEOUT"].total_seconds() * SEEN_AT_STEP
+    return now - session["seen_at"] >= step
+
+
 def enforce_session_lifetime():
     """Idle and absolute timeouts, enforced here rather than trusted to the cookie."""
     if request.endpoint in (None, "static") or "_user_id" not in session:
@@ -108,7 +121,7 @@ def enforce_session_lifetime():
     now = time.time()
     reason = _session_expiry_reason(now)
     if reason is None:
-        if request.endpoint not in PASSIVE_ENDPOINTS:
+        if request.endpoint not in PASSIVE_ENDPOINTS and _seen_at_is_stale(now):
             session["seen_at"] = now
         return None
     user = load_user(session["_user_id"])

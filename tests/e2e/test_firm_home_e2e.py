@@ -69,3 +69,19 @@ def test_writes_from_another_request_and_another_connection_show_on_the_next_vie
         "SELECT count(*) FROM audit_event WHERE action = 'page.view' AND detail LIKE '%/firm'"
     )
     assert views >= 4
+
+
+def test_pages_soon_after_the_last_keep_the_cookie_and_every_view_is_logged(own_portal, visit):
+    # Issue 15: the idle timer's "seen at" moves at most every 30 s (of 15 minutes), so a
+    # page soon after the last answers without re-signing the cookie; the person stays
+    # signed in and each view is still in the audit log.
+    database, server = own_portal
+    lead = visit("firm_admin@a", server=server, database=database)
+    lead.get("/firm")  # the first page adds its CSRF token to the cookie
+    mark = database.audit_mark()
+    answers = [lead.get("/firm") for _ in range(3)]
+    assert [a.status_code for a in answers] == [200, 200, 200]
+    assert all("/login" not in a.url for a in answers)
+    assert all("sep_session=" not in a.headers.get("Set-Cookie", "") for a in answers)
+    views = [row for row in database.audit_since(mark) if row.action == "page.view"]
+    assert len(views) == 3
