@@ -185,12 +185,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login_manager.session_protection = None  # sessions are versioned instead (security.hooks)
 
     from portal import errors, templating
-    from portal.security import hooks
+    from portal.security import hooks, limits
 
     hooks.register(app)
     errors.register(app)
     templating.register(app)
     _register_blueprints(app)
+    limits.skip_request_check_without_app_wide_limits(app)
 
     from portal import cli
 

@@ -10,9 +10,10 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from flask_limiter import Limiter
 
 from portal import ROOT
-from portal.extensions import db
+from portal.extensions import db, limiter
 from tests import factories
 
 TOO_MANY = b"too many unsuccessful attempts"
@@ -195,3 +196,25 @@ def test_with_redis_the_limit_is_shared_by_every_worker(make_app, database_url):
     with app.app_context():
         response = attempt(app.test_client(), email, address="10.7.7.7")
     assert response.status_code == 429
+
+
+def test_pages_without_a_limit_skip_the_extensions_per_request_check(app):
+    # Issue 15: every limit is on its own view, checked by the view's wrapper (the tests
+    # above pass through it); the extension's check before every page had nothing to add.
+    assert limiter._check_request_limit not in app.before_request_funcs[None]
+
+
+def test_an_app_wide_limit_keeps_the_per_request_check():
+    from flask import Flask
+
+    from portal.security.limits import skip_request_check_without_app_wide_limits
+
+    other = Flask("other")
+    with_default = Limiter(
+        key_func=lambda: "everyone", default_limits=["1 per day"], storage_uri="memory://"
+    )
+    with_default.init_app(other)
+    before = list(other.before_request_funcs[None])
+    skip_request_check_without_app_wide_limits(other, with_default)
+    assert other.before_request_funcs[None] == before
+    assert with_default._check_request_limit in before
