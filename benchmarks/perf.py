@@ -96,6 +96,32 @@ def peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User and system CPU time the processes have used so far."""
+    ticks = 0
+    for pid in pids:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_pids() -> list[int]:
+    """PostgreSQL's processes on this machine (its server runs beside the portal here)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().startswith("postgres"):
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
 def children(pid: int) -> list[int]:
     found = []
     for task in Path(f"/proc/{pid}/task").iterdir():
@@ -139,6 +165,10 @@ class Gunicorn:
             except OSError:
                 time.sleep(0.5)
         raise RuntimeError(f"{module} did not start")
+
+    def cpu_seconds(self) -> float:
+        """CPU used so far by the server: its master and workers."""
+        return cpu_seconds([self.process.pid, *children(self.process.pid)])
 
     def worker_peak_mb(self) -> float:
         return max((peak_rss_mb(pid) for pid in children(self.process.pid)), default=0.0)
