@@ -31,8 +31,9 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from psycopg.pq import TransactionStatus
 from sqlalchemy import event, exc
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
 #: A pooled connection idle longer than this is pinged before use. Under load connections
@@ -84,34 +85,32 @@ def _ping(dbapi_connection) -> None:
 
 
 @contextmanager
-def _outside_transaction(session: Session) -> Iterator[None]:
-    """Statements run inside commit themselves, when the session's connection has no
-    transaction open; otherwise they join the open one, as usual."""
+def _outside_transaction(session: Session) -> Iterator[Connection]:
+    """The session's connection, on which statements run inside commit themselves when it
+    has no transaction open; otherwise they join the open one, as usual."""
     connection = session.connection()
     driver = connection.connection.driver_connection
     if isinstance(driver, sqlite3.Connection):
         if driver.in_transaction:
-            yield
+            yield connection
             return
         # The driver's own autocommit mode (no implicit BEGIN before a write).
         previous = driver.isolation_level
         driver.isolation_level = None
         try:
-            yield
+            yield connection
         finally:
             driver.isolation_level = previous
         return
     if connection.dialect.name != "postgresql" or driver is None:
-        yield
+        yield connection
         return
-    from psycopg.pq import TransactionStatus
-
     if driver.info.transaction_status != TransactionStatus.IDLE:
-        yield
+        yield connection
         return
     driver.autocommit = True
     try:
-        yield
+        yield connection
     finally:
         if not driver.closed:
             # Nothing is open (each statement committed itself): the mode may change back.
@@ -132,5 +131,5 @@ def insert_row(session: Session, statement, values: dict) -> None:
     waits saved; on SQLite the one writer's lock is held for the INSERT alone, not through
     the session's commit. Otherwise it joins the open transaction, which the caller
     commits as usual; its ``session.commit()`` then sends nothing more."""
-    with _outside_transaction(session):
-        session.connection().execute(statement, values)
+    with _outside_transaction(session) as connection:
+        connection.execute(statement, values)
