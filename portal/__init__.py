@@ -180,6 +180,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     _configure(app, test_config)
+    from portal.security.cookie_sessions import KeptCookieSessionInterface
+
+    app.session_interface = KeptCookieSessionInterface()
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     from portal.security import proxies

@@ -5,7 +5,7 @@ by a pattern, and Flask's coroutine question answered from the code's flags."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -27,6 +27,64 @@ def _cookie(app, contents: dict) -> str:
 def _opened(app, value: str) -> dict:
     with app.test_request_context("/", headers={"Cookie": f"{COOKIE}={value}"}) as context:
         return dict(app.session_interface.open_session(app, context.request))
+
+
+# -- the session cookie ------------------------------------------------------------------
+
+
+def test_a_cookie_opened_before_opens_again_with_the_same_contents(app):
+    value = _cookie(app, {"_user_id": "abc:1", "seen_at": 12.5, "_fresh": True})
+    assert _opened(app, value) == {"_user_id": "abc:1", "seen_at": 12.5, "_fresh": True}
+    assert _opened(app, value) == {"_user_id": "abc:1", "seen_at": 12.5, "_fresh": True}
+
+
+def test_a_changed_cookie_opens_empty_even_after_the_real_one_was_opened(app):
+    value = _cookie(app, {"_user_id": "abc:1"})
+    assert _opened(app, value)
+    payload, signature = value.rsplit(".", 1)
+    forged = payload + "." + ("A" if signature[0] != "A" else "B") + signature[1:]
+    assert _opened(app, forged) == {}
+    altered = ("B" if payload[1] != "B" else "C").join((payload[:1], payload[2:]))
+    assert _opened(app, altered + "." + signature) == {}
+
+
+def test_a_kept_cookie_expires_as_a_checked_one_does(app, clock):
+    value = _cookie(app, {"_user_id": "abc:1"})
+    assert _opened(app, value)
+    lifetime = app.permanent_session_lifetime
+    clock.shift(lifetime - timedelta(seconds=1))
+    assert _opened(app, value)
+    clock.shift(timedelta(seconds=2))
+    assert _opened(app, value) == {}
+
+
+def test_a_kept_cookie_no_longer_opens_once_the_key_changes(app):
+    value = _cookie(app, {"_user_id": "abc:1"})
+    assert _opened(app, value)
+    old_key = app.secret_key
+    app.secret_key = "another key entirely, rotated by the operator"
+    try:
+        assert _opened(app, value) == {}
+        # Unless the old key is still accepted, as Flask accepts it.
+        app.config["SECRET_KEY_FALLBACKS"] = [old_key]
+        assert _opened(app, value) == {"_user_id": "abc:1"}
+    finally:
+        app.secret_key = old_key
+        app.config["SECRET_KEY_FALLBACKS"] = []
+
+
+def test_what_one_request_changes_in_its_session_is_not_what_the_next_opens(app):
+    plain = _cookie(app, {"_user_id": "abc:1"})
+    with_list = _cookie(app, {"_flashes": [["info", "Saved."]]})
+    for value in (plain, with_list):
+        first = None
+        with app.test_request_context("/", headers={"Cookie": f"{COOKIE}={value}"}) as context:
+            first = app.session_interface.open_session(app, context.request)
+            first["_user_id"] = "someone else:9"
+            first.setdefault("_flashes", []).append(["error", "Not yours."])
+        again = _opened(app, value)
+        assert again.get("_user_id") != "someone else:9"
+        assert ["error", "Not yours."] not in again.get("_flashes", [])
 
 
 # -- headers, token shapes, coroutine functions -----------------------------------------
