@@ -8,7 +8,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from flask import session
+from flask_wtf.csrf import validate_csrf
+from wtforms import ValidationError
 
+from portal.security import form_tokens
 from portal.security.tokens import looks_like_token, new_token
 
 COOKIE = "sep_session"
@@ -85,6 +89,46 @@ def test_what_one_request_changes_in_its_session_is_not_what_the_next_opens(app)
         again = _opened(app, value)
         assert again.get("_user_id") != "someone else:9"
         assert ["error", "Not yours."] not in again.get("_flashes", [])
+
+
+# -- the kept page's CSRF token ----------------------------------------------------------
+
+
+def _token_for(app, secret: str) -> str:
+    # A context of its own, as each request has under a server: a fresh ``g``.
+    with app.app_context(), app.test_request_context("/"):
+        session["csrf_token"] = secret
+        return form_tokens.csrf_token()
+
+
+def test_the_kept_token_is_signed_once_for_a_session_and_validates(app, clock):
+    first = _token_for(app, "a" * 40)
+    clock.shift(timedelta(seconds=5))
+    # Signed afresh, the timestamp inside would differ five seconds later.
+    assert _token_for(app, "a" * 40) == first
+    with app.test_request_context("/"):
+        session["csrf_token"] = "a" * 40
+        validate_csrf(first)
+
+
+def test_another_sessions_token_is_its_own_and_fails_for_the_first(app):
+    mine = _token_for(app, "a" * 40)
+    theirs = _token_for(app, "b" * 40)
+    assert mine != theirs
+    with app.test_request_context("/"):
+        session["csrf_token"] = "a" * 40
+        with pytest.raises(ValidationError):
+            validate_csrf(theirs)
+
+
+def test_tokens_that_expire_are_signed_afresh(app, clock):
+    app.config["WTF_CSRF_TIME_LIMIT"] = 3600
+    try:
+        first = _token_for(app, "c" * 40)
+        clock.shift(timedelta(seconds=5))
+        assert _token_for(app, "c" * 40) != first
+    finally:
+        app.config["WTF_CSRF_TIME_LIMIT"] = None
 
 
 # -- headers, token shapes, coroutine functions -----------------------------------------

@@ -35,11 +35,11 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from flask import current_app, session
-from flask_wtf.csrf import generate_csrf
 
 from portal.auth.models import User
 from portal.firm import freshness
 from portal.meetings.schedule import accepts_questions, question_deadline
+from portal.security.form_tokens import csrf_token
 from portal.timeutil import DEFAULT_TIMEZONE, program_today, utcnow
 
 MAX_ENTRIES = 256
@@ -133,4 +133,4 @@ def page(user: User, render: Callable[[str], tuple[str, datetime | None]]) -> st
 
 
 def _fill(html: str) -> str:
-    return html.replace(CSRF_PLACEHOLDER, generate_csrf())
+    return html.replace(CSRF_PLACEHOLDER, csrf_token())

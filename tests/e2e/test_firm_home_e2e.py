@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import html
 import re
+import time
 import uuid
+from urllib.parse import urlsplit
 
 import pytest
+import requests
 from sqlalchemy import select
 
 from portal import create_app
@@ -85,3 +88,35 @@ def test_pages_soon_after_the_last_keep_the_cookie_and_every_view_is_logged(own_
     assert all("sep_session=" not in a.headers.get("Set-Cookie", "") for a in answers)
     views = [row for row in database.audit_since(mark) if row.action == "page.view"]
     assert len(views) == 3
+
+
+def test_the_kept_pages_form_token_is_signed_once_and_its_cookie_checked_once(
+    own_portal, visit
+):
+    # Issue 15: the worker signs the page's CSRF token once per session and checks each
+    # distinct session cookie once. The token still works in a form (signing out), and a
+    # cookie altered by one character is still refused after the real one was kept.
+    database, server = own_portal
+    lead = visit("firm_admin@a", server=server, database=database)
+    lead.get("/firm")
+    lead.get("/firm")
+    first = lead.csrf_token
+    time.sleep(1.1)  # signed afresh, a token would carry a later second
+    assert lead.get("/firm").status_code == 200
+    assert lead.csrf_token == first
+
+    cookie = lead.http.cookies.get("sep_session")
+    payload, signature = cookie.rsplit(".", 1)
+    forged = f"{payload}.{'A' if signature[0] != 'A' else 'B'}{signature[1:]}"
+    refused = requests.get(
+        f"{server.url}/firm",
+        headers={"Cookie": f"sep_session={forged}"},
+        allow_redirects=False,
+        timeout=30,
+    )
+    assert refused.status_code == 302
+    assert urlsplit(refused.headers["Location"]).path == "/login"
+
+    signed_out = lead.post("/logout")
+    assert urlsplit(signed_out.url).path == "/login"
+    assert urlsplit(lead.get("/firm").url).path == "/login"

@@ -1,0 +1,54 @@
+"""The CSRF token of a kept page (the firm's home): signed once per session, not on
+every view.
+
+Flask-WTF signs the session's CSRF secret afresh on every request that shows a
+form (JSON, zlib, base64, a timestamp and two HMACs: 4 % of a kept firm home
+page's work, issue 15). The portal sets no time limit on the token
+(``WTF_CSRF_TIME_LIMIT = None``: the session's own lifetime bounds it), so a token
+signed on a session's first page validates exactly as a fresh one would on its
+hundredth. Each worker keeps the token it signed for the latest ``MAX_KEPT``
+session secrets, and hands it to Flask-WTF through ``g``, where ``generate_csrf``
+looks first (its documented per-request cache). Only a kept page asks: other pages
+cost far more than the signing, and their forms ask Flask-WTF directly.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+from flask import current_app, g, session
+from flask_wtf.csrf import generate_csrf
+
+MAX_KEPT = 4096
+
+_kept: OrderedDict[tuple, str] = OrderedDict()
+_lock = threading.Lock()
+
+
+def csrf_token() -> str:
+    """``flask_wtf.csrf.generate_csrf()``, reusing the token this worker signed for the
+    same session secret under the same key."""
+    config = current_app.config
+    field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    secret = session.get(field)
+    if config.get("WTF_CSRF_TIME_LIMIT", 3600) is not None or not isinstance(secret, str):
+        # A token that expires carries the time it was signed: signed afresh each time.
+        return generate_csrf()
+    key = (config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key, secret)
+    if field not in g:
+        with _lock:
+            kept = _kept.get(key)
+            if kept is not None:
+                _kept.move_to_end(key)
+        if kept is not None:
+            setattr(g, field, kept)
+    token = generate_csrf()
+    # Kept only when signed over this secret: the session still holds it.
+    if session.get(field) == secret:
+        with _lock:
+            _kept[key] = token
+            _kept.move_to_end(key)
+            while len(_kept) > MAX_KEPT:
+                _kept.popitem(last=False)
+    return token
