@@ -85,32 +85,32 @@ def _ping(dbapi_connection) -> None:
 
 
 @contextmanager
-def _outside_transaction(session: Session) -> Iterator[Connection]:
-    """The session's connection, on which statements run inside commit themselves when it
-    has no transaction open; otherwise they join the open one, as usual."""
+def _outside_transaction(session: Session) -> Iterator[tuple[Connection, bool]]:
+    """The session's connection, and whether statements run on it commit themselves: so
+    they do when it has no transaction open; otherwise they join the open one, as usual."""
     connection = session.connection()
     driver = connection.connection.driver_connection
     if isinstance(driver, sqlite3.Connection):
         if driver.in_transaction:
-            yield connection
+            yield connection, False
             return
         # The driver's own autocommit mode (no implicit BEGIN before a write).
         previous = driver.isolation_level
         driver.isolation_level = None
         try:
-            yield connection
+            yield connection, True
         finally:
             driver.isolation_level = previous
         return
     if connection.dialect.name != "postgresql" or driver is None:
-        yield connection
+        yield connection, False
         return
     if driver.info.transaction_status != TransactionStatus.IDLE:
-        yield connection
+        yield connection, False
         return
     driver.autocommit = True
     try:
-        yield connection
+        yield connection, True
     finally:
         if not driver.closed:
             # Nothing is open (each statement committed itself): the mode may change back.
@@ -124,12 +124,13 @@ def first_read(session: Session, statement, parameters: dict):
         return session.execute(statement, parameters)
 
 
-def insert_row(session: Session, statement, values: dict) -> None:
-    """Run ``statement`` (an INSERT returning nothing) on the session's connection. With no
-    transaction open (the request's reads ran outside one, see ``first_read``) the INSERT
-    is sent alone and commits itself: on PostgreSQL the BEGIN and COMMIT around it are two
-    waits saved; on SQLite the one writer's lock is held for the INSERT alone, not through
-    the session's commit. Otherwise it joins the open transaction, which the caller
-    commits as usual; its ``session.commit()`` then sends nothing more."""
-    with _outside_transaction(session) as connection:
+def insert_row(session: Session, statement, values: dict) -> bool:
+    """Run ``statement`` (an INSERT returning nothing) on the session's connection; True
+    when it committed itself. With no transaction open (the request's reads ran outside
+    one, see ``first_read``) the INSERT is sent alone and commits itself: on PostgreSQL
+    the BEGIN and COMMIT around it are two waits saved; on SQLite the one writer's lock
+    is held for the INSERT alone. Otherwise (False) it joins the open transaction, which
+    the caller commits as usual."""
+    with _outside_transaction(session) as (connection, alone):
         connection.execute(statement, values)
+    return alone

@@ -129,8 +129,12 @@ def _details_seen_elsewhere(database_url: str) -> list[str]:
 def test_an_event_inserted_with_no_transaction_open_commits_itself(app, database_url):
     db.session.close()
 
-    roundtrips.insert_row(db.session, insert(AuditEvent.__table__).inline(), _event("alone"))
+    alone = roundtrips.insert_row(
+        db.session, insert(AuditEvent.__table__).inline(), _event("alone")
+    )
 
+    # Saved already: the caller need not commit (write_view_audit does not).
+    assert alone is True
     assert _details_seen_elsewhere(database_url) == ["alone"]
     assert not _transaction_open()
 
@@ -140,10 +144,11 @@ def test_an_event_inserted_after_a_write_waits_for_its_commit(app, database_url,
     firm_a.name = "Renamed with its event"
     db.session.flush()
 
-    roundtrips.insert_row(
+    alone = roundtrips.insert_row(
         db.session, insert(AuditEvent.__table__).inline(), _event("with the change")
     )
     # Inside the open transaction: nothing is saved until the caller commits.
+    assert alone is False
     assert _details_seen_elsewhere(database_url) == []
     db.session.commit()
 

@@ -234,10 +234,14 @@ def write_view_audit(response):
         # Nothing uncommitted to leave out: the event is written in the transaction the
         # page read in, without a rollback and a new transaction first (issue 15). On the
         # connection: nothing is pending to flush, and no cache's version follows this table.
-        roundtrips.insert_row(
+        committed = roundtrips.insert_row(
             db.session, _INSERT_AUDIT_EVENT, _view_event_values(views, signed_in, token)
         )
-        db.session.commit()
+        if not committed:
+            db.session.commit()
+        # Committed by itself, the event leaves the session nothing to commit: its
+        # transaction, which holds no writes and nothing open in the database, ends with
+        # the request (end_transaction), without a commit's work first (issue 15).
         return response
     values = None
     if not (signed_in and inspect(current_user._get_current_object()).modified):
