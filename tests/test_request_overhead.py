@@ -186,3 +186,48 @@ def test_plain_functions_run_as_they_are_and_coroutine_functions_do_not(app):
         assert "async" in str(error)
     else:
         assert wrapped is not coroutine
+
+
+# -- the end of a request's transaction -------------------------------------------------
+
+
+def test_a_servers_request_leaves_what_its_view_did_not_commit_to_the_contexts_end(
+    make_app, database_url, firm_a
+):
+    # Issue 15: a request with an application context of its own (every request under a
+    # server) does not roll back in its teardown; the context's end removes the session,
+    # which gives the connection back rolled back. Nothing half done survives, and no
+    # lock is left behind for the next writer.
+    from sqlalchemy import create_engine, event, select, text, update
+
+    from portal.auth.models import Firm
+    from portal.extensions import db
+    from portal.security import access
+
+    db.session.commit()
+    firm_id, name = firm_a.id, firm_a.name
+    own = make_app()
+
+    @own.route("/_half_done")
+    @access.public
+    def half_done():
+        db.session.get(Firm, firm_id).name = "Never saved"
+        db.session.flush()
+        return "flushed, not committed"
+
+    rollbacks = []
+    with own.app_context():
+        event.listen(db.session, "after_soft_rollback", lambda *_: rollbacks.append(1))
+    # The test's own application context belongs to another app: the request pushes its own.
+    assert own.test_client().get("/_half_done").status_code == 200
+    assert rollbacks == []
+
+    elsewhere = create_engine(database_url)
+    try:
+        with elsewhere.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.execute(text("SET LOCAL lock_timeout = '5s'"))
+            assert connection.scalar(select(Firm.name).where(Firm.id == firm_id)) == name
+            connection.execute(update(Firm).where(Firm.id == firm_id).values(name="Written"))
+    finally:
+        elsewhere.dispose()
