@@ -260,12 +260,14 @@ def register_hooks(bp: Blueprint) -> None:
 
     @bp.before_app_request
     def _refuse_ended_sessions():
-        if request.endpoint in (None, "static") or "_user_id" not in session:
+        endpoint = request.endpoint
+        if endpoint in (None, "static") or "_user_id" not in session:
             return None
-        if not current_user.is_authenticated:
+        user = current_user._get_current_object()
+        if not user.is_authenticated:
             return None
-        passive = request.endpoint in PASSIVE_ENDPOINTS
-        live, touched = check_and_touch(current_user._get_current_object(), passive=passive)
+        passive = endpoint in PASSIVE_ENDPOINTS
+        live, touched = check_and_touch(user, passive=passive)
         if touched:
             # This hook is the start of the request, not a service: the touch is saved now,
             # so no write lock is held while the page works (SQLite has one writer). Only

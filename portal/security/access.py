@@ -46,9 +46,10 @@ def _require(name: str, allowed: frozenset[Role], refusal: Callable[[], Any]):
     def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            if not current_user.is_authenticated:
+            user = current_user._get_current_object()
+            if not user.is_authenticated:
                 return redirect(login_url_for_here())
-            if current_user.role not in allowed:
+            if user.role not in allowed:
                 return refusal()
             return view(*args, **kwargs)
 

@@ -29,13 +29,15 @@ _lock = threading.Lock()
 def csrf_token() -> str:
     """``flask_wtf.csrf.generate_csrf()``, reusing the token this worker signed for the
     same session secret under the same key."""
-    config = current_app.config
+    app = current_app._get_current_object()
+    cookie_session = session._get_current_object()
+    config = app.config
     field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
-    secret = session.get(field)
+    secret = cookie_session.get(field)
     if config.get("WTF_CSRF_TIME_LIMIT", 3600) is not None or not isinstance(secret, str):
         # A token that expires carries the time it was signed: signed afresh each time.
         return generate_csrf()
-    key = (config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key, secret)
+    key = (config.get("WTF_CSRF_SECRET_KEY") or app.secret_key, secret)
     if field not in g:
         with _lock:
             kept = _kept.get(key)
@@ -45,7 +47,7 @@ def csrf_token() -> str:
             setattr(g, field, kept)
     token = generate_csrf()
     # Kept only when signed over this secret: the session still holds it.
-    if session.get(field) == secret:
+    if cookie_session.get(field) == secret:
         with _lock:
             _kept[key] = token
             _kept.move_to_end(key)

@@ -90,10 +90,9 @@ def load_user(user_id: str) -> User | None:
     return user
 
 
-def _session_expiry_reason(now: float) -> str | None:
-    config = current_app.config
-    seen_at = session.get("seen_at")
-    login_at = session.get("login_at")
+def _session_expiry_reason(now: float, config, cookie_session) -> str | None:
+    seen_at = cookie_session.get("seen_at")
+    login_at = cookie_session.get("login_at")
     if seen_at is None or login_at is None:
         return "invalid"
     if now - login_at > config["ABSOLUTE_TIMEOUT"].total_seconds():
@@ -110,20 +109,25 @@ _EXPIRY_MESSAGES = {
 }
 
 
-def _seen_at_is_stale(now: float) -> bool:
-    step = current_app.config["IDLE_TIMEOUT"].total_seconds() * SEEN_AT_STEP
-    return now - session["seen_at"] >= step
+def _seen_at_is_stale(now: float, config, cookie_session) -> bool:
+    step = config["IDLE_TIMEOUT"].total_seconds() * SEEN_AT_STEP
+    return now - cookie_session["seen_at"] >= step
 
 
 def enforce_session_lifetime():
     """Idle and absolute timeouts, enforced here rather than trusted to the cookie."""
-    if request.endpoint in (None, "static") or "_user_id" not in session:
+    # The objects behind Flask's proxies, each looked up once (issue 15: a lookup through
+    # a proxy cost as much as the check it served).
+    endpoint = request.endpoint
+    cookie_session = session._get_current_object()
+    if endpoint in (None, "static") or "_user_id" not in cookie_session:
         return None
     now = time.time()
-    reason = _session_expiry_reason(now)
+    config = current_app.config
+    reason = _session_expiry_reason(now, config, cookie_session)
     if reason is None:
-        if request.endpoint not in PASSIVE_ENDPOINTS and _seen_at_is_stale(now):
-            session["seen_at"] = now
+        if endpoint not in PASSIVE_ENDPOINTS and _seen_at_is_stale(now, config, cookie_session):
+            cookie_session["seen_at"] = now
         return None
     user = load_user(session["_user_id"])
     kept = False
@@ -157,11 +161,12 @@ def enforce_session_lifetime():
 
 def enforce_policy_declared():
     """Deny by default: a view that forgot its policy decorator is not served."""
-    if request.endpoint is None or request.endpoint == "static":
+    endpoint = request.endpoint
+    if endpoint is None or endpoint == "static":
         return None
-    view = current_app.view_functions.get(request.endpoint)
+    view = current_app.view_functions.get(endpoint)
     if view is not None and policy_of(view) is None:
-        log.error("view %s has no access policy; refusing", request.endpoint)
+        log.error("view %s has no access policy; refusing", endpoint)
         abort(404)
     return None
 
@@ -223,20 +228,22 @@ def write_view_audit(response):
     views = audit.clear_noted_views()
     if g.pop("view_event_committed", False):
         return response
-    if request.endpoint in PASSIVE_ENDPOINTS or request.endpoint is None:
+    endpoint = request.endpoint
+    if endpoint in PASSIVE_ENDPOINTS or endpoint is None:
         return response
     if not _shown(response):
         return response
-    signed_in = current_user.is_authenticated
+    user = current_user._get_current_object()
+    viewer = user if user.is_authenticated else None
     token = g.get("api_token")
-    if not views and not (request.method in ("GET", "HEAD") and (signed_in or token)):
+    if not views and not (request.method in ("GET", "HEAD") and (viewer or token)):
         return response
     if not _has_unsaved_writes(db.session):
         # Nothing uncommitted to leave out: the event is written in the transaction the
         # page read in, without a rollback and a new transaction first (issue 15). On the
         # connection: nothing is pending to flush, and no cache's version follows this table.
         committed = roundtrips.insert_row(
-            db.session, _INSERT_AUDIT_EVENT, _view_event_values(views, signed_in, token)
+            db.session, _INSERT_AUDIT_EVENT, _view_event_values(views, viewer, token)
         )
         if not committed:
             db.session.commit()
@@ -245,15 +252,15 @@ def write_view_audit(response):
         # the request (end_transaction), without a commit's work first (issue 15).
         return response
     values = None
-    if not (signed_in and inspect(current_user._get_current_object()).modified):
+    if not (viewer and inspect(viewer).modified):
         # Made before the rollback, which expires the signed-in user: made after it,
         # the event would read the user's row again (issue 15). A user the view changed
         # and did not commit is read after it, as it is saved.
-        values = _view_event_values(views, signed_in, token)
+        values = _view_event_values(views, viewer, token)
     db.session.rollback()
     # A plain insert, not an ORM object: every page pays for this write, and a flush of
     # one object cost more than the rest of a cached page's work (issue 15).
-    db.session.execute(_INSERT_AUDIT_EVENT, values or _view_event_values(views, signed_in, token))
+    db.session.execute(_INSERT_AUDIT_EVENT, values or _view_event_values(views, viewer, token))
     db.session.commit()
     return response
 
@@ -296,7 +303,9 @@ def _carry_noted_views(session) -> None:
     views = audit.noted_views()
     if not views:
         return
-    session.add(_view_event(views, current_user.is_authenticated, g.get("api_token")))
+    user = current_user._get_current_object()
+    viewer = user if user.is_authenticated else None
+    session.add(_view_event(views, viewer, g.get("api_token")))
     g.view_event_pending = True
 
 
@@ -311,11 +320,12 @@ def _view_event_undone(session, previous_transaction=None) -> None:
         g.pop("view_event_pending", None)
 
 
-def _view_event(views: list, signed_in: bool, token) -> AuditEvent:
-    return AuditEvent(**_view_event_values(views, signed_in, token))
+def _view_event(views: list, viewer, token) -> AuditEvent:
+    return AuditEvent(**_view_event_values(views, viewer, token))
 
 
-def _view_event_values(views: list, signed_in: bool, token) -> dict:
+def _view_event_values(views: list, viewer, token) -> dict:
+    """The audit row's values; ``viewer`` is the signed-in person, or None."""
     path = request.full_path.rstrip("?")[:500]
     first = views[0] if views else None
     others = ", ".join(f"{v.object_type} {v.object_id}".strip() for v in views[1:])
@@ -326,7 +336,7 @@ def _view_event_values(views: list, signed_in: bool, token) -> dict:
     firm_id = first.firm_id if first else None
     # A request authenticated by a link's token rather than a session (a calendar feed)
     # names the token's owner as the viewer.
-    actor = g.get("view_actor") or (current_user._get_current_object() if signed_in else None)
+    actor = g.get("view_actor") or viewer
     if actor is not None and actor.is_firm_user:
         firm_id = actor.firm_id
     if first is None and token is not None:
