@@ -44,7 +44,9 @@ def csrf_token() -> str:
             if kept is not None:
                 _kept.move_to_end(key)
         if kept is not None:
+            # Where generate_csrf would find it for the rest of the request.
             setattr(g, field, kept)
+            return kept
     token = generate_csrf()
     # Kept only when signed over this secret: the session still holds it.
     if cookie_session.get(field) == secret:
@@ -54,3 +56,4 @@ def csrf_token() -> str:
             while len(_kept) > MAX_KEPT:
                 _kept.popitem(last=False)
     return token
+

@@ -184,15 +184,16 @@ _SECURITY_HEADERS = (
 
 def set_security_headers(response):
     headers = response.headers
+    served = request._get_current_object()
     # One pass over what the view set: asking the headers for each missing name in turn
     # raised and caught an exception per name, on every answer (issue 15).
     present = {name.lower() for name, _value in headers}
     for name, value in _SECURITY_HEADERS:
         if name.lower() not in present:
             headers.add(name, value)
-    if request.is_secure and "strict-transport-security" not in present:
+    if served.is_secure and "strict-transport-security" not in present:
         headers.add("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-    if request.endpoint != "static":
+    if served.endpoint != "static":
         # Pages carry confidential records: no copy in any cache, the browser's included.
         headers["Cache-Control"] = "no-store"
         if "pragma" not in present:
