@@ -195,6 +195,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    from portal.security.form_tokens import check_unsafe_methods
+
+    check_unsafe_methods(app, csrf)
     mail.init_app(app)
     app.config.setdefault("RATELIMIT_STRATEGY", "moving-window")
     limiter.init_app(app)

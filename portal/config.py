@@ -84,6 +84,9 @@ class Config:
     IDLE_WARNING = timedelta(minutes=2)
 
     WTF_CSRF_TIME_LIMIT = None  # the session's own lifetime bounds the token
+    # Checked by portal.security.form_tokens.check_unsafe_methods instead of Flask-WTF's
+    # own hook, which looked for exemptions on every GET first.
+    WTF_CSRF_CHECK_DEFAULT = False
     MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 10 * 1024 * 1024)
     #: The import upload pages only, for FDA staff: a 100,000-row export is about 15 MB.
     IMPORT_MAX_BYTES = _env_int("IMPORT_MAX_BYTES", 64 * 1024 * 1024)

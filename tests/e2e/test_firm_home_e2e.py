@@ -117,6 +117,10 @@ def test_the_kept_pages_form_token_is_signed_once_and_its_cookie_checked_once(
     assert refused.status_code == 302
     assert urlsplit(refused.headers["Location"]).path == "/login"
 
+    # A form sent without the token is refused, and changes nothing.
+    assert lead.post("/logout", {"csrf_token": ""}).status_code == 400
+    assert urlsplit(lead.get("/firm").url).path == "/firm"
+
     signed_out = lead.post("/logout")
     assert urlsplit(signed_out.url).path == "/login"
     assert urlsplit(lead.get("/firm").url).path == "/login"
