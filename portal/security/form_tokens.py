@@ -1,5 +1,5 @@
-"""The CSRF token of a kept page (the firm's home): signed once per session, not on
-every view.
+"""CSRF: the kept page's token signed once per session, and the check run only for the
+methods it guards (``check_unsafe_methods``).
 
 Flask-WTF signs the session's CSRF secret afresh on every request that shows a
 form (JSON, zlib, base64, a timestamp and two HMACs: 4 % of a kept firm home
@@ -7,9 +7,10 @@ page's work, issue 15). The portal sets no time limit on the token
 (``WTF_CSRF_TIME_LIMIT = None``: the session's own lifetime bounds it), so a token
 signed on a session's first page validates exactly as a fresh one would on its
 hundredth. Each worker keeps the token it signed for the latest ``MAX_KEPT``
-session secrets, and hands it to Flask-WTF through ``g``, where ``generate_csrf``
-looks first (its documented per-request cache). Only a kept page asks: other pages
-cost far more than the signing, and their forms ask Flask-WTF directly.
+session secrets and gives the kept page that one, leaving it in ``g`` where
+``generate_csrf`` looks first (its documented per-request cache). Only the kept page
+asks: other pages cost far more than the signing, and their forms ask Flask-WTF
+directly.
 """
 
 from __future__ import annotations
