@@ -254,3 +254,14 @@ def test_every_unsafe_method_needs_the_form_token_and_reading_needs_none(app, cl
         assert client.open("/_change", method=method).status_code == 400, method
     token = csrf_token_from(client.get("/account").get_data(as_text=True))
     assert client.post("/_change", data={"csrf_token": token}).status_code == 200
+
+
+def test_the_kept_values_drop_the_least_recently_used_first():
+    from portal.recently_used import RecentlyUsed
+
+    kept = RecentlyUsed(2)
+    kept.put("a", 1)
+    kept.put("b", 2)
+    assert kept.get("a") == 1  # "a" is now the most recently used
+    kept.put("c", 3)
+    assert (kept.get("a"), kept.get("b"), kept.get("c")) == (1, None, 3)

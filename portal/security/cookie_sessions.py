@@ -15,12 +15,12 @@ failed) goes through Flask's check. Only sessions whose values are plain
 
 from __future__ import annotations
 
-import threading
 import time
-from collections import OrderedDict
 
 from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import BadSignature
+
+from portal.recently_used import RecentlyUsed
 
 #: Distinct cookies kept per worker, the least recently sent dropped first.
 MAX_KEPT = 4096
@@ -30,8 +30,8 @@ _PLAIN = (str, int, float, bool, type(None))
 
 class KeptCookieSessionInterface(SecureCookieSessionInterface):
     def __init__(self) -> None:
-        self._opened: OrderedDict[tuple, tuple[dict, float]] = OrderedDict()
-        self._lock = threading.Lock()
+        # (cookie, keys) -> (contents, when signed)
+        self._opened = RecentlyUsed(MAX_KEPT)
 
     def open_session(self, app, request):
         if not app.secret_key:
@@ -41,10 +41,7 @@ class KeptCookieSessionInterface(SecureCookieSessionInterface):
             return self.session_class()
         max_age = int(app.permanent_session_lifetime.total_seconds())
         key = (value, app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
-        with self._lock:
-            kept = self._opened.get(key)
-            if kept is not None:
-                self._opened.move_to_end(key)
+        kept = self._opened.get(key)
         if kept is not None:
             contents, signed_at = kept
             # itsdangerous's own rule: no older than max_age, not from the future.
@@ -57,8 +54,5 @@ class KeptCookieSessionInterface(SecureCookieSessionInterface):
         except BadSignature:
             return self.session_class()
         if isinstance(contents, dict) and all(type(v) in _PLAIN for v in contents.values()):
-            with self._lock:
-                self._opened[key] = (dict(contents), signed_at.timestamp())
-                while len(self._opened) > MAX_KEPT:
-                    self._opened.popitem(last=False)
+            self._opened.put(key, (dict(contents), signed_at.timestamp()))
         return self.session_class(contents)

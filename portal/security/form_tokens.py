@@ -15,16 +15,15 @@ directly.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-
 from flask import Flask, current_app, g, request, session
 from flask_wtf.csrf import CSRFProtect, generate_csrf
 
+from portal.recently_used import RecentlyUsed
+
 MAX_KEPT = 4096
 
-_kept: OrderedDict[tuple, str] = OrderedDict()
-_lock = threading.Lock()
+#: (signing key, session secret) -> the signed token
+_kept = RecentlyUsed(MAX_KEPT)
 
 
 def csrf_token() -> str:
@@ -40,10 +39,7 @@ def csrf_token() -> str:
         return generate_csrf()
     key = (config.get("WTF_CSRF_SECRET_KEY") or app.secret_key, secret)
     if field not in g:
-        with _lock:
-            kept = _kept.get(key)
-            if kept is not None:
-                _kept.move_to_end(key)
+        kept = _kept.get(key)
         if kept is not None:
             # Where generate_csrf would find it for the rest of the request.
             setattr(g, field, kept)
@@ -51,11 +47,7 @@ def csrf_token() -> str:
     token = generate_csrf()
     # Kept only when signed over this secret: the session still holds it.
     if cookie_session.get(field) == secret:
-        with _lock:
-            _kept[key] = token
-            _kept.move_to_end(key)
-            while len(_kept) > MAX_KEPT:
-                _kept.popitem(last=False)
+        _kept.put(key, token)
     return token
 
 

@@ -234,8 +234,7 @@ def write_view_audit(response):
         return response
     if not _shown(response):
         return response
-    user = current_user._get_current_object()
-    viewer = user if user.is_authenticated else None
+    viewer = _signed_in_viewer()
     token = g.get("api_token")
     if not views and not (request.method in ("GET", "HEAD") and (viewer or token)):
         return response
@@ -304,9 +303,7 @@ def _carry_noted_views(session) -> None:
     views = audit.noted_views()
     if not views:
         return
-    user = current_user._get_current_object()
-    viewer = user if user.is_authenticated else None
-    session.add(_view_event(views, viewer, g.get("api_token")))
+    session.add(_view_event(views, _signed_in_viewer(), g.get("api_token")))
     g.view_event_pending = True
 
 
@@ -319,6 +316,11 @@ def _view_event_undone(session, previous_transaction=None) -> None:
     """A rolled-back commit took its view event with it: write_view_audit writes it instead."""
     if has_request_context() and not session.in_transaction():
         g.pop("view_event_pending", None)
+
+
+def _signed_in_viewer() -> User | None:
+    user = current_user._get_current_object()
+    return user if user.is_authenticated else None
 
 
 def _view_event(views: list, viewer, token) -> AuditEvent:
